@@ -13,10 +13,41 @@
 --   * a te_required that differs from a row skill_improvement_cost2 already has for it, or
 --   * a row whose link in learning_skill_category_difficulties is missing;
 -- the operator decides which value is right (docs/MIGRATIONS.md has the queries).
+-- The check runs before the CREATE TABLE, so a stop leaves the database untouched.
 -- Rows already in skill_improvement_cost2 (e.g. from main's master-data import) are kept;
 -- only combinations it lacks are inserted, so a re-run inserts nothing. The old table is
 -- dropped last, only after the conversion succeeded.
 -- +up
+SET @old_exists = (SELECT COUNT(*) FROM information_schema.TABLES
+                    WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'learning_skill_improvement_costs');
+SET @cost2_exists = (SELECT COUNT(*) FROM information_schema.TABLES
+                      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'skill_improvement_cost2');
+SET @s = IF(@old_exists = 0, 'SET @conflicts = 0', CONCAT('
+SET @conflicts =
+  (SELECT COUNT(*) FROM (
+     SELECT 1 FROM `learning_skill_improvement_costs` x
+       JOIN `learning_skill_category_difficulties` y ON y.`id` = x.`skill_category_difficulty_id`
+      GROUP BY y.`skill_category_id`, y.`skill_difficulty_id`, x.`current_level`
+     HAVING COUNT(DISTINCT x.`te_required`) > 1) AS g)
++ (SELECT COUNT(*) FROM `learning_skill_improvement_costs` x
+     LEFT JOIN `learning_skill_category_difficulties` y ON y.`id` = x.`skill_category_difficulty_id`
+    WHERE y.`id` IS NULL)', IF(@cost2_exists = 0, '', '
++ (SELECT COUNT(*) FROM `learning_skill_improvement_costs` x
+     JOIN `learning_skill_category_difficulties` y ON y.`id` = x.`skill_category_difficulty_id`
+     JOIN `skill_improvement_cost2` c ON c.`skill_category_id` = y.`skill_category_id`
+      AND c.`skill_difficulty_id` = y.`skill_difficulty_id` AND c.`current_level` = x.`current_level`
+    WHERE c.`te_required` <> x.`te_required`)')));
+PREPARE st FROM @s;
+EXECUTE st;
+DEALLOCATE PREPARE st;
+
+SET @s = IF(@conflicts > 0,
+  'SIGNAL SQLSTATE ''45000'' SET MESSAGE_TEXT = ''migration 0010: learning_skill_improvement_costs has conflicting or unmappable te_required values; nothing was changed; resolve them (docs/MIGRATIONS.md) and re-run''',
+  'DO 0');
+PREPARE st FROM @s;
+EXECUTE st;
+DEALLOCATE PREPARE st;
+
 CREATE TABLE IF NOT EXISTS `skill_improvement_cost2` (
   `id` bigint(20) unsigned NOT NULL AUTO_INCREMENT,
   `current_level` bigint(20) NOT NULL,
@@ -28,34 +59,6 @@ CREATE TABLE IF NOT EXISTS `skill_improvement_cost2` (
   KEY `idx_skill_improvement_cost2_category_id` (`skill_category_id`),
   KEY `idx_skill_improvement_cost2_difficulty_id` (`skill_difficulty_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
-
-SET @old_exists = (SELECT COUNT(*) FROM information_schema.TABLES
-                    WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'learning_skill_improvement_costs');
-SET @s = IF(@old_exists = 0, 'SET @conflicts = 0', '
-SET @conflicts =
-  (SELECT COUNT(*) FROM (
-     SELECT 1 FROM `learning_skill_improvement_costs` x
-       JOIN `learning_skill_category_difficulties` y ON y.`id` = x.`skill_category_difficulty_id`
-      GROUP BY y.`skill_category_id`, y.`skill_difficulty_id`, x.`current_level`
-     HAVING COUNT(DISTINCT x.`te_required`) > 1) AS g)
-+ (SELECT COUNT(*) FROM `learning_skill_improvement_costs` x
-     JOIN `learning_skill_category_difficulties` y ON y.`id` = x.`skill_category_difficulty_id`
-     JOIN `skill_improvement_cost2` c ON c.`skill_category_id` = y.`skill_category_id`
-      AND c.`skill_difficulty_id` = y.`skill_difficulty_id` AND c.`current_level` = x.`current_level`
-    WHERE c.`te_required` <> x.`te_required`)
-+ (SELECT COUNT(*) FROM `learning_skill_improvement_costs` x
-     LEFT JOIN `learning_skill_category_difficulties` y ON y.`id` = x.`skill_category_difficulty_id`
-    WHERE y.`id` IS NULL)');
-PREPARE st FROM @s;
-EXECUTE st;
-DEALLOCATE PREPARE st;
-
-SET @s = IF(@conflicts > 0,
-  'SIGNAL SQLSTATE ''45000'' SET MESSAGE_TEXT = ''migration 0010: learning_skill_improvement_costs has conflicting or unmappable te_required values; nothing was changed; resolve them (docs/MIGRATIONS.md) and re-run''',
-  'DO 0');
-PREPARE st FROM @s;
-EXECUTE st;
-DEALLOCATE PREPARE st;
 
 SET @s = IF(@old_exists = 0, 'DO 0', '
 INSERT INTO `skill_improvement_cost2` (`current_level`, `te_required`, `skill_category_id`, `skill_difficulty_id`)
