@@ -1,0 +1,12 @@
+// bamort-restore: restore a verified backup set (not implemented yet: see the backup issue (#5)).
+#include "app/job_support.h"
+#include "app/not_implemented.h"
+
+int main(int argc, char** argv) {
+  bamort::JobCli cli("restore", "restore a verified backup set", "Not implemented yet: see the backup issue (#5).");
+  cli.WithDatabase().WithDryRun();
+  int exit_code = 0;
+  if (!cli.Parse(argc, argv, &exit_code)) return exit_code;
+  bamort::JobRun run(cli);
+  return bamort::RunJob(&run, [&] { return bamort::NotImplementedYet(cli, &run, "see the backup issue (#5)"); });
+}

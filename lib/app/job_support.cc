@@ -1,0 +1,50 @@
+#include "app/job_support.h"
+
+#include <unistd.h>
+
+#include <exception>
+
+#include <Poco/Exception.h>
+
+#include "migrate/migration_source.h"
+
+namespace bamort {
+
+void AddMigrationsDirFlag(JobCli* cli) {
+  cli->Flag("migrations-dir", "DIR",
+            "read the migrations from DIR instead of the ones built into this binary (for testing a new migration)");
+}
+
+Status LoadMigrations(const JobCli& cli, std::vector<Migration>* out) {
+  if (auto dir = cli.Get("migrations-dir")) return DirectoryMigrationSource(*dir)->Load(out);
+  return EmbeddedMigrationSource()->Load(out);
+}
+
+Status OpenDatabase(JobRun* run, std::unique_ptr<Connection>* out) {
+  DbConfig config;
+  BAMORT_RETURN_IF_ERROR(run->LoadDb(&config));
+  return Connection::Open(config, out);
+}
+
+std::string AppliedBy(const JobRun& run) {
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  std::string s = "bamort-" + run.report_job() + "@" + host + " pid " + std::to_string(getpid()) + " run " + run.run_id();
+  return s.substr(0, 100);
+}
+
+int RunJob(JobRun* run, const std::function<Status()>& body) {
+  Status started = run->Start();
+  if (!started.ok()) return run->Finish(started);
+  Status s;
+  try {
+    s = body();
+  } catch (const Poco::Exception& e) {
+    s = Status::Failed("unexpected error: " + e.displayText());
+  } catch (const std::exception& e) {
+    s = Status::Failed(std::string("unexpected error: ") + e.what());
+  }
+  return run->Finish(s);
+}
+
+}  // namespace bamort

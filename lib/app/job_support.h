@@ -1,0 +1,27 @@
+// What the job functions in app/ share: opening the database named by the config, and
+// loading the migrations (embedded, or --migrations-dir).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/job_cli.h"
+#include "db/connection.h"
+#include "migrate/migration.h"
+
+namespace bamort {
+
+// Adds --migrations-dir to a job's flags.
+void AddMigrationsDirFlag(JobCli* cli);
+Status LoadMigrations(const JobCli& cli, std::vector<Migration>* out);
+// LoadDb + Connection::Open; a failed connection keeps its errno and hint.
+Status OpenDatabase(JobRun* run, std::unique_ptr<Connection>* out);
+// "bamort-migrate@host pid 123 run R", what migration_history.applied_by records.
+std::string AppliedBy(const JobRun& run);
+
+// Runs a job body and turns any stray exception into a failed report instead of a
+// crash without one.
+int RunJob(JobRun* run, const std::function<Status()>& body);
+
+}  // namespace bamort

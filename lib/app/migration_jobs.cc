@@ -1,0 +1,186 @@
+#include "app/migration_jobs.h"
+
+#include <iostream>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Stringifier.h>
+#include <spdlog/spdlog.h>
+
+#include "app/job_support.h"
+#include "app/version_status.h"
+#include "migrate/migrator.h"
+
+namespace bamort {
+
+namespace {
+
+void FillDatabaseVersions(const MigrateResult& r, JobRun* run) {
+  auto& db = run->report().database;
+  db.version_before = r.version_before;
+  db.version_after = r.version_after;
+  db.migration_number_before = r.number_before;
+  db.migration_number_after = r.number_after;
+}
+
+Poco::JSON::Array::Ptr StepsJson(const std::vector<MigrationStep>& steps) {
+  Poco::JSON::Array::Ptr a = new Poco::JSON::Array();
+  for (const MigrationStep& s : steps) {
+    Poco::JSON::Object::Ptr o = new Poco::JSON::Object(true);
+    o->set("number", s.number);
+    o->set("file", s.name);
+    o->set("version", s.version);
+    o->set("description", s.description);
+    o->set("statements", static_cast<uint64_t>(s.statements));
+    o->set("duration_ms", s.duration_ms);
+    a->add(o);
+  }
+  return a;
+}
+
+void FillMigrateDetails(const MigrateResult& r, const std::string& key, JobRun* run) {
+  auto& d = run->report().details;
+  d->set("layout_before", r.layout_before);
+  d->set(key, StepsJson(r.steps));
+  d->set("lock_taken", r.lock_taken);
+  Poco::JSON::Array::Ptr drift = new Poco::JSON::Array();
+  for (const std::string& s : r.checksum_drift) drift->add(s);
+  d->set("checksum_drift", drift);
+  if (r.dirty) {
+    Poco::JSON::Object::Ptr o = new Poco::JSON::Object(true);
+    o->set("migration_number", r.dirty->number);
+    o->set("description", r.dirty->description);
+    o->set("statements_done", r.dirty->statements_done.value_or(0));
+    o->set("statements_total", r.dirty->statements_total.value_or(0));
+    o->set("failed_statement", r.dirty->failed_statement.value_or(""));
+    o->set("error_errno", r.dirty->error_errno.value_or(0));
+    o->set("error_message", r.dirty->error_message.value_or(""));
+    d->set("dirty", o);
+  } else {
+    d->set("dirty", Poco::Dynamic::Var());
+  }
+  for (const std::string& s : r.checksum_drift) run->Warn("checksum drift: " + s);
+}
+
+Status ParseOptionalVersion(const JobCli& cli, const std::string& flag, std::optional<SemVer>* out) {
+  if (auto v = cli.Get(flag)) {
+    SemVer parsed;
+    BAMORT_RETURN_IF_ERROR(SemVer::Parse(*v, &parsed).WithContext("--" + flag));
+    *out = parsed;
+  }
+  return Status::Ok();
+}
+
+Status CheckRequiredBackup(const JobCli& cli, JobRun* run, const Connection& conn) {
+  auto path = cli.Get("require-backup");
+  if (!path) return Status::Ok();
+  int64_t max_age = 0;
+  BAMORT_RETURN_IF_ERROR(cli.GetInt("backup-max-age", 86400, 1, 365LL * 86400, &max_age));
+  ReportExpectation expect;
+  expect.job = "backup";
+  expect.db_host = run->report().database.host;
+  expect.db_name = conn.config().name;
+  expect.max_age_seconds = max_age;
+  StepReport backup;
+  BAMORT_RETURN_IF_ERROR(ValidatePreviousReport(*path, expect, &backup).WithContext("--require-backup"));
+  run->report().inputs->set("backup_report", *path);
+  run->report().inputs->set("backup_run_id", backup.run_id);
+  spdlog::info("backup report {} accepted (run {}, finished {})", *path, backup.run_id,
+               FormatRfc3339(backup.finished_at));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status RunStatus(const JobCli& cli, JobRun* run) {
+  std::vector<Migration> migrations;
+  BAMORT_RETURN_IF_ERROR(LoadMigrations(cli, &migrations));
+  std::unique_ptr<Connection> conn;
+  BAMORT_RETURN_IF_ERROR(OpenDatabase(run, &conn));
+  VersionStatus vs;
+  BAMORT_RETURN_IF_ERROR(ReadVersionStatus(conn.get(), migrations, &vs));
+  Poco::JSON::Object::Ptr json = VersionStatusToJson(vs);
+  run->report().details = json;
+  run->report().database.version_before = run->report().database.version_after = vs.compat.actual_version;
+  run->report().database.migration_number_before = run->report().database.migration_number_after =
+      vs.compat.actual_number;
+  if (cli.Has("json")) {
+    Poco::JSON::Stringifier::stringify(json, std::cout, 2);
+    std::cout << "\n";
+  } else {
+    std::cout << VersionStatusToText(vs, conn->config().Describe());
+  }
+  if (vs.compat.state == CompatState::kCompatible) return Status::Ok();
+  return Status::Precondition(std::string("database is ") + CompatStateName(vs.compat.state) + ": " +
+                              vs.compat.reason,
+                              vs.compat.state == CompatState::kBehind ? "run bamort-migrate" : "");
+}
+
+Status RunMigrate(const JobCli& cli, JobRun* run) {
+  std::vector<Migration> migrations;
+  BAMORT_RETURN_IF_ERROR(LoadMigrations(cli, &migrations));
+  MigrateOptions options;
+  BAMORT_RETURN_IF_ERROR(ParseOptionalVersion(cli, "to-version", &options.to_version));
+  int64_t lock_timeout = 0;
+  BAMORT_RETURN_IF_ERROR(cli.GetInt("lock-timeout", 60, 0, 86400, &lock_timeout));
+  options.lock_timeout_seconds = static_cast<int>(lock_timeout);
+  options.dry_run = cli.dry_run();
+  options.applied_by = AppliedBy(*run);
+  options.sql_out = &std::cout;
+  run->report().inputs->set("target_version",
+                            options.to_version ? options.to_version->ToString() : migrations.back().version.ToString());
+  run->report().inputs->set("lock_timeout_seconds", lock_timeout);
+
+  std::unique_ptr<Connection> conn;
+  BAMORT_RETURN_IF_ERROR(OpenDatabase(run, &conn));
+  Migrator migrator(conn.get(), migrations);
+  MigrateResult result;
+  Status s;
+  if (cli.Has("repair")) {
+    std::optional<MigrationRecord> repaired;
+    s = migrator.Repair(options.lock_timeout_seconds, &repaired);
+    run->report().details->set("repaired_migration", repaired ? Poco::Dynamic::Var(repaired->number) : Poco::Dynamic::Var());
+    return s;
+  }
+  if (!options.dry_run) {
+    // Only a run that would change something needs the backup; checked before the lock.
+    VersionStatus vs;
+    BAMORT_RETURN_IF_ERROR(ReadVersionStatus(conn.get(), migrations, &vs));
+    if (!vs.compat.pending.empty() && !vs.state.dirty) BAMORT_RETURN_IF_ERROR(CheckRequiredBackup(cli, run, *conn));
+  }
+  s = migrator.Migrate(options, &result);
+  FillDatabaseVersions(result, run);
+  FillMigrateDetails(result, options.dry_run ? "planned" : "applied", run);
+  if (s.ok() && result.steps.empty()) run->report().details->set("nothing_pending", true);
+  return s;
+}
+
+Status RunRollback(const JobCli& cli, JobRun* run) {
+  std::vector<Migration> migrations;
+  BAMORT_RETURN_IF_ERROR(LoadMigrations(cli, &migrations));
+  RollbackOptions options;
+  BAMORT_RETURN_IF_ERROR(ParseOptionalVersion(cli, "to-version", &options.to_version));
+  if (cli.Has("steps")) {
+    int64_t steps = 0;
+    BAMORT_RETURN_IF_ERROR(cli.GetInt("steps", 1, 1, 100000, &steps));
+    options.steps = steps;
+  }
+  int64_t lock_timeout = 0;
+  BAMORT_RETURN_IF_ERROR(cli.GetInt("lock-timeout", 60, 0, 86400, &lock_timeout));
+  options.lock_timeout_seconds = static_cast<int>(lock_timeout);
+  options.dry_run = cli.dry_run();
+  options.applied_by = AppliedBy(*run);
+  options.sql_out = &std::cout;
+  if (options.steps.has_value() == options.to_version.has_value()) {
+    return Status::BadInput("give exactly one of --steps N or --to-version V");
+  }
+  std::unique_ptr<Connection> conn;
+  BAMORT_RETURN_IF_ERROR(OpenDatabase(run, &conn));
+  Migrator migrator(conn.get(), migrations);
+  MigrateResult result;
+  Status s = migrator.Rollback(options, &result);
+  FillDatabaseVersions(result, run);
+  FillMigrateDetails(result, options.dry_run ? "planned" : "rolled_back", run);
+  return s;
+}
+
+}  // namespace bamort

@@ -1,0 +1,121 @@
+#include "app/version_status.h"
+
+#include <sstream>
+
+#include <Poco/JSON/Array.h>
+
+#include "build_info.h"
+
+namespace bamort {
+
+namespace {
+
+Poco::Dynamic::Var RecordJson(const std::optional<MigrationRecord>& r) {
+  if (!r) return Poco::Dynamic::Var();
+  Poco::JSON::Object::Ptr o = new Poco::JSON::Object(true);
+  o->set("number", r->number);
+  o->set("version", r->version);
+  o->set("description", r->description);
+  o->set("applied_at", r->applied_at);
+  o->set("applied_by", r->applied_by);
+  if (r->statements_total) o->set("statements_total", *r->statements_total);
+  if (r->statements_done) o->set("statements_done", *r->statements_done);
+  if (r->failed_statement) o->set("failed_statement", *r->failed_statement);
+  if (r->error_errno) o->set("error_errno", *r->error_errno);
+  o->set("error_message", r->error_message ? Poco::Dynamic::Var(*r->error_message) : Poco::Dynamic::Var());
+  return o;
+}
+
+}  // namespace
+
+Status ReadVersionStatus(Connection* conn, const std::vector<Migration>& migrations, VersionStatus* out) {
+  VersionStore store(conn);
+  BAMORT_RETURN_IF_ERROR(store.Read(&out->state));
+  out->compat = AssessCompatibility(out->state, migrations);
+  return FindLockHolder(conn, NamedLock::NameFor(conn->config().name), &out->lock_holder);
+}
+
+Poco::JSON::Object::Ptr VersionStatusToJson(const VersionStatus& vs) {
+  const Compatibility& c = vs.compat;
+  Poco::JSON::Object::Ptr o = new Poco::JSON::Object(true);
+  o->set("backend_version", std::string(kBackendVersion));
+  o->set("required_db_version", c.required.ToString());
+  o->set("actual_db_version", c.actual_version ? Poco::Dynamic::Var(*c.actual_version) : Poco::Dynamic::Var());
+  o->set("migration_number", c.actual_number);
+  o->set("state", std::string(CompatStateName(c.state)));
+  o->set("compatible", c.state == CompatState::kCompatible);
+  o->set("reason", c.reason);
+  o->set("layout", vs.state.layout);
+  o->set("version_tables", vs.state.has_tracking ? (vs.state.gorm_baseline ? "gorm-baseline" : "present") : "absent");
+  Poco::JSON::Array::Ptr pending = new Poco::JSON::Array();
+  for (const Migration* m : c.pending) {
+    Poco::JSON::Object::Ptr p = new Poco::JSON::Object(true);
+    p->set("number", m->number);
+    p->set("version", m->version.ToString());
+    p->set("description", m->description);
+    pending->add(p);
+  }
+  o->set("pending_count", static_cast<int>(c.pending.size()));
+  o->set("pending", pending);
+  std::optional<MigrationRecord> last;
+  if (!vs.state.applied.empty()) last = vs.state.applied.back();
+  o->set("last_migration", RecordJson(last));
+  o->set("dirty", RecordJson(vs.state.dirty));
+  Poco::JSON::Array::Ptr drift = new Poco::JSON::Array();
+  for (const std::string& d : c.checksum_drift) drift->add(d);
+  o->set("checksum_drift", drift);
+  if (vs.lock_holder) {
+    Poco::JSON::Object::Ptr h = new Poco::JSON::Object(true);
+    h->set("connection_id", vs.lock_holder->connection_id);
+    h->set("user", vs.lock_holder->user);
+    h->set("client_address", vs.lock_holder->client_address);
+    h->set("state", vs.lock_holder->state);
+    h->set("seconds_in_state", vs.lock_holder->seconds_in_state);
+    h->set("description", vs.lock_holder->Describe());
+    o->set("lock_holder", h);
+  } else {
+    o->set("lock_holder", Poco::Dynamic::Var());
+  }
+  return o;
+}
+
+std::string VersionStatusToText(const VersionStatus& vs, const std::string& database) {
+  const Compatibility& c = vs.compat;
+  std::ostringstream out;
+  auto line = [&](const std::string& k, const std::string& v) {
+    std::string key = k + ":";
+    key.resize(22, ' ');
+    out << key << v << "\n";
+  };
+  line("database", database + " (" + vs.state.layout + " layout, " + std::to_string(vs.state.table_count) + " tables)");
+  line("backend version", kBackendVersion);
+  line("required DB version", c.required.ToString());
+  line("actual DB version", (c.actual_version ? *c.actual_version : std::string("none")) + " (migration " +
+                                std::to_string(c.actual_number) + ")");
+  line("state", std::string(CompatStateName(c.state)) + ": " + c.reason);
+  line("pending", std::to_string(c.pending.size()) + " migration(s)");
+  for (const Migration* m : c.pending) {
+    out << "  " << m->number << "  " << m->version.ToString() << "  " << m->description << "\n";
+  }
+  if (!vs.state.applied.empty()) {
+    const MigrationRecord& r = vs.state.applied.back();
+    line("last migration", std::to_string(r.number) + " (" + r.version + ") " + r.description);
+  } else {
+    line("last migration", vs.state.gorm_baseline ? "none recorded by this tool (version tables made by Bamort)" : "none");
+  }
+  if (vs.state.dirty) {
+    const MigrationRecord& d = *vs.state.dirty;
+    line("dirty", "migration " + std::to_string(d.number) + ", " + std::to_string(d.statements_done.value_or(0)) +
+                      " of " + std::to_string(d.statements_total.value_or(0)) + " statements committed");
+    if (d.failed_statement) line("failed statement", SqlForMessage(*d.failed_statement));
+    if (d.error_message) {
+      line("error", *d.error_message + (d.error_errno ? " (errno " + std::to_string(*d.error_errno) + ")" : ""));
+    }
+  }
+  line("checksum drift", c.checksum_drift.empty() ? "none" : std::to_string(c.checksum_drift.size()) + " file(s)");
+  for (const std::string& d : c.checksum_drift) out << "  " << d << "\n";
+  line("deployment lock", vs.lock_holder ? "held by " + vs.lock_holder->Describe() : "free");
+  return out.str();
+}
+
+}  // namespace bamort

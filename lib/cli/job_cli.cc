@@ -1,0 +1,315 @@
+#include "cli/job_cli.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <random>
+
+#include <spdlog/spdlog.h>
+
+#include "build_info.h"
+#include "cli/logging.h"
+#include "common/clock.h"
+#include "common/secrets.h"
+#include "migrate/migration_source.h"
+
+namespace bamort {
+
+namespace {
+
+constexpr const char* kExitCodes =
+    "Exit codes:\n"
+    "  0  done\n"
+    "  1  failed, database unchanged\n"
+    "  2  bad usage or bad input, nothing touched\n"
+    "  3  precondition not met (incompatible version, lock not obtained, required report missing or not ok)\n"
+    "  4  failed after changing the database (dirty): the report says what was committed and how to restore\n";
+
+constexpr const char* kDatabaseHelp =
+    "Database settings (environment first, flags override):\n"
+    "  BAMORT_DB_HOST (127.0.0.1), BAMORT_DB_PORT (3306), BAMORT_DB_NAME, BAMORT_DB_USER,\n"
+    "  BAMORT_DB_PASSWORD or BAMORT_DB_PASSWORD_FILE (a file holding the password, e.g. a\n"
+    "  Docker/Kubernetes secret), or Bamort's own DATABASE_URL=user:pass@tcp(host:port)/db?...\n"
+    "  The password is never accepted as a flag and never printed.\n";
+
+std::string NewRunId() {
+  std::random_device rd;
+  char buf[64];
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  std::snprintf(buf, sizeof buf, "%04d%02d%02dT%02d%02d%02dZ-%06x", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, rd() & 0xffffff);
+  return buf;
+}
+
+}  // namespace
+
+JobCli::JobCli(std::string job, std::string summary, std::string description)
+    : job_(std::move(job)), summary_(std::move(summary)), description_(std::move(description)) {
+  Add("help", "", "show this help and exit", "common");
+  Add("version", "", "show the tool, backend and required DB versions and exit", "common");
+  Add("report", "FILE", "write the JSON step report to FILE (default: <reports-dir>/" + job_ + ".json)", "common");
+  Add("reports-dir", "DIR", "folder of this run's reports (default: $BAMORT_REPORTS_DIR); previous steps' "
+      "reports are looked up here", "common");
+  Add("run-id", "ID", "id of the deployment run, shared by its steps (default: $BAMORT_RUN_ID or a new one)",
+      "common");
+  Add("log-format", "text|json", "log lines on stderr as text (default) or one JSON object per line", "common");
+  Add("verbose", "", "log debug details", "common");
+}
+
+void JobCli::Add(const std::string& name, const std::string& value_name, const std::string& help,
+                 const std::string& group) {
+  specs_.push_back({name, value_name, help, group});
+}
+
+JobCli& JobCli::Flag(const std::string& name, const std::string& value_name, const std::string& help) {
+  Add(name, value_name, help, "job");
+  return *this;
+}
+
+JobCli& JobCli::Switch(const std::string& name, const std::string& help) {
+  Add(name, "", help, "job");
+  return *this;
+}
+
+JobCli& JobCli::WithDatabase() {
+  with_database_ = true;
+  Add("db-host", "HOST", "database host (overrides BAMORT_DB_HOST)", "db");
+  Add("db-port", "PORT", "database port (overrides BAMORT_DB_PORT)", "db");
+  Add("db-name", "NAME", "database name (overrides BAMORT_DB_NAME)", "db");
+  Add("db-user", "USER", "database user (overrides BAMORT_DB_USER)", "db");
+  Add("db-password-file", "FILE", "file holding the password (overrides BAMORT_DB_PASSWORD_FILE)", "db");
+  return *this;
+}
+
+JobCli& JobCli::WithDryRun(const std::string& help) {
+  Add("dry-run", "", help, "job");
+  return *this;
+}
+
+JobCli& JobCli::Positional(const std::string& usage) {
+  positional_usage_ = usage;
+  return *this;
+}
+
+const JobCli::Spec* JobCli::Find(const std::string& name) const {
+  for (const Spec& s : specs_) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+bool JobCli::Parse(int argc, char** argv, int* exit_code) {
+  std::string program = "bamort-" + job_;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--") {
+      for (++i; i < argc; ++i) positional_.push_back(argv[i]);
+      break;
+    }
+    if (arg.rfind("--", 0) != 0 || arg.size() == 2) {
+      if (positional_usage_.empty()) {
+        std::cerr << program << ": unexpected argument '" << arg << "'; see --help\n";
+        *exit_code = 2;
+        return false;
+      }
+      positional_.push_back(arg);
+      continue;
+    }
+    std::string name = arg.substr(2);
+    std::optional<std::string> value;
+    size_t eq = name.find('=');
+    if (eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    if (name == "db-password" || name == "password") {
+      std::cerr << program << ": the password is never taken as a flag (argv is visible to every user); "
+                << "use BAMORT_DB_PASSWORD_FILE or --db-password-file\n";
+      *exit_code = 2;
+      return false;
+    }
+    const Spec* spec = Find(name);
+    if (!spec) {
+      std::cerr << program << ": unknown flag --" << name << "; see --help\n";
+      *exit_code = 2;
+      return false;
+    }
+    if (spec->value_name.empty()) {
+      if (value) {
+        std::cerr << program << ": --" << name << " takes no value\n";
+        *exit_code = 2;
+        return false;
+      }
+      values_[name] = "";
+    } else {
+      if (!value) {
+        if (i + 1 >= argc) {
+          std::cerr << program << ": --" << name << " needs a value (" << spec->value_name << ")\n";
+          *exit_code = 2;
+          return false;
+        }
+        value = argv[++i];
+      }
+      values_[name] = *value;
+    }
+  }
+  if (Has("help")) {
+    std::cout << HelpText();
+    *exit_code = 0;
+    return false;
+  }
+  if (Has("version")) {
+    std::cout << program << " " << kToolVersion << "\n"
+              << "backend version: " << kBackendVersion << "\n"
+              << "required DB version: " << RequiredDbVersion().ToString() << "\n"
+              << "commit: " << kGitCommit << ", built " << kBuildDate << " with " << kCompiler << "\n";
+    *exit_code = 0;
+    return false;
+  }
+  return true;
+}
+
+bool JobCli::Has(const std::string& name) const { return values_.count(name) > 0; }
+
+std::optional<std::string> JobCli::Get(const std::string& name) const {
+  auto it = values_.find(name);
+  if (it == values_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string JobCli::GetOr(const std::string& name, const std::string& fallback) const {
+  auto v = Get(name);
+  return v ? *v : fallback;
+}
+
+Status JobCli::GetInt(const std::string& name, int64_t fallback, int64_t min, int64_t max, int64_t* out) const {
+  auto v = Get(name);
+  if (!v) {
+    *out = fallback;
+    return Status::Ok();
+  }
+  char* end = nullptr;
+  errno = 0;
+  long long n = std::strtoll(v->c_str(), &end, 10);
+  if (v->empty() || *end != '\0' || errno != 0 || n < min || n > max) {
+    return Status::BadInput("--" + name + ": expected a whole number from " + std::to_string(min) + " to " +
+                            std::to_string(max) + ", got '" + *v + "'");
+  }
+  *out = n;
+  return Status::Ok();
+}
+
+DbFlags JobCli::db_flags() const {
+  DbFlags f;
+  f.host = Get("db-host");
+  f.port = Get("db-port");
+  f.name = Get("db-name");
+  f.user = Get("db-user");
+  f.password_file = Get("db-password-file");
+  return f;
+}
+
+std::string JobCli::HelpText() const {
+  std::string program = "bamort-" + job_;
+  std::string out = program + " - " + summary_ + "\n\nUsage: " + program + " [flags]" +
+                    (positional_usage_.empty() ? "" : " " + positional_usage_) + "\n\n";
+  if (!description_.empty()) out += description_ + "\n\n";
+  auto section = [&](const std::string& group, const std::string& title) {
+    std::string lines;
+    for (const Spec& s : specs_) {
+      if (s.group != group) continue;
+      std::string left = "  --" + s.name + (s.value_name.empty() ? "" : " " + s.value_name);
+      if (left.size() < 28) left.resize(28, ' ');
+      else left += "\n" + std::string(28, ' ');
+      lines += left + s.help + "\n";
+    }
+    if (!lines.empty()) out += title + ":\n" + lines + "\n";
+  };
+  section("job", "Flags");
+  section("db", "Database flags");
+  section("common", "Common flags");
+  if (with_database_) out += std::string(kDatabaseHelp) + "\n";
+  out += kExitCodes;
+  return out;
+}
+
+JobRun::JobRun(const JobCli& cli) : cli_(cli) {
+  report_.job = cli.job();
+  report_.status = "ok";
+  report_.started_at = std::chrono::system_clock::now();
+  report_.tool_version = kToolVersion;
+  report_.backend_version = kBackendVersion;
+}
+
+Status JobRun::Start() {
+  BAMORT_RETURN_IF_ERROR(SetupLogging("bamort-" + cli_.job(), cli_.GetOr("log-format", "text"), cli_.Has("verbose")));
+  const char* env_run = std::getenv("BAMORT_RUN_ID");
+  report_.run_id = cli_.GetOr("run-id", env_run && *env_run ? env_run : NewRunId());
+  const char* env_dir = std::getenv("BAMORT_REPORTS_DIR");
+  reports_dir_ = cli_.GetOr("reports-dir", env_dir ? env_dir : "");
+  if (auto r = cli_.Get("report")) {
+    if (r->empty()) return Status::BadInput("--report: empty file name");
+    report_path_ = *r;
+  } else if (!reports_dir_.empty()) {
+    report_path_ = reports_dir_ + "/" + cli_.job() + ".json";
+  }
+  report_.inputs->set("dry_run", cli_.dry_run());
+  return Status::Ok();
+}
+
+Status JobRun::LoadDb(DbConfig* out, bool require_name) {
+  Status s = LoadDbConfig(ProcessEnv(), cli_.db_flags(), require_name, out);
+  if (!s.ok()) return s;
+  report_.database.host = out->host + ":" + std::to_string(out->port);
+  report_.database.name = out->name;
+  return Status::Ok();
+}
+
+std::string JobRun::PreviousReportPath(const std::string& job) const {
+  if (auto p = cli_.Get("previous")) return *p;
+  if (reports_dir_.empty()) return "";
+  return reports_dir_ + "/" + job + ".json";
+}
+
+void JobRun::Warn(const std::string& message) {
+  report_.warnings.push_back(Redact(message));
+  spdlog::warn("{}", message);
+}
+
+int JobRun::Finish(const Status& status) {
+  report_.finished_at = std::chrono::system_clock::now();
+  report_.duration_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(report_.finished_at - report_.started_at).count();
+  report_.exit_code = status.exit_code();
+  if (status.ok()) {
+    if (report_.status == "ok" && !report_.warnings.empty()) report_.status = "warning";
+    report_.error = std::nullopt;
+  } else {
+    report_.status = "failed";
+    std::string message = status.message();
+    if (status.db_errno() != 0) message += " (errno " + std::to_string(status.db_errno()) + ")";
+    report_.error = ReportError{Status::CodeName(status.code()), Redact(message), Redact(status.hint())};
+  }
+  int code = status.exit_code();
+  if (!report_path_.empty()) {
+    Status w = WriteReport(report_, report_path_);
+    if (!w.ok()) {
+      spdlog::error("could not write the report: {}", w.ToString());
+      if (code == 0) code = 1;
+    }
+  }
+  if (status.ok()) {
+    spdlog::info("{} ({} ms){}", report_.status, report_.duration_ms,
+                 report_path_.empty() ? "" : ", report " + report_path_);
+  } else {
+    spdlog::error("{}", status.ToString());
+    if (!status.hint().empty()) spdlog::error("hint: {}", status.hint());
+  }
+  return code;
+}
+
+}  // namespace bamort

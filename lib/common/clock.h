@@ -1,0 +1,18 @@
+// Wall-clock helpers. Times in reports are RFC 3339 UTC with milliseconds; times in the
+// GORM-made version tables are Unix seconds.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace bamort {
+
+using SystemTime = std::chrono::system_clock::time_point;
+
+std::string FormatRfc3339(SystemTime t);
+int64_t UnixSeconds(SystemTime t);
+// Parses what FormatRfc3339 writes (and the same without milliseconds); false if malformed.
+bool ParseRfc3339(const std::string& text, SystemTime* out);
+
+}  // namespace bamort

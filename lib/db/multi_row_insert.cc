@@ -1,0 +1,48 @@
+#include "db/multi_row_insert.h"
+
+namespace bamort {
+
+MultiRowInsert::MultiRowInsert(Connection* conn, const std::string& table, const std::vector<std::string>& columns,
+                               size_t rows_per_statement, size_t max_statement_bytes, const std::string& verb)
+    : conn_(conn),
+      column_count_(columns.size()),
+      rows_per_statement_(rows_per_statement),
+      max_statement_bytes_(max_statement_bytes) {
+  prefix_ = verb + " INTO " + Connection::QuoteIdentifier(table) + " (";
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (i) prefix_ += ", ";
+    prefix_ += Connection::QuoteIdentifier(columns[i]);
+  }
+  prefix_ += ") VALUES ";
+}
+
+Status MultiRowInsert::Add(const std::vector<Value>& values) {
+  if (values.size() != column_count_) {
+    return Status::Failed("internal: " + std::to_string(values.size()) + " values for " +
+                          std::to_string(column_count_) + " columns");
+  }
+  sql_ += pending_rows_ == 0 ? prefix_ : ",";
+  sql_ += '(';
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) sql_ += ',';
+    sql_ += conn_->QuoteValue(values[i]);
+  }
+  sql_ += ')';
+  ++pending_rows_;
+  if (pending_rows_ >= rows_per_statement_ || sql_.size() >= max_statement_bytes_) return Flush();
+  return Status::Ok();
+}
+
+Status MultiRowInsert::Flush() {
+  if (pending_rows_ == 0) return Status::Ok();
+  Status s = conn_->Execute(sql_);
+  if (!s.ok()) return s;
+  rows_written_ += pending_rows_;
+  pending_rows_ = 0;
+  sql_.clear();
+  return Status::Ok();
+}
+
+Status MultiRowInsert::Finish() { return Flush(); }
+
+}  // namespace bamort

@@ -1,0 +1,33 @@
+// Compatibility of the database with this build: an exact match of the migration
+// number and version is compatible; fewer applied migrations is "behind" (migration
+// needed); more is "ahead" (the backend is too old); a dirty record is "dirty"
+// (incompatible until repaired or restored). Shared by status, migrate and health.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/semver.h"
+#include "migrate/migration.h"
+#include "migrate/version_store.h"
+
+namespace bamort {
+
+enum class CompatState { kCompatible, kBehind, kAhead, kDirty };
+const char* CompatStateName(CompatState s);
+
+struct Compatibility {
+  CompatState state = CompatState::kCompatible;
+  std::string reason;
+  SemVer required;
+  std::optional<std::string> actual_version;  // the version the migrations give the DB's number
+  int64_t actual_number = 0;
+  std::vector<const Migration*> pending;       // in order
+  std::vector<std::string> checksum_drift;     // "0003_x.sql: applied abc..., file now def..."
+};
+
+// migrations must be the full, checked list (CheckMigrationSequence).
+Compatibility AssessCompatibility(const DbVersionState& state, const std::vector<Migration>& migrations);
+
+}  // namespace bamort

@@ -1,0 +1,315 @@
+#include "migrate/migrator.h"
+
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+#include "db/named_lock.h"
+#include "db/statement_runner.h"
+
+namespace bamort {
+
+namespace {
+
+int64_t ElapsedMs(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - since).count();
+}
+
+MigrationStep StepOf(const Migration& m, bool down) {
+  MigrationStep s;
+  s.number = m.number;
+  s.name = m.name;
+  s.version = m.version.ToString();
+  s.description = m.description;
+  s.statements = down ? m.down.size() : m.up.size();
+  return s;
+}
+
+}  // namespace
+
+Status Migrator::ReadState(DbVersionState* state, Compatibility* compat) {
+  VersionStore store(conn_);
+  BAMORT_RETURN_IF_ERROR(store.Read(state).WithContext("reading the version tables"));
+  *compat = AssessCompatibility(*state, migrations_);
+  return Status::Ok();
+}
+
+Status Migrator::ResolveTarget(const std::optional<SemVer>& to_version, int64_t* number) const {
+  if (!to_version) {
+    *number = migrations_.back().number;
+    return Status::Ok();
+  }
+  int64_t target = -1;
+  std::string known;
+  for (const Migration& m : migrations_) {
+    if (m.version == *to_version) target = m.number;
+    std::string v = m.version.ToString();
+    if (known.find(v) == std::string::npos) known += (known.empty() ? "" : ", ") + v;
+  }
+  if (target < 0) {
+    return Status::BadInput("--to-version " + to_version->ToString() + " is not a version of the migrations (known: " +
+                            known + ")");
+  }
+  *number = target;
+  return Status::Ok();
+}
+
+Status Migrator::DirtyRefusal(const DbVersionState& state) const {
+  const MigrationRecord& d = *state.dirty;
+  std::string what = "migration " + std::to_string(d.number) + " (" + d.description + ") is dirty";
+  if (d.failed_statement) what += "; failed statement: " + SqlForMessage(*d.failed_statement);
+  if (d.error_message) what += "; error: " + *d.error_message;
+  return Status::Precondition(
+      "the database is dirty: " + what,
+      "two ways out: restore the pre-deploy backup (bamort-restore --backup <set>), or fix the database by hand "
+      "and run bamort-migrate --repair, then bamort-migrate again (the migration re-runs from its first "
+      "statement; its statements are written to be safe to repeat)");
+}
+
+void Migrator::PrintPlan(std::ostream& out, const std::vector<const Migration*>& plan, bool down,
+                         const DbVersionState& state) const {
+  out << "-- bamort " << (down ? "rollback" : "migrate") << " dry run: database at migration "
+      << state.migration_number << " (" << state.layout << " layout), " << plan.size() << " migration(s)\n";
+  for (const Migration* m : plan) {
+    const auto& statements = down ? m->down : m->up;
+    out << "\n-- migration " << m->number << " (" << m->version.ToString() << ", " << (down ? "down" : "up")
+        << "): " << m->description << " [" << m->name << ", " << statements.size() << " statements]\n";
+    for (const SqlStatement& s : statements) out << s.text << ";\n";
+  }
+}
+
+Status Migrator::RunOne(VersionStore* store, const Migration& m, bool down, const std::string& applied_by,
+                        int64_t* duration_ms, size_t* committed) {
+  const auto& statements = down ? m.down : m.up;
+  auto start = std::chrono::steady_clock::now();
+  // Migration 1 creates the version tables, so before it ran there is nowhere to write
+  // the start record; its statements are all IF NOT EXISTS and safe to repeat.
+  bool recorded = store->TrackingTablesExist();
+  if (recorded) BAMORT_RETURN_IF_ERROR(store->RecordStarted(m, down ? "down" : "up", applied_by));
+  RunProgress progress;
+  Status s = RunStatements(conn_, statements, m.name + (down ? " (down)" : " (up)"), &progress, [&](size_t index) {
+    spdlog::debug("{}: statement {}/{} done", m.name, index + 1, statements.size());
+    return recorded ? store->RecordProgress(m.number, index + 1) : Status::Ok();
+  });
+  *committed = progress.committed;
+  *duration_ms = ElapsedMs(start);
+  if (!s.ok()) {
+    if (recorded) {
+      // A failed down keeps "rollback:" in front of its error, so Repair knows which way it went.
+      Status recorded_error = down ? s.WithContext("rollback") : s;
+      Status rec = progress.committed == 0 && !down
+                       ? store->ForgetRecord(m.number)
+                       : store->RecordFailure(m.number, progress.committed, statements[progress.failed_index],
+                                              recorded_error);
+      if (!rec.ok()) spdlog::error("could not record the failure in migration_history: {}", rec.ToString());
+    }
+    return s;
+  }
+  if (down) return store->RecordRolledBack(m, m.number > 1 ? &migrations_[static_cast<size_t>(m.number - 2)] : nullptr);
+  if (!recorded) BAMORT_RETURN_IF_ERROR(store->RecordStarted(m, "up", applied_by));
+  return store->RecordApplied(m, *duration_ms, applied_by);
+}
+
+Status Migrator::Migrate(const MigrateOptions& options, MigrateResult* result) {
+  int64_t target = 0;
+  BAMORT_RETURN_IF_ERROR(ResolveTarget(options.to_version, &target));
+  DbVersionState state;
+  Compatibility compat;
+  BAMORT_RETURN_IF_ERROR(ReadState(&state, &compat));
+  result->number_before = result->number_after = state.migration_number;
+  result->version_before = result->version_after = compat.actual_version;
+  result->layout_before = state.layout;
+  result->checksum_drift = compat.checksum_drift;
+
+  auto plan_for = [&](const DbVersionState& st, std::vector<const Migration*>* plan) -> Status {
+    plan->clear();
+    if (st.dirty) return DirtyRefusal(st);
+    if (st.migration_number > migrations_.back().number) {
+      return Status::Precondition(AssessCompatibility(st, migrations_).reason,
+                                  "deploy a newer bamort-deploy image that matches the database");
+    }
+    if (target < st.migration_number) {
+      return Status::BadInput("--to-version " + options.to_version->ToString() +
+                              " is below the database's version; use bamort-rollback to go down");
+    }
+    for (const Migration& m : migrations_) {
+      if (m.number > st.migration_number && m.number <= target) plan->push_back(&m);
+    }
+    return Status::Ok();
+  };
+
+  std::vector<const Migration*> plan;
+  BAMORT_RETURN_IF_ERROR(plan_for(state, &plan));
+  if (plan.empty()) {
+    spdlog::info("nothing pending: database at migration {} (version {})", state.migration_number,
+                 compat.actual_version.value_or("none"));
+    return Status::Ok();
+  }
+  if (options.dry_run) {
+    for (const Migration* m : plan) result->steps.push_back(StepOf(*m, false));
+    if (options.sql_out) PrintPlan(*options.sql_out, plan, false, state);
+    spdlog::info("dry run: {} migration(s) would run, nothing changed", plan.size());
+    return Status::Ok();
+  }
+
+  NamedLock lock;
+  std::string lock_name = NamedLock::NameFor(conn_->config().name);
+  spdlog::info("{} migration(s) pending; taking the deployment lock {} (timeout {} s)", plan.size(), lock_name,
+               options.lock_timeout_seconds);
+  BAMORT_RETURN_IF_ERROR(lock.Acquire(conn_, lock_name, options.lock_timeout_seconds));
+  result->lock_taken = true;
+  // Another process may have migrated while we waited.
+  BAMORT_RETURN_IF_ERROR(ReadState(&state, &compat));
+  result->number_before = result->number_after = state.migration_number;
+  result->version_before = result->version_after = compat.actual_version;
+  BAMORT_RETURN_IF_ERROR(plan_for(state, &plan));
+  if (plan.empty()) {
+    spdlog::info("nothing pending any more: another process brought the database to migration {}",
+                 state.migration_number);
+    return Status::Ok();
+  }
+
+  VersionStore store(conn_);
+  bool changed = false;
+  for (const Migration* m : plan) {
+    spdlog::info("migration {} ({}): {} [{} statements]", m->number, m->version.ToString(), m->description,
+                 m->up.size());
+    int64_t ms = 0;
+    size_t committed = 0;
+    Status s = RunOne(&store, *m, false, options.applied_by, &ms, &committed);
+    if (!s.ok()) {
+      DbVersionState after;
+      if (store.Read(&after).ok()) result->dirty = after.dirty;
+      if (committed > 0 || changed) {
+        return s.WithCode(StatusCode::kDirty)
+            .WithHint(committed > 0
+                          ? "the database is dirty: restore the pre-deploy backup, or fix by hand and run "
+                            "bamort-migrate --repair"
+                          : "migrations before this one were applied; the database is at migration " +
+                                std::to_string(result->number_after) + ", restore the pre-deploy backup to undo them");
+      }
+      return s;
+    }
+    changed = true;
+    result->number_after = m->number;
+    result->version_after = m->version.ToString();
+    MigrationStep step = StepOf(*m, false);
+    step.duration_ms = ms;
+    result->steps.push_back(step);
+    spdlog::info("migration {} applied in {} ms", m->number, ms);
+  }
+  return lock.Release();
+}
+
+Status Migrator::Rollback(const RollbackOptions& options, MigrateResult* result) {
+  if (options.steps.has_value() == options.to_version.has_value()) {
+    return Status::BadInput("give exactly one of --steps N or --to-version V");
+  }
+  DbVersionState state;
+  Compatibility compat;
+  BAMORT_RETURN_IF_ERROR(ReadState(&state, &compat));
+  result->number_before = result->number_after = state.migration_number;
+  result->version_before = result->version_after = compat.actual_version;
+  result->layout_before = state.layout;
+  if (state.dirty) return DirtyRefusal(state);
+  if (state.migration_number > migrations_.back().number) {
+    return Status::Precondition(compat.reason, "roll back with the build that applied those migrations");
+  }
+  int64_t target = 0;
+  if (options.steps) {
+    if (*options.steps < 1) return Status::BadInput("--steps must be at least 1");
+    target = state.migration_number - *options.steps;
+    if (target < 0) {
+      return Status::BadInput("--steps " + std::to_string(*options.steps) + " goes below the first migration (" +
+                              std::to_string(state.migration_number) + " applied)");
+    }
+  } else {
+    BAMORT_RETURN_IF_ERROR(ResolveTarget(options.to_version, &target));
+    if (target > state.migration_number) {
+      return Status::BadInput("--to-version " + options.to_version->ToString() +
+                              " is above the database's version; use bamort-migrate to go up");
+    }
+  }
+  std::vector<const Migration*> plan;
+  for (int64_t n = state.migration_number; n > target; --n) plan.push_back(&migrations_[static_cast<size_t>(n - 1)]);
+  for (const Migration* m : plan) {
+    if (!m->has_down) {
+      return Status::Precondition("migration " + std::to_string(m->number) + " (" + m->name +
+                                      ") has no down part: " + m->irreversible_reason,
+                                  "nothing was changed; restore a backup taken before that migration instead");
+    }
+  }
+  if (plan.empty()) {
+    spdlog::info("nothing to roll back: database at migration {}", state.migration_number);
+    return Status::Ok();
+  }
+  if (options.dry_run) {
+    for (const Migration* m : plan) result->steps.push_back(StepOf(*m, true));
+    if (options.sql_out) PrintPlan(*options.sql_out, plan, true, state);
+    return Status::Ok();
+  }
+  NamedLock lock;
+  BAMORT_RETURN_IF_ERROR(lock.Acquire(conn_, NamedLock::NameFor(conn_->config().name), options.lock_timeout_seconds));
+  result->lock_taken = true;
+  DbVersionState again;
+  BAMORT_RETURN_IF_ERROR(ReadState(&again, &compat));
+  if (again.migration_number != state.migration_number || again.dirty) {
+    return Status::Precondition("the database changed while waiting for the lock (now at migration " +
+                                std::to_string(again.migration_number) + "); nothing was rolled back, run again");
+  }
+  VersionStore store(conn_);
+  bool changed = false;
+  for (const Migration* m : plan) {
+    spdlog::info("rolling back migration {} ({}): {} [{} statements]", m->number, m->version.ToString(),
+                 m->description, m->down.size());
+    int64_t ms = 0;
+    size_t committed = 0;
+    Status s = RunOne(&store, *m, true, options.applied_by, &ms, &committed);
+    if (!s.ok()) {
+      DbVersionState after;
+      if (store.Read(&after).ok()) result->dirty = after.dirty;
+      return (committed > 0 || changed) ? s.WithCode(StatusCode::kDirty) : s;
+    }
+    changed = true;
+    result->number_after = m->number - 1;
+    result->version_after = m->number > 1 ? migrations_[static_cast<size_t>(m->number - 2)].version.ToString()
+                                          : std::optional<std::string>();
+    MigrationStep step = StepOf(*m, true);
+    step.duration_ms = ms;
+    result->steps.push_back(step);
+  }
+  return lock.Release();
+}
+
+Status Migrator::Repair(int lock_timeout_seconds, std::optional<MigrationRecord>* repaired) {
+  NamedLock lock;
+  BAMORT_RETURN_IF_ERROR(lock.Acquire(conn_, NamedLock::NameFor(conn_->config().name), lock_timeout_seconds));
+  DbVersionState state;
+  Compatibility compat;
+  BAMORT_RETURN_IF_ERROR(ReadState(&state, &compat));
+  *repaired = state.dirty;
+  if (!state.dirty) {
+    spdlog::info("nothing to repair: no dirty migration record");
+    return lock.Release();
+  }
+  VersionStore store(conn_);
+  const MigrationRecord& d = *state.dirty;
+  if (d.error_message && d.error_message->rfind("rollback", 0) == 0) {
+    // A rollback stopped halfway: the migration counts as applied again, so
+    // bamort-rollback can run its (repeatable) down part once more.
+    BAMORT_RETURN_IF_ERROR(conn_->Execute(
+        "UPDATE migration_history SET success = 1, error_message = NULL, failed_statement = NULL, error_errno = NULL "
+        "WHERE migration_number = " + std::to_string(d.number)));
+    spdlog::warn("marked migration {} ({}) as applied again after its interrupted rollback; run bamort-rollback "
+                 "again to finish it",
+                 d.number, d.description);
+  } else {
+    BAMORT_RETURN_IF_ERROR(store.ForgetRecord(d.number));
+    spdlog::warn("removed the dirty record of migration {} ({}); bamort-migrate will run it again from its first "
+                 "statement",
+                 d.number, d.description);
+  }
+  return lock.Release();
+}
+
+}  // namespace bamort

@@ -1,0 +1,89 @@
+// Migrator: the migration engine. It knows nothing about where migrations come from
+// (MigrationSource) and talks to the database only through VersionStore and the
+// statement runner, in the golang-migrate style.
+//
+// Migrate: a cheap read of the version state first (a second pod with nothing to do
+// returns at once, without the lock), then the deployment lock, a fresh read, and the
+// pending migrations one by one: start record, statements (each counted), applied
+// record. A failure leaves a dirty record naming the statement, its errno and message,
+// unless nothing at all was committed, in which case the start record is removed.
+// Rollback runs down parts in reverse after checking every one in range exists.
+// Repair removes a dirty record after the operator fixed the database by hand.
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "common/semver.h"
+#include "common/status.h"
+#include "db/connection.h"
+#include "migrate/compatibility.h"
+#include "migrate/migration.h"
+#include "migrate/version_store.h"
+
+namespace bamort {
+
+struct MigrationStep {
+  int64_t number = 0;
+  std::string name;
+  std::string version;
+  std::string description;
+  size_t statements = 0;
+  int64_t duration_ms = 0;
+};
+
+struct MigrateOptions {
+  std::optional<SemVer> to_version;  // default: the last migration
+  bool dry_run = false;
+  int lock_timeout_seconds = 60;
+  std::string applied_by;            // "host pid job", stored in migration_history
+  std::ostream* sql_out = nullptr;   // dry run: where the SQL goes
+};
+
+struct RollbackOptions {
+  std::optional<int64_t> steps;
+  std::optional<SemVer> to_version;
+  bool dry_run = false;
+  int lock_timeout_seconds = 60;
+  std::string applied_by;
+  std::ostream* sql_out = nullptr;
+};
+
+struct MigrateResult {
+  int64_t number_before = 0;
+  int64_t number_after = 0;
+  std::optional<std::string> version_before;
+  std::optional<std::string> version_after;
+  std::string layout_before;
+  std::vector<MigrationStep> steps;  // applied (or planned, in a dry run)
+  bool lock_taken = false;
+  std::optional<MigrationRecord> dirty;  // the record a failure left behind
+  std::vector<std::string> checksum_drift;
+};
+
+class Migrator {
+ public:
+  Migrator(Connection* conn, const std::vector<Migration>& migrations) : conn_(conn), migrations_(migrations) {}
+
+  Status Migrate(const MigrateOptions& options, MigrateResult* result);
+  Status Rollback(const RollbackOptions& options, MigrateResult* result);
+  // Removes the dirty record so the (idempotent) migration runs again from its first
+  // statement on the next migrate. *repaired receives the record that was removed.
+  Status Repair(int lock_timeout_seconds, std::optional<MigrationRecord>* repaired);
+
+ private:
+  Status ReadState(DbVersionState* state, Compatibility* compat);
+  Status ResolveTarget(const std::optional<SemVer>& to_version, int64_t* number) const;
+  Status RunOne(VersionStore* store, const Migration& m, bool down, const std::string& applied_by,
+                int64_t* duration_ms, size_t* committed);
+  void PrintPlan(std::ostream& out, const std::vector<const Migration*>& plan, bool down,
+                 const DbVersionState& state) const;
+  Status DirtyRefusal(const DbVersionState& state) const;
+
+  Connection* conn_;
+  const std::vector<Migration>& migrations_;
+};
+
+}  // namespace bamort

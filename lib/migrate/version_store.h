@@ -1,0 +1,80 @@
+// VersionStore: the migration engine's driver for MariaDB. It reads and writes the
+// version tables, schema_version and migration_history, in the shape GORM made them
+// (Bamort's own databases already carry them), plus our bookkeeping columns in
+// migration_history (checksum, statements_total/_done, failed_statement, error_errno).
+//
+// State rules:
+// - no migration_history table: nothing applied (legacy or empty database);
+// - successful migration_history rows: the highest number is the applied migration;
+// - no successful row but schema_version rows (GORM-made, e.g. '0.4.0' #1, or main's
+//   '0.1.37' #1): the highest schema_version.migration_number is the baseline, and the
+//   version is taken from the migrations, not from that text;
+// - a row with success = 0 is dirty: a migration started and did not finish (failed,
+//   or the process was killed). error_message NULL means it never reported an error.
+// The dirty flag is written before a migration's first statement and cleared after its
+// last one, so a crash always leaves an honest state.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "db/connection.h"
+#include "migrate/migration.h"
+
+namespace bamort {
+
+struct MigrationRecord {
+  int64_t number = 0;
+  std::string version;
+  std::string description;
+  std::optional<std::string> checksum;
+  int64_t applied_at = 0;  // Unix seconds
+  std::string applied_by;
+  bool success = false;
+  std::optional<int64_t> statements_total;
+  std::optional<int64_t> statements_done;
+  std::optional<std::string> failed_statement;
+  std::optional<int64_t> error_errno;
+  std::optional<std::string> error_message;
+};
+
+struct DbVersionState {
+  bool has_tracking = false;   // migration_history exists
+  bool gorm_baseline = false;  // the number comes from GORM's schema_version rows only
+  int64_t migration_number = 0;
+  std::optional<std::string> version;  // as recorded in the database
+  std::optional<MigrationRecord> dirty;
+  std::vector<MigrationRecord> applied;  // successful rows, by number
+  std::string layout;  // empty, legacy, v0.1.37, main, unknown: what the tables look like
+  int table_count = 0;
+};
+
+class VersionStore {
+ public:
+  explicit VersionStore(Connection* conn) : conn_(conn) {}
+
+  Status Read(DbVersionState* out);
+  bool TrackingTablesExist();
+
+  // Marks a migration as running (success = 0) before its first statement.
+  // direction: "up" or "down" (a rollback reuses the applied row).
+  Status RecordStarted(const Migration& m, const std::string& direction, const std::string& applied_by);
+  Status RecordProgress(int64_t number, size_t statements_done);
+  Status RecordFailure(int64_t number, size_t statements_done, const SqlStatement& statement, const Status& error);
+  Status RecordApplied(const Migration& m, int64_t execution_ms, const std::string& applied_by);
+  // After a down: removes the migration's row and records the version now in force
+  // (previous is null when the database is back to no migration at all).
+  Status RecordRolledBack(const Migration& m, const Migration* previous);
+  // Drops the start record of a migration whose first statement failed (nothing was
+  // committed), or the dirty record the operator repaired.
+  Status ForgetRecord(int64_t number);
+
+ private:
+  Status ReadRecords(bool with_bookkeeping, std::vector<MigrationRecord>* out);
+  Status DetectLayout(DbVersionState* state);
+  Connection* conn_;
+};
+
+}  // namespace bamort

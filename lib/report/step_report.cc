@@ -1,0 +1,258 @@
+#include "report/step_report.h"
+
+#include <sstream>
+
+#include <Poco/File.h>
+#include <Poco/Path.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/JSONException.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include "common/file_io.h"
+#include "common/secrets.h"
+
+namespace bamort {
+
+namespace {
+
+template <typename T>
+Poco::Dynamic::Var OptionalVar(const std::optional<T>& v) {
+  return v ? Poco::Dynamic::Var(*v) : Poco::Dynamic::Var();
+}
+
+class FieldReader {
+ public:
+  FieldReader(Poco::JSON::Object::Ptr obj, std::string source, std::string prefix = "")
+      : obj_(obj), source_(std::move(source)), prefix_(std::move(prefix)) {}
+
+  Status String(const std::string& key, std::string* out, bool required = true) {
+    if (!obj_->has(key) || obj_->isNull(key)) return required ? Missing(key) : Status::Ok();
+    Poco::Dynamic::Var v = obj_->get(key);
+    if (!v.isString()) return WrongType(key, "a string");
+    *out = v.extract<std::string>();
+    return Status::Ok();
+  }
+  Status OptString(const std::string& key, std::optional<std::string>* out) {
+    if (!obj_->has(key) || obj_->isNull(key)) {
+      *out = std::nullopt;
+      return Status::Ok();
+    }
+    std::string s;
+    Status st = String(key, &s);
+    if (st.ok()) *out = s;
+    return st;
+  }
+  Status Int(const std::string& key, int64_t* out, bool required = true) {
+    if (!obj_->has(key) || obj_->isNull(key)) return required ? Missing(key) : Status::Ok();
+    Poco::Dynamic::Var v = obj_->get(key);
+    if (!v.isInteger()) return WrongType(key, "an integer");
+    *out = v.convert<int64_t>();
+    return Status::Ok();
+  }
+  Status OptInt(const std::string& key, std::optional<int64_t>* out) {
+    if (!obj_->has(key) || obj_->isNull(key)) {
+      *out = std::nullopt;
+      return Status::Ok();
+    }
+    int64_t n = 0;
+    Status st = Int(key, &n);
+    if (st.ok()) *out = n;
+    return st;
+  }
+  Status Time(const std::string& key, SystemTime* out) {
+    std::string s;
+    Status st = String(key, &s);
+    if (!st.ok()) return st;
+    if (!ParseRfc3339(s, out)) return WrongType(key, "an RFC 3339 UTC time");
+    return Status::Ok();
+  }
+  Status Object(const std::string& key, Poco::JSON::Object::Ptr* out, bool nullable = false) {
+    if (!obj_->has(key)) return Missing(key);
+    if (obj_->isNull(key)) {
+      if (nullable) {
+        *out = nullptr;
+        return Status::Ok();
+      }
+      return WrongType(key, "an object");
+    }
+    if (!obj_->isObject(key)) return WrongType(key, "an object");
+    *out = obj_->getObject(key);
+    return Status::Ok();
+  }
+
+ private:
+  Status Missing(const std::string& key) {
+    return Status::BadInput(source_ + ": field '" + prefix_ + key + "' is missing");
+  }
+  Status WrongType(const std::string& key, const std::string& what) {
+    return Status::BadInput(source_ + ": field '" + prefix_ + key + "' is not " + what);
+  }
+  Poco::JSON::Object::Ptr obj_;
+  std::string source_;
+  std::string prefix_;
+};
+
+
+}  // namespace
+
+Poco::JSON::Object::Ptr StepReport::ToJson() const {
+  Poco::JSON::Object::Ptr o = new Poco::JSON::Object(true);
+  o->set("report_version", report_version);
+  o->set("run_id", run_id);
+  o->set("job", job);
+  o->set("status", status);
+  o->set("exit_code", exit_code);
+  o->set("started_at", FormatRfc3339(started_at));
+  o->set("finished_at", FormatRfc3339(finished_at));
+  o->set("duration_ms", duration_ms);
+  o->set("tool_version", tool_version);
+  o->set("backend_version", backend_version);
+  Poco::JSON::Object::Ptr db = new Poco::JSON::Object(true);
+  db->set("host", database.host);
+  db->set("name", database.name);
+  db->set("version_before", OptionalVar(database.version_before));
+  db->set("version_after", OptionalVar(database.version_after));
+  db->set("migration_number_before", OptionalVar(database.migration_number_before));
+  db->set("migration_number_after", OptionalVar(database.migration_number_after));
+  o->set("database", db);
+  o->set("inputs", inputs);
+  o->set("outputs", outputs);
+  Poco::JSON::Array::Ptr w = new Poco::JSON::Array();
+  for (const std::string& s : warnings) w->add(s);
+  o->set("warnings", w);
+  if (error) {
+    Poco::JSON::Object::Ptr e = new Poco::JSON::Object(true);
+    e->set("code", error->code);
+    e->set("message", error->message);
+    e->set("hint", error->hint);
+    o->set("error", e);
+  } else {
+    o->set("error", Poco::Dynamic::Var());
+  }
+  o->set("details", details);
+  return o;
+}
+
+std::string StepReport::ToJsonText() const {
+  std::ostringstream out;
+  Poco::JSON::Stringifier::stringify(ToJson(), out, 2);
+  out << "\n";
+  return Redact(out.str());
+}
+
+Status WriteReport(const StepReport& report, const std::string& path) {
+  Poco::Path parent = Poco::Path(path).parent();
+  if (!parent.toString().empty()) {
+    Status s = MakeDirs(parent.toString());
+    if (!s.ok()) return s;
+  }
+  return WriteFileAtomic(path, report.ToJsonText(), 0640);
+}
+
+Status ParseReport(const std::string& text, const std::string& source, StepReport* out) {
+  Poco::JSON::Object::Ptr root;
+  try {
+    Poco::JSON::Parser parser;
+    Poco::Dynamic::Var v = parser.parse(text);
+    if (v.type() != typeid(Poco::JSON::Object::Ptr)) return Status::BadInput(source + ": not a JSON object");
+    root = v.extract<Poco::JSON::Object::Ptr>();
+  } catch (const Poco::Exception& e) {
+    return Status::BadInput(source + ": not a complete JSON report (truncated or damaged?): " + e.displayText());
+  }
+  StepReport r;
+  FieldReader f(root, source);
+  int64_t version = 0;
+  BAMORT_RETURN_IF_ERROR(f.Int("report_version", &version));
+  if (version != StepReport::kReportVersion) {
+    return Status::BadInput(source + ": report_version " + std::to_string(version) + " is not supported (expected " +
+                            std::to_string(StepReport::kReportVersion) + ")");
+  }
+  r.report_version = static_cast<int>(version);
+  BAMORT_RETURN_IF_ERROR(f.String("run_id", &r.run_id));
+  BAMORT_RETURN_IF_ERROR(f.String("job", &r.job));
+  BAMORT_RETURN_IF_ERROR(f.String("status", &r.status));
+  if (r.status != "ok" && r.status != "warning" && r.status != "failed" && r.status != "skipped") {
+    return Status::BadInput(source + ": field 'status' has unknown value '" + r.status + "'");
+  }
+  int64_t exit_code = 0;
+  BAMORT_RETURN_IF_ERROR(f.Int("exit_code", &exit_code, false));
+  r.exit_code = static_cast<int>(exit_code);
+  BAMORT_RETURN_IF_ERROR(f.Time("started_at", &r.started_at));
+  BAMORT_RETURN_IF_ERROR(f.Time("finished_at", &r.finished_at));
+  BAMORT_RETURN_IF_ERROR(f.Int("duration_ms", &r.duration_ms));
+  BAMORT_RETURN_IF_ERROR(f.String("tool_version", &r.tool_version));
+  BAMORT_RETURN_IF_ERROR(f.String("backend_version", &r.backend_version, false));
+  Poco::JSON::Object::Ptr db;
+  BAMORT_RETURN_IF_ERROR(f.Object("database", &db));
+  FieldReader d(db, source, "database.");
+  BAMORT_RETURN_IF_ERROR(d.String("host", &r.database.host));
+  BAMORT_RETURN_IF_ERROR(d.String("name", &r.database.name));
+  BAMORT_RETURN_IF_ERROR(d.OptString("version_before", &r.database.version_before));
+  BAMORT_RETURN_IF_ERROR(d.OptString("version_after", &r.database.version_after));
+  BAMORT_RETURN_IF_ERROR(d.OptInt("migration_number_before", &r.database.migration_number_before));
+  BAMORT_RETURN_IF_ERROR(d.OptInt("migration_number_after", &r.database.migration_number_after));
+  BAMORT_RETURN_IF_ERROR(f.Object("inputs", &r.inputs));
+  BAMORT_RETURN_IF_ERROR(f.Object("outputs", &r.outputs));
+  BAMORT_RETURN_IF_ERROR(f.Object("details", &r.details));
+  if (!root->has("warnings") || !root->isArray("warnings")) {
+    return Status::BadInput(source + ": field 'warnings' is missing or not an array");
+  }
+  for (const auto& w : *root->getArray("warnings")) r.warnings.push_back(w.toString());
+  Poco::JSON::Object::Ptr err;
+  BAMORT_RETURN_IF_ERROR(f.Object("error", &err, /*nullable=*/true));
+  if (err) {
+    ReportError e;
+    FieldReader ef(err, source, "error.");
+    BAMORT_RETURN_IF_ERROR(ef.String("code", &e.code));
+    BAMORT_RETURN_IF_ERROR(ef.String("message", &e.message));
+    BAMORT_RETURN_IF_ERROR(ef.String("hint", &e.hint, false));
+    r.error = e;
+  }
+  *out = r;
+  return Status::Ok();
+}
+
+Status ReadReport(const std::string& path, StepReport* out) {
+  std::string text;
+  Status s = ReadFileToString(path, &text);
+  if (!s.ok()) return s;
+  return ParseReport(text, path, out);
+}
+
+Status ValidatePreviousReport(const std::string& path, const ReportExpectation& expect, StepReport* out) {
+  if (!Poco::File(path).exists()) {
+    return Status::Precondition("required report " + path + " does not exist",
+                                expect.job.empty() ? "" : "run bamort-" + expect.job + " first");
+  }
+  StepReport r;
+  Status s = ReadReport(path, &r);
+  if (!s.ok()) return s;
+  if (!expect.job.empty() && r.job != expect.job) {
+    return Status::Precondition(path + " is a report of '" + r.job + "', expected one of '" + expect.job + "'");
+  }
+  if (r.status != "ok" && r.status != "warning") {
+    std::string why = r.error ? ": " + r.error->message : "";
+    return Status::Precondition(path + ": the " + r.job + " step did not succeed (status " + r.status + ")" + why);
+  }
+  if ((!expect.db_name.empty() && r.database.name != expect.db_name) ||
+      (!expect.db_host.empty() && r.database.host != expect.db_host)) {
+    return Status::Precondition(path + " is about database " + r.database.name + " on " + r.database.host +
+                                ", not " + expect.db_name + " on " + expect.db_host);
+  }
+  if (!expect.run_id.empty() && r.run_id != expect.run_id) {
+    return Status::Precondition(path + " belongs to run " + r.run_id + ", not to this run " + expect.run_id);
+  }
+  if (expect.max_age_seconds) {
+    auto age = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - r.finished_at);
+    if (age.count() > *expect.max_age_seconds) {
+      return Status::Precondition(path + " is " + std::to_string(age.count()) + " s old, more than the allowed " +
+                                  std::to_string(*expect.max_age_seconds) + " s",
+                                  "make a fresh " + r.job + " first");
+    }
+  }
+  if (out) *out = r;
+  return Status::Ok();
+}
+
+}  // namespace bamort
