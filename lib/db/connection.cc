@@ -106,6 +106,10 @@ Status Connection::Open(const DbConfig& config, std::unique_ptr<Connection>* out
     return Status::DatabaseError(err, "cannot connect to " + config.Describe() + ": " + msg, hint);
   }
   conn->connection_id_ = mysql_thread_id(conn->handle_);
+  // Literals must compare the way Bamort's columns do ('Hä' = 'Ha', U+FB00 = "ff"); the
+  // client's default utf8mb4 collation (general_ci) does not.
+  Status names = conn->Execute("SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci");
+  if (!names.ok()) return names.WithContext("setting the connection character set");
   *out = std::move(conn);
   return Status::Ok();
 }

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The test command (README): installs what is missing, builds, starts a throwaway
+# MariaDB, runs every unit and integration test with ctest, and stops the server even
+# when tests fail. Exits non-zero on any failure.
+#
+#   scripts/test.sh            everything
+#   scripts/test.sh -L unit    only the tests without a database (ctest arguments pass through)
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$here"
+"$here/scripts/install-deps.sh"
+
+build_dir=${BAMORT_BUILD_DIR:-$here/build}
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build_dir" -j2
+
+export BAMORT_DEVDB_DIR=${BAMORT_DEVDB_DIR:-$build_dir/test-db}
+trap '"$here/scripts/dev-db.sh" stop' EXIT
+eval "$("$here/scripts/dev-db.sh" start)"
+
+if [ -z "${BAMORT_REAL_FIXTURES:-}" ] && [ ! -f "$here/../shared/fixtures/legacy-init00.sql" ]; then
+  echo "NOTE: the real Bamort data (../shared/fixtures) is absent; the tests that use it will be skipped and say so."
+fi
+
+cd "$build_dir"
+ctest --output-on-failure --timeout 900 "$@"

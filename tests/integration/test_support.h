@@ -1,0 +1,61 @@
+// Shared by the integration tests: a fresh database per test on the throwaway MariaDB
+// of scripts/dev-db.sh (settings from BAMORT_DB_*), loading SQL files with the mariadb
+// client, running the bamort-* jobs as processes, and comparing schemas and checksums.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "config/db_config.h"
+#include "db/connection.h"
+
+namespace bamort::testing {
+
+struct ProcessResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// The config of the test server (BAMORT_DB_*); fails the test when it is not set.
+DbConfig ServerConfig();
+std::string SourcePath(const std::string& relative);
+std::string BinaryPath(const std::string& job);  // "migrate" -> build/bamort-migrate
+// The real Bamort data, or "" when ../shared/fixtures is absent (BAMORT_REAL_FIXTURES).
+std::string RealFixture(const std::string& name);
+
+// Runs argv[0] with extra environment variables; stdout/stderr are captured.
+ProcessResult RunProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {});
+
+// A database created for one test and dropped after it.
+class ScratchDatabase {
+ public:
+  explicit ScratchDatabase(const std::string& prefix);
+  ~ScratchDatabase();
+  const std::string& name() const { return name_; }
+  DbConfig config() const;
+  std::unique_ptr<Connection> Connect() const;
+  // Loads a SQL file with the mariadb client (as an operator would).
+  void LoadSqlFile(const std::string& path) const;
+  // Runs bamort-<job> against this database; BAMORT_DB_NAME is set to it.
+  ProcessResult Job(const std::string& job, std::vector<std::string> args = {},
+                    std::map<std::string, std::string> env = {}) const;
+  // CHECKSUM TABLE of every table, plus the row count, keyed by table name.
+  std::map<std::string, std::string> TableChecksums() const;
+  // Tables, columns (type, nullability, default, extra), indexes and FKs, one line each.
+  std::vector<std::string> SchemaSignature() const;
+  int64_t Count(const std::string& sql) const;
+  std::string Scalar(const std::string& sql) const;
+
+ private:
+  std::string name_;
+};
+
+// Lines in a but not in b.
+std::vector<std::string> Missing(const std::vector<std::string>& a, const std::vector<std::string>& b);
+
+}  // namespace bamort::testing
