@@ -110,6 +110,14 @@ Status Migrator::RunOne(VersionStore* store, const Migration& m, bool down, cons
   return store->RecordApplied(m, *duration_ms, applied_by);
 }
 
+Status Migrator::EnsureBookkeeping(VersionStore* store) {
+  if (!store->TrackingTablesExist() || store->HasBookkeeping()) return Status::Ok();
+  spdlog::info("adding the bookkeeping columns to the version tables Bamort made (statements of {})",
+               migrations_.front().name);
+  RunProgress progress;
+  return RunStatements(conn_, migrations_.front().up, migrations_.front().name, &progress);
+}
+
 Status Migrator::Migrate(const MigrateOptions& options, MigrateResult* result) {
   int64_t target = 0;
   BAMORT_RETURN_IF_ERROR(ResolveTarget(options.to_version, &target));
@@ -170,6 +178,7 @@ Status Migrator::Migrate(const MigrateOptions& options, MigrateResult* result) {
   }
 
   VersionStore store(conn_);
+  BAMORT_RETURN_IF_ERROR(EnsureBookkeeping(&store));
   bool changed = false;
   for (const Migration* m : plan) {
     spdlog::info("migration {} ({}): {} [{} statements]", m->number, m->version.ToString(), m->description,
@@ -258,6 +267,7 @@ Status Migrator::Rollback(const RollbackOptions& options, MigrateResult* result)
                                 std::to_string(again.migration_number) + "); nothing was rolled back, run again");
   }
   VersionStore store(conn_);
+  BAMORT_RETURN_IF_ERROR(EnsureBookkeeping(&store));
   bool changed = false;
   for (const Migration* m : plan) {
     spdlog::info("rolling back migration {} ({}): {} [{} statements]", m->number, m->version.ToString(),

@@ -81,6 +81,9 @@ class Migrator {
   void PrintPlan(std::ostream& out, const std::vector<const Migration*>& plan, bool down,
                  const DbVersionState& state) const;
   Status DirtyRefusal(const DbVersionState& state) const;
+  // Version tables made by GORM lack our bookkeeping columns; migration 1's statements
+  // (all IF NOT EXISTS) add them before anything is recorded.
+  Status EnsureBookkeeping(VersionStore* store);
 
   Connection* conn_;
   const std::vector<Migration>& migrations_;

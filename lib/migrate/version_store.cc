@@ -32,6 +32,16 @@ bool VersionStore::TrackingTablesExist() {
   return s.ok() && v && *v == "2";
 }
 
+bool VersionStore::HasBookkeeping() {
+  Value v;
+  Status s = conn_->QueryValue(
+      "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+      "AND TABLE_NAME = 'migration_history' AND COLUMN_NAME IN ('checksum', 'statements_total', 'statements_done', "
+      "'failed_statement', 'error_errno')",
+      &v);
+  return s.ok() && v && *v == "5";
+}
+
 Status VersionStore::DetectLayout(DbVersionState* state) {
   ResultSet rs;
   BAMORT_RETURN_IF_ERROR(
@@ -85,13 +95,8 @@ Status VersionStore::Read(DbVersionState* out) {
     *out = st;
     return Status::Ok();
   }
-  Value has_bookkeeping;
-  BAMORT_RETURN_IF_ERROR(conn_->QueryValue(
-      "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
-      "AND TABLE_NAME = 'migration_history' AND COLUMN_NAME = 'statements_done'",
-      &has_bookkeeping));
   std::vector<MigrationRecord> records;
-  BAMORT_RETURN_IF_ERROR(ReadRecords(has_bookkeeping && *has_bookkeeping == "1", &records));
+  BAMORT_RETURN_IF_ERROR(ReadRecords(HasBookkeeping(), &records));
   for (MigrationRecord& r : records) {
     if (r.success) {
       st.applied.push_back(r);

@@ -57,6 +57,9 @@ class VersionStore {
 
   Status Read(DbVersionState* out);
   bool TrackingTablesExist();
+  // True when migration_history has our bookkeeping columns. GORM-made tables (v0.1.37,
+  // main) lack them until migration 1's statements run once more.
+  bool HasBookkeeping();
 
   // Marks a migration as running (success = 0) before its first statement.
   // direction: "up" or "down" (a rollback reuses the applied row).
