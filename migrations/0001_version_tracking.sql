@@ -1,12 +1,11 @@
 -- version: 0.4.0
 -- description: Version tracking tables schema_version and migration_history (as GORM made them) plus the engine's bookkeeping columns
---
+-- +up
 -- Real Bamort databases (v0.1.37) already hold both tables as GORM created them
 -- (applied_at BIGINT Unix seconds, one row '0.4.0' / migration 1). CREATE TABLE IF NOT
 -- EXISTS accepts them as they are; the DDL below is exactly GORM's (schema-v0137.sql).
 -- The extra migration_history columns are ours; GORM ignores columns it has no field for.
 -- The engine writes the rows; this migration never inserts any.
--- +up
 CREATE TABLE IF NOT EXISTS `schema_version` (
   `id` bigint(20) unsigned NOT NULL AUTO_INCREMENT,
   `version` varchar(20) NOT NULL,

@@ -1,6 +1,6 @@
 -- version: 0.4.0
 -- description: Legacy layout: rename learning_sources, learning_character_classes and skill_* to gsm_lit_sources, gsm_character_classes and char_*
---
+-- +up
 -- Runs first because the old skill_* tables own FK names (fk_char_chars_fertigkeiten,
 -- _zauber, _waffenfertigkeiten) that the char_* tables need. InnoDB re-points the FKs
 -- that reference a renamed table. For each pair (old -> new):
@@ -13,7 +13,6 @@
 -- Every statement is safe to re-run: the checks are recomputed from information_schema.
 -- FOREIGN_KEY_CHECKS is off for this session so that an empty AutoMigrate table that
 -- another AutoMigrate table references can be dropped; it is switched back on at the end.
--- +up
 SET FOREIGN_KEY_CHECKS = 0;
 
 -- learning_sources -> gsm_lit_sources

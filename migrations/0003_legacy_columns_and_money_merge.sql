@@ -1,6 +1,6 @@
 -- version: 0.4.0
 -- description: Legacy layout: new columns (basis_wert, users.preferred_language), skill defaults, and the char_wealth money merge (umlaut columns win) before dropping goldstücke/silberstücke/kupferstücke
---
+-- +up
 -- Every ALTER is guarded with IF EXISTS / IF NOT EXISTS, so on an empty database (the
 -- tables come in 0004) and on v0.1.37 or main layouts this is a no-op.
 -- Money merge: the legacy char_wealth holds its values split between the umlaut columns
@@ -11,7 +11,6 @@
 -- a re-run after a crash between the UPDATE and the DROP cannot double-apply.
 -- The file is UTF-8; SET NAMES makes the umlaut identifiers arrive intact whatever the
 -- connection default is.
--- +up
 SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 ALTER TABLE IF EXISTS `char_skills` ADD COLUMN IF NOT EXISTS `basis_wert` bigint(20) DEFAULT NULL;

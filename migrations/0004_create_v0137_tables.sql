@@ -1,6 +1,6 @@
 -- version: 0.4.0
 -- description: Create every table of the v0.1.37 layout that is missing (all of them on an empty database; gsm_cc_*, gsm_misc and learning_weaponskill_category_difficulties on a legacy one)
---
+-- +up
 -- DDL exactly as GORM made it in schema-v0137.sql (v0.1.37), without the historical
 -- leftover indexes and FKs (idx_skill_*, idx_class_typical_*, idx_learning_character_classes_*,
 -- idx_learning_sources_game_system, fk_class_*, fk_learning_character_classes_source),
@@ -9,7 +9,6 @@
 -- The charset is explicit (utf8mb4 / utf8mb4_unicode_ci, as upstream's compose file asks for)
 -- so that a new install does not depend on the server default.
 -- schema_version and migration_history come from 0001.
--- +up
 CREATE TABLE IF NOT EXISTS `audit_log_entries` (
   `id` bigint(20) unsigned NOT NULL AUTO_INCREMENT,
   `character_id` bigint(20) unsigned NOT NULL,

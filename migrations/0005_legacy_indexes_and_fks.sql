@@ -1,13 +1,12 @@
 -- version: 0.4.0
 -- description: Legacy layout: give the renamed tables their v0.1.37 index and FK names (gsm_lit_sources, gsm_character_classes, char_skills, char_spells, char_weaponskills)
---
+-- +up
 -- The unique indexes are renamed (add the new name, drop the old one in the same ALTER);
 -- the plain indexes get their new names added and the old idx_skill_* / idx_learning_*
 -- names stay, as in v0.1.37 (0012 drops those leftovers together with v0.1.37's).
 -- fk_gsm_character_classes_source is added beside the old fk_learning_character_classes_source
 -- (dropped in 0012). The char_* FKs are added only if missing (they normally came along
 -- with the rename). All clauses are IF [NOT] EXISTS: a no-op where the work is done.
--- +up
 ALTER TABLE IF EXISTS `gsm_lit_sources`
   ADD UNIQUE INDEX IF NOT EXISTS `idx_gsm_lit_sources_code` (`code`),
   ADD UNIQUE INDEX IF NOT EXISTS `uni_gsm_lit_sources_name` (`name`),

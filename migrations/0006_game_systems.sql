@@ -1,12 +1,11 @@
 -- version: 0.5.0
 -- description: Create game_systems and seed the game system M5 (M-System) that every game_system_id will point to
---
+-- +up
 -- DDL as main's GORM model makes it. The seed row matches main's gamesystem.MigrateDataIfNeeded
 -- (code 'M5', name 'M-System', description 'Version 5 des Rollenspiels', is_active 1,
 -- created_at = modified_at = Unix seconds). It is inserted only if no row with code 'M5'
 -- exists (main keys its own seed on id 1; a main database therefore already has it).
 -- Runs before anything else of 0.5.0 so that the backfill in 0007 has its target.
--- +up
 CREATE TABLE IF NOT EXISTS `game_systems` (
   `id` bigint(20) unsigned NOT NULL AUTO_INCREMENT,
   `code` varchar(100) NOT NULL,

@@ -1,6 +1,6 @@
 -- version: 0.5.0
 -- description: Add game_system_id to the 16 game-system tables, game_system to gsm_misc and char_chars, and point every game_system_id that is NULL or 0 to M5
---
+-- +up
 -- main's models expect these columns, and main's BeforeSave hooks dereference the game
 -- system of a row: with game_system_id NULL/0 and game_system 'midgard' the backend
 -- crashes, so the backfill happens here, before anything else writes (upstream:
@@ -9,7 +9,6 @@
 -- existing rows take; gsm_misc.game_system stays NULL (as upstream leaves it).
 -- The ADD COLUMNs are instant on MariaDB 10.4+; each UPDATE rewrites every row of its
 -- table once (gsm_spells and char_chars are the biggest).
--- +up
 SET @m5 = (SELECT `id` FROM `game_systems` WHERE `code` = 'M5');
 SET @s = IF(@m5 IS NULL,
   'SIGNAL SQLSTATE ''45000'' SET MESSAGE_TEXT = ''migration 0007: game system M5 is missing from game_systems (migration 0006 seeds it)''',

@@ -1,10 +1,9 @@
 -- version: 0.5.0
 -- description: Column changes of main: game_system loses DEFAULT 'midgard' (14 tables), gsm_lit_sources.is_core/is_active lose their defaults, users gains display_name
---
+-- +up
 -- Only defaults change (ALTER COLUMN ... SET DEFAULT: metadata only, no table copy, no
 -- data touched); main's GORM tags have no default there. users.display_name is
 -- varchar(191) NOT NULL DEFAULT '' as main makes it; 0011 fills it from username.
--- +up
 ALTER TABLE IF EXISTS `gsm_skills` ALTER COLUMN `game_system` SET DEFAULT NULL;
 ALTER TABLE IF EXISTS `gsm_weaponskills` ALTER COLUMN `game_system` SET DEFAULT NULL;
 ALTER TABLE IF EXISTS `gsm_spells` ALTER COLUMN `game_system` SET DEFAULT NULL;

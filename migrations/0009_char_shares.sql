@@ -1,8 +1,7 @@
 -- version: 0.5.0
 -- description: Create char_shares (characters shared with other users), as main's model makes it
---
--- No FKs: main's model declares none.
 -- +up
+-- No FKs: main's model declares none.
 CREATE TABLE IF NOT EXISTS `char_shares` (
   `id` bigint(20) unsigned NOT NULL AUTO_INCREMENT,
   `character_id` bigint(20) unsigned DEFAULT NULL,

@@ -1,6 +1,6 @@
 -- version: 0.5.0
 -- description: Create skill_improvement_cost2, convert learning_skill_improvement_costs into it (one row per category, difficulty and level) and drop the old table
---
+-- +up
 -- main reads improvement costs only from skill_improvement_cost2 (per skill category,
 -- difficulty and current level) and has no model for learning_skill_improvement_costs
 -- (per skill-category-difficulty link), so a fresh main database has no old table.
@@ -17,7 +17,6 @@
 -- Rows already in skill_improvement_cost2 (e.g. from main's master-data import) are kept;
 -- only combinations it lacks are inserted, so a re-run inserts nothing. The old table is
 -- dropped last, only after the conversion succeeded.
--- +up
 SET @old_exists = (SELECT COUNT(*) FROM information_schema.TABLES
                     WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'learning_skill_improvement_costs');
 SET @cost2_exists = (SELECT COUNT(*) FROM information_schema.TABLES

@@ -1,13 +1,12 @@
 -- version: 0.5.0
 -- description: Data: copy gsm_spells.category into learning_category where that is empty, and fill users.display_name from username where it is empty
---
+-- +up
 -- learning_category: as main's migrateSpellLearningCategories. The column is varchar(25)
 -- and category varchar(191); a longer category is cut to 25 characters instead of failing
 -- under STRICT_TRANS_TABLES (category itself keeps the full text).
 -- display_name: main sets it from username only when it creates a user; upstream's
 -- AutoMigrate leaves existing users with ''. We fill it so existing users show a name.
 -- Both UPDATEs touch only empty values: a re-run changes nothing.
--- +up
 UPDATE `gsm_spells`
    SET `learning_category` = LEFT(`category`, 25)
  WHERE (`learning_category` IS NULL OR `learning_category` = '')

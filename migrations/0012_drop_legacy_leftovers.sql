@@ -1,12 +1,11 @@
 -- version: 0.5.0
 -- description: Drop the historical leftover indexes and duplicate FKs that no fresh database has (v0.1.37 and legacy origins), and GORM's accidental FKs from users to char_chars
---
+-- +up
 -- Leftovers (target-schema-main.md 2.C): 8 FKs that duplicate the fk_gsm_* ones and 14
 -- indexes that duplicate the idx_gsm_* / idx_char_* ones. Each has an equal twin, so
 -- nothing loses an index and no FK loses its supporting index. FKs go first, then indexes.
 -- fk_char_chars_user / fk_char_char_creation_session_user on users are the nonsense FKs
 -- GORM adds on a second AutoMigrate in one process (2.F); a main database may carry them.
--- +up
 ALTER TABLE IF EXISTS `gsm_cc_class_category_points`
   DROP FOREIGN KEY IF EXISTS `fk_class_learning_points_character_class`,
   DROP FOREIGN KEY IF EXISTS `fk_class_learning_points_skill_category`;
