@@ -82,6 +82,13 @@ Status Migrator::RunOne(VersionStore* store, const Migration& m, bool down, cons
                         int64_t* duration_ms, size_t* committed) {
   const auto& statements = down ? m.down : m.up;
   auto start = std::chrono::steady_clock::now();
+  // Every migration starts from the same session state, whatever the one before it set
+  // (0002 switches FOREIGN_KEY_CHECKS off and on; a failure would leave it off). User
+  // variables are re-set by each migration itself. COM_RESET_CONNECTION is not an
+  // option: it would release the deployment lock.
+  BAMORT_RETURN_IF_ERROR(conn_->Execute(
+      "SET SESSION foreign_key_checks = 1, unique_checks = 1, sql_mode = DEFAULT, "
+      "NAMES utf8mb4 COLLATE utf8mb4_unicode_ci"));
   // Migration 1 creates the version tables, so before it ran there is nowhere to write
   // the start record; its statements are all IF NOT EXISTS and safe to repeat.
   bool recorded = store->TrackingTablesExist();
