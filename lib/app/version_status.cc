@@ -32,7 +32,13 @@ Status ReadVersionStatus(Connection* conn, const std::vector<Migration>& migrati
   VersionStore store(conn);
   BAMORT_RETURN_IF_ERROR(store.Read(&out->state));
   out->compat = AssessCompatibility(out->state, migrations);
-  return FindLockHolder(conn, NamedLock::NameFor(conn->config().name), &out->lock_holder);
+  BAMORT_RETURN_IF_ERROR(FindLockHolder(conn, NamedLock::NameFor(conn->config().name), &out->lock_holder));
+  if (out->state.dirty && out->lock_holder) {
+    out->migration_in_progress = true;
+    out->compat.reason = "migration " + std::to_string(out->state.dirty->number) + " is being applied right now (" +
+                         out->lock_holder->Describe() + ")";
+  }
+  return Status::Ok();
 }
 
 Poco::JSON::Object::Ptr VersionStatusToJson(const VersionStatus& vs) {
@@ -45,6 +51,7 @@ Poco::JSON::Object::Ptr VersionStatusToJson(const VersionStatus& vs) {
   o->set("state", std::string(CompatStateName(c.state)));
   o->set("compatible", c.state == CompatState::kCompatible);
   o->set("reason", c.reason);
+  o->set("migration_in_progress", vs.migration_in_progress);
   o->set("layout", vs.state.layout);
   o->set("version_tables", vs.state.has_tracking ? (vs.state.gorm_baseline ? "gorm-baseline" : "present") : "absent");
   Poco::JSON::Array::Ptr pending = new Poco::JSON::Array();

@@ -21,6 +21,8 @@ struct VersionStatus {
   DbVersionState state;
   Compatibility compat;
   std::optional<LockHolder> lock_holder;
+  // A started migration record while the lock is held: someone is migrating right now.
+  bool migration_in_progress = false;
 };
 
 Status ReadVersionStatus(Connection* conn, const std::vector<Migration>& migrations, VersionStatus* out);

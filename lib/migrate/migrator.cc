@@ -153,12 +153,27 @@ Status Migrator::Migrate(const MigrateOptions& options, MigrateResult* result) {
     return Status::Ok();
   };
 
+  std::string lock_name = NamedLock::NameFor(conn_->config().name);
+  // A started record while another process holds the lock is a migration in progress,
+  // not a dirty database: wait for the lock and look again.
+  bool in_progress = false;
+  if (state.dirty) {
+    std::optional<LockHolder> holder;
+    in_progress = FindLockHolder(conn_, lock_name, &holder).ok() && holder.has_value();
+    if (in_progress) {
+      spdlog::info("migration {} is being applied by {}; waiting for it", state.dirty->number, holder->Describe());
+    }
+  }
   std::vector<const Migration*> plan;
-  BAMORT_RETURN_IF_ERROR(plan_for(state, &plan));
-  if (plan.empty()) {
-    spdlog::info("nothing pending: database at migration {} (version {})", state.migration_number,
-                 compat.actual_version.value_or("none"));
-    return Status::Ok();
+  if (!in_progress) {
+    BAMORT_RETURN_IF_ERROR(plan_for(state, &plan));
+    if (plan.empty()) {
+      spdlog::info("nothing pending: database at migration {} (version {})", state.migration_number,
+                   compat.actual_version.value_or("none"));
+      return Status::Ok();
+    }
+  } else if (options.dry_run) {
+    return Status::Precondition("a migration is running right now; run the dry run again when it has finished");
   }
   if (options.dry_run) {
     for (const Migration* m : plan) result->steps.push_back(StepOf(*m, false));
@@ -168,7 +183,6 @@ Status Migrator::Migrate(const MigrateOptions& options, MigrateResult* result) {
   }
 
   NamedLock lock;
-  std::string lock_name = NamedLock::NameFor(conn_->config().name);
   spdlog::info("{} migration(s) pending; taking the deployment lock {} (timeout {} s)", plan.size(), lock_name,
                options.lock_timeout_seconds);
   BAMORT_RETURN_IF_ERROR(lock.Acquire(conn_, lock_name, options.lock_timeout_seconds));

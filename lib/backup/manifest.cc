@@ -1,0 +1,226 @@
+#include "backup/manifest.h"
+
+#include <sstream>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include "common/file_io.h"
+#include "common/secrets.h"
+#include "common/sha256.h"
+
+namespace bamort {
+
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+Status Field(const Object::Ptr& o, const std::string& key, const std::string& where, std::string* out,
+             bool allow_null = false, bool* was_null = nullptr) {
+  if (!o->has(key)) return Status::BadInput(where + ": field '" + key + "' missing");
+  Poco::Dynamic::Var v = o->get(key);
+  if (v.isEmpty()) {
+    if (!allow_null) return Status::BadInput(where + ": field '" + key + "' is null");
+    if (was_null) *was_null = true;
+    return Status::Ok();
+  }
+  if (!v.isString()) return Status::BadInput(where + ": field '" + key + "' must be a string");
+  *out = v.extract<std::string>();
+  return Status::Ok();
+}
+
+Status IntField(const Object::Ptr& o, const std::string& key, const std::string& where, int64_t* out) {
+  if (!o->has(key)) return Status::BadInput(where + ": field '" + key + "' missing");
+  Poco::Dynamic::Var v = o->get(key);
+  if (!v.isInteger()) return Status::BadInput(where + ": field '" + key + "' must be a whole number");
+  *out = v.convert<int64_t>();
+  return Status::Ok();
+}
+
+bool PlainFileName(const std::string& n) {
+  return !n.empty() && n != "." && n != ".." && n.find('/') == std::string::npos && n.find('\0') == std::string::npos;
+}
+
+}  // namespace
+
+const ManifestFile* Manifest::FindRole(const std::string& role) const {
+  for (const ManifestFile& f : files) {
+    if (f.role == role) return &f;
+  }
+  return nullptr;
+}
+
+uint64_t Manifest::TotalSize() const {
+  uint64_t n = 0;
+  for (const ManifestFile& f : files) n += f.size;
+  return n;
+}
+
+Object::Ptr Manifest::ToJson() const {
+  Object::Ptr o = new Object(true);
+  o->set("format", std::string(kFormat));
+  o->set("format_version", kFormatVersion);
+  o->set("set", set_name);
+  o->set("created_at", FormatRfc3339(created_at));
+  o->set("run_id", run_id);
+  Object::Ptr db = new Object(true);
+  db->set("host", db_host);
+  db->set("name", db_name);
+  db->set("version", db_version ? Poco::Dynamic::Var(*db_version) : Poco::Dynamic::Var());
+  db->set("migration_number", migration_number);
+  db->set("server_version", server_version);
+  o->set("database", db);
+  o->set("tool_version", tool_version);
+  o->set("backend_version", backend_version);
+  Array::Ptr fa = new Array();
+  for (const ManifestFile& f : files) {
+    Object::Ptr fo = new Object(true);
+    fo->set("name", f.name);
+    fo->set("role", f.role);
+    fo->set("sha256", f.sha256);
+    fo->set("size", f.size);
+    fo->set("uncompressed_size", f.uncompressed_size);
+    fa->add(fo);
+  }
+  o->set("files", fa);
+  Object::Ptr to = new Object(true);
+  for (const auto& [name, st] : tables) {
+    Object::Ptr t = new Object(true);
+    t->set("rows", st.rows);
+    t->set("checksum", st.checksum);
+    to->set(name, t);
+  }
+  o->set("tables", to);
+  o->set("verified", verified);
+  o->set("verification", verification ? Poco::Dynamic::Var(verification) : Poco::Dynamic::Var());
+  return o;
+}
+
+std::string Manifest::ToJsonText() const {
+  std::ostringstream ss;
+  Poco::JSON::Stringifier::stringify(ToJson(), ss, 2);
+  ss << "\n";
+  return Redact(ss.str());
+}
+
+Status ParseManifest(const std::string& text, const std::string& source_name, Manifest* out) {
+  Object::Ptr o;
+  try {
+    Poco::JSON::Parser parser;
+    Poco::Dynamic::Var v = parser.parse(text);
+    o = v.extract<Object::Ptr>();
+  } catch (const Poco::Exception& e) {
+    return Status::BadInput(source_name + " is not a backup manifest (not JSON: " + e.displayText() + ")");
+  } catch (const std::exception& e) {
+    return Status::BadInput(source_name + " is not a backup manifest (not a JSON object)");
+  }
+  if (!o) return Status::BadInput(source_name + " is not a backup manifest (not a JSON object)");
+  try {
+    Manifest m;
+    std::string format;
+    BAMORT_RETURN_IF_ERROR(Field(o, "format", source_name, &format));
+    if (format != Manifest::kFormat) {
+      return Status::BadInput(source_name + ": format '" + format + "' is not a bamort-deploy backup set");
+    }
+    int64_t fv = 0;
+    BAMORT_RETURN_IF_ERROR(IntField(o, "format_version", source_name, &fv));
+    if (fv != Manifest::kFormatVersion) {
+      return Status::BadInput(source_name + ": format_version " + std::to_string(fv) + " is not supported (this tool reads " +
+                              std::to_string(Manifest::kFormatVersion) + ")");
+    }
+    BAMORT_RETURN_IF_ERROR(Field(o, "set", source_name, &m.set_name));
+    std::string created;
+    BAMORT_RETURN_IF_ERROR(Field(o, "created_at", source_name, &created));
+    if (!ParseRfc3339(created, &m.created_at)) {
+      return Status::BadInput(source_name + ": created_at '" + created + "' is not an RFC 3339 time");
+    }
+    BAMORT_RETURN_IF_ERROR(Field(o, "run_id", source_name, &m.run_id));
+    if (!o->has("database") || !o->isObject("database")) {
+      return Status::BadInput(source_name + ": field 'database' missing or not an object");
+    }
+    Object::Ptr db = o->getObject("database");
+    std::string where = source_name + " database";
+    BAMORT_RETURN_IF_ERROR(Field(db, "host", where, &m.db_host));
+    BAMORT_RETURN_IF_ERROR(Field(db, "name", where, &m.db_name));
+    std::string version;
+    bool version_null = false;
+    BAMORT_RETURN_IF_ERROR(Field(db, "version", where, &version, true, &version_null));
+    if (!version_null) m.db_version = version;
+    BAMORT_RETURN_IF_ERROR(IntField(db, "migration_number", where, &m.migration_number));
+    BAMORT_RETURN_IF_ERROR(Field(db, "server_version", where, &m.server_version));
+    BAMORT_RETURN_IF_ERROR(Field(o, "tool_version", source_name, &m.tool_version));
+    BAMORT_RETURN_IF_ERROR(Field(o, "backend_version", source_name, &m.backend_version));
+    if (!o->has("files") || !o->isArray("files")) return Status::BadInput(source_name + ": field 'files' missing");
+    Array::Ptr fa = o->getArray("files");
+    for (size_t i = 0; i < fa->size(); ++i) {
+      Object::Ptr fo = fa->getObject(static_cast<unsigned>(i));
+      std::string fw = source_name + " files[" + std::to_string(i) + "]";
+      if (!fo) return Status::BadInput(fw + ": not an object");
+      ManifestFile f;
+      int64_t size = 0, usize = 0;
+      BAMORT_RETURN_IF_ERROR(Field(fo, "name", fw, &f.name));
+      BAMORT_RETURN_IF_ERROR(Field(fo, "role", fw, &f.role));
+      BAMORT_RETURN_IF_ERROR(Field(fo, "sha256", fw, &f.sha256));
+      BAMORT_RETURN_IF_ERROR(IntField(fo, "size", fw, &size));
+      BAMORT_RETURN_IF_ERROR(IntField(fo, "uncompressed_size", fw, &usize));
+      if (!PlainFileName(f.name)) return Status::BadInput(fw + ": name '" + f.name + "' is not a plain file name");
+      if (f.sha256.size() != 64) return Status::BadInput(fw + ": sha256 is not 64 hex digits");
+      f.size = static_cast<uint64_t>(size);
+      f.uncompressed_size = static_cast<uint64_t>(usize);
+      m.files.push_back(f);
+    }
+    if (!o->has("tables") || !o->isObject("tables")) return Status::BadInput(source_name + ": field 'tables' missing");
+    Object::Ptr to = o->getObject("tables");
+    for (const auto& [name, var] : *to) {
+      Object::Ptr t = to->getObject(name);
+      std::string tw = source_name + " tables." + name;
+      if (!t) return Status::BadInput(tw + ": not an object");
+      int64_t rows = 0;
+      TableStat st;
+      BAMORT_RETURN_IF_ERROR(IntField(t, "rows", tw, &rows));
+      BAMORT_RETURN_IF_ERROR(Field(t, "checksum", tw, &st.checksum));
+      st.rows = static_cast<uint64_t>(rows);
+      m.tables[name] = st;
+    }
+    if (!o->has("verified") || !o->get("verified").isBoolean()) {
+      return Status::BadInput(source_name + ": field 'verified' missing or not true/false");
+    }
+    m.verified = o->getValue<bool>("verified");
+    if (o->isObject("verification")) m.verification = o->getObject("verification");
+    *out = std::move(m);
+  } catch (const Poco::Exception& e) {
+    return Status::BadInput(source_name + ": malformed manifest (" + e.displayText() + ")");
+  }
+  return Status::Ok();
+}
+
+Status ReadManifest(const std::string& path, Manifest* out) {
+  std::string text;
+  BAMORT_RETURN_IF_ERROR(ReadFileToString(path, &text));
+  return ParseManifest(text, path, out);
+}
+
+Status CheckSetFiles(const std::string& set_dir, const Manifest& manifest, std::vector<std::string>* problems) {
+  problems->clear();
+  for (const ManifestFile& f : manifest.files) {
+    std::string path = set_dir + "/" + f.name;
+    std::string hex;
+    uint64_t size = 0;
+    Status s = Sha256OfFile(path, &hex, &size);
+    if (!s.ok()) {
+      problems->push_back(f.name + ": " + s.message());
+    } else if (size != f.size) {
+      problems->push_back(f.name + ": " + std::to_string(size) + " bytes, the manifest says " + std::to_string(f.size) +
+                          " (truncated or replaced)");
+    } else if (hex != f.sha256) {
+      problems->push_back(f.name + ": sha256 " + hex + " differs from the manifest's " + f.sha256 + " (corrupt)");
+    }
+  }
+  if (problems->empty()) return Status::Ok();
+  return Status::BadInput("backup set " + set_dir + " is damaged: " + problems->front(),
+                          "use another backup set (bamort-backup --list)");
+}
+
+}  // namespace bamort

@@ -1,0 +1,96 @@
+#include "backup/sql_dump.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+namespace bamort {
+
+namespace {
+
+class ProgressTicker {
+ public:
+  explicit ProgressTicker(const std::function<void(uint64_t)>& fn) : fn_(fn) {}
+  void Add(uint64_t n) {
+    bytes_ += n;
+    auto now = std::chrono::steady_clock::now();
+    if (fn_ && now - last_ >= std::chrono::seconds(5)) {
+      last_ = now;
+      fn_(bytes_);
+    }
+  }
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  const std::function<void(uint64_t)>& fn_;
+  uint64_t bytes_ = 0;
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
+Status DumpSqlToGzip(const DbConfig& config, const std::string& out_path,
+                     const std::function<void(uint64_t sql_bytes)>& progress, DumpResult* result) {
+  ClientDefaults defaults;
+  BAMORT_RETURN_IF_ERROR(defaults.Create(config));
+  GzipFileWriter writer;
+  BAMORT_RETURN_IF_ERROR(writer.Open(out_path));
+  ChildProcess dump;
+  BAMORT_RETURN_IF_ERROR(dump.Start({"mariadb-dump", defaults.Argument(), "--single-transaction", "--routines",
+                                     "--events", "--triggers", "--hex-blob", "--tz-utc", "--no-tablespaces",
+                                     "--default-character-set=utf8mb4", "--max-allowed-packet=1G", config.name},
+                                    ChildProcess::PipeTo::kStdout, defaults.dir() + "/dump.err"));
+  ProgressTicker ticker(progress);
+  std::string buf(1 << 20, '\0');
+  Status status;
+  for (;;) {
+    ssize_t n = ::read(dump.fd(), &buf[0], buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      status = Status::Failed(std::string("reading from mariadb-dump: ") + std::strerror(errno));
+      break;
+    }
+    if (n == 0) break;
+    status = writer.Write(std::string_view(buf.data(), static_cast<size_t>(n)));
+    if (!status.ok()) break;
+    ticker.Add(static_cast<uint64_t>(n));
+  }
+  if (!status.ok()) {
+    dump.Kill();
+    return status;
+  }
+  Status waited = dump.Wait();
+  if (!waited.ok()) return waited.WithContext("dumping " + config.name);
+  // mariadb-dump ends a complete dump with "-- Dump completed on ..."; checked by the
+  // caller through --verify. Exit code 0 is the contract here.
+  BAMORT_RETURN_IF_ERROR(writer.Finish());
+  result->sql_bytes = writer.uncompressed_bytes();
+  result->gzip_bytes = writer.compressed_bytes();
+  result->sha256 = writer.sha256();
+  return Status::Ok();
+}
+
+Status LoadSqlDump(const DbConfig& config, const std::string& database, const std::string& dump_path,
+                   const std::function<void(uint64_t sql_bytes)>& progress) {
+  ClientDefaults defaults;
+  BAMORT_RETURN_IF_ERROR(defaults.Create(config));
+  ChildProcess client;
+  BAMORT_RETURN_IF_ERROR(client.Start({"mariadb", defaults.Argument(), "--default-character-set=utf8mb4",
+                                       "--binary-mode", "--batch", "--max-allowed-packet=1G", database},
+                                      ChildProcess::PipeTo::kStdin, defaults.dir() + "/load.err"));
+  ProgressTicker ticker(progress);
+  Status fed = ReadGzipFile(dump_path, [&](std::string_view data) {
+    BAMORT_RETURN_IF_ERROR(WriteAll(client.fd(), data.data(), data.size(), "to the mariadb client"));
+    ticker.Add(data.size());
+    return Status::Ok();
+  });
+  client.ClosePipe();
+  Status waited = client.Wait();
+  // The client's own message says more than "broken pipe".
+  if (!waited.ok()) return waited.WithContext("loading " + dump_path + " into " + database);
+  return fed;
+}
+
+}  // namespace bamort

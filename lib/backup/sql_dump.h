@@ -1,0 +1,38 @@
+// The SQL part of a backup set: mariadb-dump into a gzip file, and the way back, a gzip
+// dump fed to the mariadb client. Both clients get the password only through the
+// defaults file of a ClientDefaults (never argv, never the environment).
+//
+// The dump is consistent through --single-transaction (one REPEATABLE READ snapshot,
+// no table locks) and carries routines, events and triggers; binary columns are written
+// as hex (--hex-blob); TIMESTAMP values are dumped in UTC and restored as such
+// (--tz-utc, the default), so CHECKSUM TABLE is equal after a restore. The dump names
+// no database (no CREATE DATABASE / USE), so it can be loaded into any database.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "backup/client_process.h"
+#include "backup/gzip_file.h"
+#include "common/status.h"
+#include "config/db_config.h"
+
+namespace bamort {
+
+struct DumpResult {
+  uint64_t sql_bytes = 0;
+  uint64_t gzip_bytes = 0;
+  std::string sha256;
+};
+
+// Dumps config.name into out_path (created 0600, must not exist). progress(bytes) is
+// called every few seconds.
+Status DumpSqlToGzip(const DbConfig& config, const std::string& out_path,
+                     const std::function<void(uint64_t sql_bytes)>& progress, DumpResult* result);
+
+// Feeds a gzip SQL dump to the mariadb client, into database (which must exist).
+Status LoadSqlDump(const DbConfig& config, const std::string& database, const std::string& dump_path,
+                   const std::function<void(uint64_t sql_bytes)>& progress);
+
+}  // namespace bamort
