@@ -1,0 +1,633 @@
+#include "app/backup_jobs.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+
+#include <Poco/File.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Stringifier.h>
+#include <spdlog/spdlog.h>
+
+#include "app/job_support.h"
+#include "app/version_status.h"
+#include "backup/backup_set.h"
+#include "backup/json_export.h"
+#include "backup/manifest.h"
+#include "backup/sql_dump.h"
+#include "backup/table_stats.h"
+#include "build_info.h"
+#include "common/file_io.h"
+#include "common/sha256.h"
+#include "db/named_lock.h"
+
+namespace bamort {
+
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+constexpr const char* kDumpFile = "dump.sql.gz";
+constexpr const char* kExportFile = "export.jsonl.gz";
+constexpr const char* kManifestFile = "manifest.json";
+
+int64_t MsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string HumanBytes(uint64_t n) {
+  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
+  double v = static_cast<double>(n);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+  return buf;
+}
+
+std::string OutDir(const JobCli& cli) {
+  if (auto d = cli.Get("out-dir")) return *d;
+  const char* env = std::getenv("BAMORT_BACKUP_DIR");
+  return env && *env ? env : "/backups";
+}
+
+Status FsyncDir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Status::Failed("cannot open " + dir + " to sync it");
+  int rc = ::fsync(fd);
+  ::close(fd);
+  return rc == 0 ? Status::Ok() : Status::Failed("cannot sync " + dir);
+}
+
+Object::Ptr StatsJson(const TableStats& stats) {
+  Object::Ptr o = new Object(true);
+  for (const auto& [name, st] : stats) {
+    Object::Ptr t = new Object(true);
+    t->set("rows", st.rows);
+    t->set("checksum", st.checksum);
+    o->set(name, t);
+  }
+  return o;
+}
+
+Array::Ptr FilesJson(const Manifest& m) {
+  Array::Ptr a = new Array();
+  for (const ManifestFile& f : m.files) {
+    Object::Ptr o = new Object(true);
+    o->set("name", f.name);
+    o->set("role", f.role);
+    o->set("sha256", f.sha256);
+    o->set("size", f.size);
+    o->set("uncompressed_size", f.uncompressed_size);
+    a->add(o);
+  }
+  return a;
+}
+
+Array::Ptr StringsJson(const std::vector<std::string>& v) {
+  Array::Ptr a = new Array();
+  for (const std::string& s : v) a->add(s);
+  return a;
+}
+
+Object::Ptr SetSummaryJson(const BackupSet& s) {
+  Object::Ptr o = new Object(true);
+  o->set("set", s.manifest.set_name);
+  o->set("path", s.dir);
+  o->set("created_at", FormatRfc3339(s.manifest.created_at));
+  o->set("database", s.manifest.db_name);
+  o->set("db_version", s.manifest.db_version ? Poco::Dynamic::Var(*s.manifest.db_version) : Poco::Dynamic::Var());
+  o->set("migration_number", s.manifest.migration_number);
+  o->set("size", s.manifest.TotalSize());
+  o->set("verified", s.manifest.verified);
+  return o;
+}
+
+Status ListSets(const JobCli& cli, JobRun* run) {
+  std::string dir = OutDir(cli);
+  SetListing listing;
+  BAMORT_RETURN_IF_ERROR(ListBackupSets(dir, &listing));
+  Array::Ptr sets = new Array();
+  for (const BackupSet& s : listing.sets) sets->add(SetSummaryJson(s));
+  run->report().inputs->set("out_dir", dir);
+  run->report().details->set("sets", sets);
+  if (cli.Has("json")) {
+    Object::Ptr o = new Object(true);
+    o->set("out_dir", dir);
+    o->set("sets", sets);
+    Poco::JSON::Stringifier::stringify(o, std::cout, 2);
+    std::cout << "\n";
+    return Status::Ok();
+  }
+  if (listing.sets.empty()) {
+    std::cout << "no backup sets in " << dir << "\n";
+    return Status::Ok();
+  }
+  std::printf("%-24s  %-12s  %-8s  %10s  %-10s  %s\n", "created (UTC)", "database", "version", "size", "verified",
+              "set");
+  for (const BackupSet& s : listing.sets) {
+    std::string t = FormatRfc3339(s.manifest.created_at).substr(0, 19) + "Z";
+    std::printf("%-24s  %-12s  %-8s  %10s  %-10s  %s\n", t.c_str(), s.manifest.db_name.c_str(),
+                s.manifest.db_version.value_or("-").c_str(), HumanBytes(s.manifest.TotalSize()).c_str(),
+                s.manifest.verified ? "verified" : "no", s.dir.c_str());
+  }
+  std::fflush(stdout);
+  return Status::Ok();
+}
+
+// A scratch database on the same server that is dropped whatever happens.
+class ScratchDb {
+ public:
+  ScratchDb(Connection* admin, std::string name) : admin_(admin), name_(std::move(name)) {}
+  ~ScratchDb() { Drop(); }
+  Status Create() {
+    created_ = true;
+    return admin_->Execute("CREATE DATABASE " + Connection::QuoteIdentifier(name_) +
+                           " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
+  }
+  Status Drop() {
+    if (!created_) return Status::Ok();
+    created_ = false;
+    Status s = admin_->Execute("DROP DATABASE IF EXISTS " + Connection::QuoteIdentifier(name_));
+    if (!s.ok()) spdlog::error("could not drop the scratch database {}: {}", name_, s.ToString());
+    return s;
+  }
+  const std::string& name() const { return name_; }
+
+ private:
+  Connection* admin_;
+  std::string name_;
+  bool created_ = false;
+};
+
+Status VerifyDump(const DbConfig& config, const std::string& dump_path, const Manifest& manifest, Object::Ptr* out,
+                  bool* equal) {
+  auto start = std::chrono::steady_clock::now();
+  std::unique_ptr<Connection> admin;
+  BAMORT_RETURN_IF_ERROR(Connection::Open(config, &admin, /*use_database=*/false));
+  std::string scratch_name = "bamort_verify_" + Sha256Hex(manifest.set_name + std::to_string(::getpid())).substr(0, 12);
+  ScratchDb scratch(admin.get(), scratch_name);
+  spdlog::info("verify: restoring {} into the scratch database {}", dump_path, scratch_name);
+  BAMORT_RETURN_IF_ERROR(scratch.Create());
+  BAMORT_RETURN_IF_ERROR(LoadSqlDump(config, scratch_name, dump_path, nullptr).WithContext("verify"));
+  TableStats restored;
+  BAMORT_RETURN_IF_ERROR(ReadTableStats(admin.get(), scratch_name, &restored));
+  std::vector<std::string> diffs = CompareTableStats(manifest.tables, restored);
+  BAMORT_RETURN_IF_ERROR(scratch.Drop());
+  Object::Ptr v = new Object(true);
+  v->set("method", "restored dump.sql.gz into a scratch database on the same server; compared row counts and "
+                   "CHECKSUM TABLE per table");
+  v->set("scratch_database", scratch_name);
+  v->set("tables_compared", static_cast<uint64_t>(manifest.tables.size()));
+  v->set("differences", StringsJson(diffs));
+  v->set("duration_ms", MsSince(start));
+  *out = v;
+  *equal = diffs.empty();
+  return Status::Ok();
+}
+
+Status OpenSnapshot(Connection* conn) {
+  BAMORT_RETURN_IF_ERROR(conn->Execute("SET time_zone = '+00:00'"));
+  BAMORT_RETURN_IF_ERROR(conn->Execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
+  return conn->Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+}
+
+}  // namespace
+
+void AddBackupFlags(JobCli* cli) {
+  cli->Flag("out-dir", "DIR", "folder of the backup sets (default: $BAMORT_BACKUP_DIR or /backups)")
+      .Switch("verify", "restore the SQL dump into a scratch database and compare every table with the manifest; "
+                        "a difference fails the backup")
+      .Switch("list", "list the backup sets in --out-dir, newest first, and exit (no database needed)")
+      .Switch("json", "with --list: print JSON")
+      .Flag("retention-days", "N", "after a successful backup delete sets of this database older than N days "
+                                   "(default 30)")
+      .Flag("keep-min", "N", "but always keep the newest N sets (default 3)")
+      .Switch("no-retention", "delete nothing after the backup")
+      .Flag("lock-timeout", "SECONDS", "wait this long for the deployment lock (default 60)");
+}
+
+void AddRestoreFlags(JobCli* cli) {
+  cli->Flag("backup", "SET", "the backup set folder, or its manifest.json (required)")
+      .Flag("from", "sql|json", "restore the SQL dump (default) or the JSON export")
+      .Flag("target-db", "NAME", "restore into this database instead of the configured one (created if missing)")
+      .Switch("replace", "allow --target-db to name a database that already holds tables (they are dropped)")
+      .Flag("lock-timeout", "SECONDS", "wait this long for the deployment lock (default 60)");
+}
+
+Status RunBackup(const JobCli& cli, JobRun* run) {
+  ::signal(SIGPIPE, SIG_IGN);
+  if (cli.Has("list")) return ListSets(cli, run);
+  if (cli.Has("json")) return Status::BadInput("--json only goes with --list");
+  const std::string out_dir = OutDir(cli);
+  RetentionPolicy policy;
+  BAMORT_RETURN_IF_ERROR(cli.GetInt("retention-days", 30, 1, 36500, &policy.retention_days));
+  BAMORT_RETURN_IF_ERROR(cli.GetInt("keep-min", 3, 1, 100000, &policy.keep_min));
+  int64_t lock_timeout = 0;
+  BAMORT_RETURN_IF_ERROR(cli.GetInt("lock-timeout", 60, 0, 86400, &lock_timeout));
+  const bool verify = cli.Has("verify");
+  auto& report = run->report();
+  report.inputs->set("out_dir", out_dir);
+  report.inputs->set("verify", verify);
+  report.inputs->set("retention_days", policy.retention_days);
+  report.inputs->set("keep_min", policy.keep_min);
+  report.inputs->set("retention", !cli.Has("no-retention"));
+
+  std::vector<Migration> migrations;
+  BAMORT_RETURN_IF_ERROR(LoadMigrations(cli, &migrations));
+  std::unique_ptr<Connection> conn;
+  BAMORT_RETURN_IF_ERROR(OpenDatabase(run, &conn));
+  const DbConfig config = conn->config();
+  VersionStatus vs;
+  BAMORT_RETURN_IF_ERROR(ReadVersionStatus(conn.get(), migrations, &vs));
+  report.database.version_before = report.database.version_after = vs.compat.actual_version;
+  report.database.migration_number_before = report.database.migration_number_after = vs.compat.actual_number;
+
+  const SystemTime now = BackupClockNow();
+  Manifest manifest;
+  manifest.set_name = SetNameFor(config.name, now);
+  manifest.created_at = now;
+  manifest.run_id = run->run_id();
+  manifest.db_host = report.database.host;
+  manifest.db_name = config.name;
+  manifest.db_version = vs.compat.actual_version;
+  manifest.migration_number = vs.compat.actual_number;
+  manifest.server_version = conn->server_version();
+  manifest.tool_version = kToolVersion;
+  manifest.backend_version = kBackendVersion;
+  std::string set_dir = out_dir + "/" + manifest.set_name;
+  for (int i = 2; Poco::File(set_dir).exists() || Poco::File(PartialDirFor(out_dir, manifest.set_name)).exists(); ++i) {
+    manifest.set_name = SetNameFor(config.name, now) + "-" + std::to_string(i);
+    set_dir = out_dir + "/" + manifest.set_name;
+  }
+  const std::string partial = PartialDirFor(out_dir, manifest.set_name);
+  report.details->set("set", manifest.set_name);
+  report.details->set("set_path", set_dir);
+
+  if (cli.dry_run()) {
+    std::vector<std::string> tables;
+    BAMORT_RETURN_IF_ERROR(ListBaseTables(conn.get(), config.name, &tables));
+    SetListing listing;
+    BAMORT_RETURN_IF_ERROR(ListBackupSets(out_dir, &listing));
+    RetentionPlan plan = PlanRetention(listing, policy, config.name, "", now);
+    std::cout << "would write the backup set " << set_dir << " (" << tables.size() << " tables" << (verify ? ", verified" : "")
+              << ")\n";
+    if (!cli.Has("no-retention")) {
+      for (const std::string& d : plan.deleted) std::cout << "retention would delete " << d << "\n";
+      for (const std::string& d : plan.partials_deleted) std::cout << "retention would delete leftover " << d << "\n";
+    }
+    report.details->set("tables", StringsJson(tables));
+    return Status::Ok();
+  }
+
+  // The deployment lock keeps migrations (DDL) out while the dump runs: --single-transaction
+  // does not protect a dump against ALTER TABLE.
+  NamedLock lock;
+  BAMORT_RETURN_IF_ERROR(lock.Acquire(conn.get(), NamedLock::NameFor(config.name), static_cast<int>(lock_timeout)));
+
+  BAMORT_RETURN_IF_ERROR(MakeDirs(out_dir));
+  if (::mkdir(partial.c_str(), 0700) != 0) {
+    return Status::Failed("cannot create " + partial + ": " + std::strerror(errno),
+                          "check that --out-dir is writable and has space");
+  }
+  bool keep_partial = false;
+  struct PartialCleanup {
+    const std::string& dir;
+    bool* keep;
+    bool done = false;
+    ~PartialCleanup() {
+      if (!done && !*keep) DeletePartialDir(dir);
+    }
+  } cleanup{partial, &keep_partial};
+
+  spdlog::info("backup of {} into {}", config.Describe(), set_dir);
+  TableStats before;
+  BAMORT_RETURN_IF_ERROR(ReadTableStats(conn.get(), config.name, &before));
+
+  // 1. The SQL dump (its own snapshot, opened by mariadb-dump).
+  auto t_dump = std::chrono::steady_clock::now();
+  DumpResult dump;
+  BAMORT_RETURN_IF_ERROR(DumpSqlToGzip(config, partial + "/" + kDumpFile,
+                                       [](uint64_t bytes) { spdlog::info("dump: {} of SQL so far", HumanBytes(bytes)); },
+                                       &dump));
+  int64_t dump_ms = MsSince(t_dump);
+  spdlog::info("dump: {} of SQL, {} gzip, {} ms", HumanBytes(dump.sql_bytes), HumanBytes(dump.gzip_bytes), dump_ms);
+  manifest.files.push_back({kDumpFile, "sql-dump", dump.sha256, dump.gzip_bytes, dump.sql_bytes});
+
+  // 2. The JSON export, in a snapshot of our own.
+  auto t_export = std::chrono::steady_clock::now();
+  std::unique_ptr<Connection> reader;
+  BAMORT_RETURN_IF_ERROR(Connection::Open(config, &reader));
+  BAMORT_RETURN_IF_ERROR(OpenSnapshot(reader.get()));
+  JsonExportResult exported;
+  BAMORT_RETURN_IF_ERROR(ExportJson(reader.get(), partial + "/" + kExportFile, FormatRfc3339(now),
+                                    [](const std::string& t, uint64_t rows) {
+                                      spdlog::info("export: {} ({} rows)", t, rows);
+                                    },
+                                    &exported));
+  reader->Execute("COMMIT");
+  reader.reset();
+  int64_t export_ms = MsSince(t_export);
+  spdlog::info("export: {} of JSON, {} gzip, {} ms", HumanBytes(exported.json_bytes), HumanBytes(exported.gzip_bytes),
+               export_ms);
+  manifest.files.push_back({kExportFile, "json-export", exported.sha256, exported.gzip_bytes, exported.json_bytes});
+
+  // 3. Consistency: the counts and checksums taken before the dump must still hold after
+  // the export. Both snapshots lie in between, so the dump and the export then hold
+  // exactly what the manifest describes.
+  TableStats after;
+  BAMORT_RETURN_IF_ERROR(ReadTableStats(conn.get(), config.name, &after));
+  std::vector<std::string> changed = CompareTableStats(before, after);
+  if (!changed.empty()) {
+    report.details->set("changed_during_backup", StringsJson(changed));
+    return Status::Failed("the database changed while the backup ran (" + changed.front() + (changed.size() > 1 ? ", ..." : "") +
+                              "); the set would not match its manifest",
+                          "run the backup again when the application is idle (or stopped)");
+  }
+  for (const auto& [t, st] : before) {
+    auto it = exported.rows.find(t);
+    if (it == exported.rows.end() || it->second != st.rows) {
+      return Status::Failed("the JSON export of table " + t + " does not hold the " + std::to_string(st.rows) +
+                            " rows the table has");
+    }
+  }
+  manifest.tables = before;
+  lock.Release();
+
+  // 4. Verification.
+  if (verify) {
+    Object::Ptr verification;
+    bool equal = false;
+    BAMORT_RETURN_IF_ERROR(VerifyDump(config, partial + "/" + kDumpFile, manifest, &verification, &equal));
+    manifest.verification = verification;
+    report.details->set("verification", verification);
+    if (!equal) {
+      manifest.verified = false;
+      keep_partial = true;
+      WriteFileAtomic(partial + "/" + kManifestFile, manifest.ToJsonText(), 0600);
+      Array::Ptr diffs = verification->getArray("differences");
+      return Status::Failed("verification failed: the dump restores to different contents (" +
+                                diffs->getElement<std::string>(0) + ")",
+                            "the unverified files are kept in " + partial + " for inspection; retention removes them "
+                            "after a day. Check the server log and disk, then run the backup again");
+    }
+    manifest.verified = true;
+    spdlog::info("verify: all {} tables equal ({} ms)", manifest.tables.size(),
+                 verification->getValue<int64_t>("duration_ms"));
+  }
+
+  // 5. The manifest last, then the folder gets its final name.
+  BAMORT_RETURN_IF_ERROR(WriteFileAtomic(partial + "/" + kManifestFile, manifest.ToJsonText(), 0600));
+  BAMORT_RETURN_IF_ERROR(FsyncDir(partial));
+  if (::rename(partial.c_str(), set_dir.c_str()) != 0) {
+    return Status::Failed("cannot rename " + partial + " to " + set_dir + ": " + std::strerror(errno));
+  }
+  cleanup.done = true;
+  FsyncDir(out_dir);
+  spdlog::info("backup set {} complete ({})", set_dir, HumanBytes(manifest.TotalSize()));
+
+  report.outputs->set("backup_set", set_dir);
+  report.outputs->set("manifest", set_dir + "/" + kManifestFile);
+  report.details->set("files", FilesJson(manifest));
+  report.details->set("tables", StatsJson(manifest.tables));
+  report.details->set("verified", manifest.verified);
+  report.details->set("created_at", FormatRfc3339(manifest.created_at));
+  Object::Ptr timings = new Object(true);
+  timings->set("dump_ms", dump_ms);
+  timings->set("export_ms", export_ms);
+  report.details->set("timings", timings);
+
+  // 6. Retention.
+  Object::Ptr retention = new Object(true);
+  if (cli.Has("no-retention")) {
+    retention->set("skipped", true);
+  } else {
+    SetListing listing;
+    Status ls = ListBackupSets(out_dir, &listing);
+    if (!ls.ok()) {
+      run->Warn("retention skipped: " + ls.message());
+    } else {
+      RetentionPlan plan = PlanRetention(listing, policy, config.name, set_dir, now);
+      std::vector<std::string> warnings;
+      ApplyRetention(listing, &plan, &warnings);
+      for (const std::string& w : warnings) run->Warn(w);
+      for (const std::string& d : plan.deleted) spdlog::info("retention: deleted {}", d);
+      for (const std::string& d : plan.partials_deleted) spdlog::info("retention: deleted the leftover {}", d);
+      retention->set("kept", StringsJson(plan.kept));
+      retention->set("deleted", StringsJson(plan.deleted));
+      retention->set("partials_deleted", StringsJson(plan.partials_deleted));
+    }
+  }
+  retention->set("retention_days", policy.retention_days);
+  retention->set("keep_min", policy.keep_min);
+  report.details->set("retention", retention);
+  return Status::Ok();
+}
+
+namespace {
+
+Status DropEverything(Connection* conn, const std::string& db, std::vector<std::string>* dropped) {
+  ResultSet objs;
+  BAMORT_RETURN_IF_ERROR(conn->Query(
+      "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = " + conn->Quote(db), &objs));
+  std::string qdb = Connection::QuoteIdentifier(db) + ".";
+  BAMORT_RETURN_IF_ERROR(conn->Execute("SET FOREIGN_KEY_CHECKS = 0"));
+  for (size_t i = 0; i < objs.size(); ++i) {
+    std::string name = objs.GetString(i, 0);
+    bool view = objs.GetString(i, 1) == "VIEW";
+    BAMORT_RETURN_IF_ERROR(conn->Execute(std::string(view ? "DROP VIEW IF EXISTS " : "DROP TABLE IF EXISTS ") + qdb +
+                                         Connection::QuoteIdentifier(name)));
+    dropped->push_back(name);
+  }
+  ResultSet routines;
+  BAMORT_RETURN_IF_ERROR(conn->Query("SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES WHERE "
+                                     "ROUTINE_SCHEMA = " + conn->Quote(db), &routines));
+  for (size_t i = 0; i < routines.size(); ++i) {
+    BAMORT_RETURN_IF_ERROR(conn->Execute("DROP " + routines.GetString(i, 1) + " IF EXISTS " + qdb +
+                                         Connection::QuoteIdentifier(routines.GetString(i, 0))));
+  }
+  ResultSet events;
+  BAMORT_RETURN_IF_ERROR(conn->Query("SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = " +
+                                     conn->Quote(db), &events));
+  for (size_t i = 0; i < events.size(); ++i) {
+    BAMORT_RETURN_IF_ERROR(conn->Execute("DROP EVENT IF EXISTS " + qdb + Connection::QuoteIdentifier(events.GetString(i, 0))));
+  }
+  return conn->Execute("SET FOREIGN_KEY_CHECKS = 1");
+}
+
+}  // namespace
+
+Status RunRestore(const JobCli& cli, JobRun* run) {
+  ::signal(SIGPIPE, SIG_IGN);
+  auto& report = run->report();
+  auto backup = cli.Get("backup");
+  if (!backup || backup->empty()) return Status::BadInput("--backup SET is required", "see bamort-backup --list");
+  std::string from = cli.GetOr("from", "sql");
+  if (from != "sql" && from != "json") return Status::BadInput("--from must be sql or json, not '" + from + "'");
+  int64_t lock_timeout = 0;
+  BAMORT_RETURN_IF_ERROR(cli.GetInt("lock-timeout", 60, 0, 86400, &lock_timeout));
+
+  // 1. The set: manifest and every file, before anything is touched.
+  std::string set_dir = *backup, manifest_path;
+  Poco::File given(*backup);
+  if (!given.exists()) return Status::BadInput("backup set " + *backup + " does not exist", "see bamort-backup --list");
+  if (given.isDirectory()) {
+    manifest_path = set_dir + "/" + kManifestFile;
+  } else {
+    manifest_path = set_dir;
+    size_t slash = set_dir.rfind('/');
+    set_dir = slash == std::string::npos ? "." : set_dir.substr(0, slash);
+  }
+  if (!Poco::File(manifest_path).exists()) {
+    return Status::BadInput(manifest_path + " is missing: " + set_dir + " is not a complete backup set",
+                            "an interrupted backup leaves no manifest; use another set (bamort-backup --list)");
+  }
+  Manifest manifest;
+  BAMORT_RETURN_IF_ERROR(ReadManifest(manifest_path, &manifest));
+  report.inputs->set("backup", set_dir);
+  report.inputs->set("from", from);
+  report.details->set("set", manifest.set_name);
+  report.details->set("set_path", set_dir);
+  report.details->set("set_created_at", FormatRfc3339(manifest.created_at));
+  report.details->set("set_database", manifest.db_name);
+  report.details->set("set_db_version", manifest.db_version ? Poco::Dynamic::Var(*manifest.db_version) : Poco::Dynamic::Var());
+  report.details->set("set_verified", manifest.verified);
+  report.details->set("files", FilesJson(manifest));
+  const ManifestFile* source = manifest.FindRole(from == "sql" ? "sql-dump" : "json-export");
+  if (!source) return Status::BadInput(manifest_path + " lists no " + (from == "sql" ? "SQL dump" : "JSON export"));
+  std::vector<std::string> problems;
+  Status files_ok = CheckSetFiles(set_dir, manifest, &problems);
+  report.details->set("file_problems", StringsJson(problems));
+  for (const std::string& p : problems) {
+    if (p.rfind(source->name + ":", 0) == 0) {
+      return Status::BadInput("backup set " + set_dir + " is damaged: " + p,
+                              from == "sql" ? "try --from json, or another set (bamort-backup --list)"
+                                            : "try --from sql, or another set (bamort-backup --list)");
+    }
+    run->Warn("backup set file not used for this restore is damaged: " + p);
+  }
+  spdlog::info("backup set {} checked: {} files, sha256 {}", set_dir, manifest.files.size(),
+               files_ok.ok() ? "all equal" : "equal for " + source->name);
+
+  // 2. Where to.
+  DbConfig config;
+  BAMORT_RETURN_IF_ERROR(run->LoadDb(&config));
+  std::string target = cli.GetOr("target-db", config.name);
+  if (target.empty() || target.size() > 64) return Status::BadInput("--target-db: not a database name");
+  const bool over_configured = target == config.name;
+  if (over_configured && manifest.db_name != config.name) {
+    return Status::BadInput("backup set " + set_dir + " is of database '" + manifest.db_name +
+                                "', not of the configured database '" + config.name + "'",
+                            "to copy it into another database give --target-db NAME");
+  }
+  if (manifest.db_host != report.database.host) {
+    run->Warn("the set was made on " + manifest.db_host + ", restoring on " + report.database.host);
+  }
+  report.database.name = target;
+  report.inputs->set("target_db", target);
+  std::unique_ptr<Connection> admin;
+  BAMORT_RETURN_IF_ERROR(Connection::Open(config, &admin, /*use_database=*/false));
+  if (manifest.server_version != admin->server_version()) {
+    run->Warn("the set was made on MariaDB " + manifest.server_version + ", this server is " + admin->server_version() +
+              "; CHECKSUM TABLE may differ between versions");
+  }
+  Value exists;
+  BAMORT_RETURN_IF_ERROR(admin->QueryValue(
+      "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = " + admin->Quote(target), &exists));
+  Value objects;
+  BAMORT_RETURN_IF_ERROR(admin->QueryValue(
+      "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = " + admin->Quote(target), &objects));
+  int64_t existing = objects ? std::stoll(*objects) : 0;
+  if (!over_configured && existing > 0 && !cli.Has("replace")) {
+    return Status::Precondition("--target-db " + target + " already holds " + std::to_string(existing) + " tables",
+                                "give --replace to drop them, or choose an empty or new database");
+  }
+  if (cli.dry_run()) {
+    std::cout << "would restore " << set_dir << " (" << from << ", " << manifest.tables.size() << " tables) into "
+              << target << (existing > 0 ? ", dropping its " + std::to_string(existing) + " tables first" : "") << "\n";
+    return Status::Ok();
+  }
+
+  // 3. Lock, empty, load.
+  NamedLock lock;
+  BAMORT_RETURN_IF_ERROR(lock.Acquire(admin.get(), NamedLock::NameFor(target), static_cast<int>(lock_timeout)));
+  if (!exists || *exists == "0") {
+    BAMORT_RETURN_IF_ERROR(admin->Execute("CREATE DATABASE " + Connection::QuoteIdentifier(target) +
+                                          " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"));
+  }
+  auto t_load = std::chrono::steady_clock::now();
+  // From here on the target has been changed: any failure is dirty.
+  auto dirty = [&](const Status& s) {
+    return s.WithCode(StatusCode::kDirty)
+        .WithHint("database " + target + " is only partly restored; run the restore again (or from another set) "
+                  "before starting the application");
+  };
+  std::vector<std::string> dropped;
+  Status s = DropEverything(admin.get(), target, &dropped);
+  if (!s.ok()) return dirty(s.WithContext("emptying " + target));
+  report.details->set("dropped_before_restore", StringsJson(dropped));
+  spdlog::info("restore: emptied {} ({} tables and views dropped); loading {} from {}", target, dropped.size(), from,
+               source->name);
+  DbConfig target_config = config;
+  target_config.name = target;
+  if (from == "sql") {
+    s = LoadSqlDump(config, target, set_dir + "/" + source->name,
+                    [](uint64_t bytes) { spdlog::info("restore: {} of SQL loaded", HumanBytes(bytes)); });
+  } else {
+    std::unique_ptr<Connection> conn;
+    s = Connection::Open(target_config, &conn);
+    if (s.ok()) s = conn->Execute("SET FOREIGN_KEY_CHECKS = 0, UNIQUE_CHECKS = 0, time_zone = '+00:00', "
+                                  "sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'");
+    if (s.ok()) {
+      s = ImportJson(conn.get(), set_dir + "/" + source->name, [](const std::string& t, uint64_t rows) {
+        spdlog::info("restore: {} ({} rows)", t, rows);
+      });
+    }
+    if (s.ok()) s = conn->Execute("SET FOREIGN_KEY_CHECKS = 1, UNIQUE_CHECKS = 1");
+  }
+  if (!s.ok()) return dirty(s);
+  int64_t load_ms = MsSince(t_load);
+
+  // 4. Compare with the manifest.
+  TableStats restored;
+  s = ReadTableStats(admin.get(), target, &restored);
+  if (!s.ok()) return dirty(s);
+  std::vector<std::string> diffs = CompareTableStats(manifest.tables, restored);
+  Object::Ptr tables = new Object(true);
+  for (const auto& [name, expected] : manifest.tables) {
+    Object::Ptr t = new Object(true);
+    auto it = restored.find(name);
+    t->set("rows_expected", expected.rows);
+    t->set("checksum_expected", expected.checksum);
+    t->set("rows", it == restored.end() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(it->second.rows));
+    t->set("checksum", it == restored.end() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(it->second.checksum));
+    t->set("equal", it != restored.end() && it->second == expected);
+    tables->set(name, t);
+  }
+  report.details->set("tables", tables);
+  report.details->set("differences", StringsJson(diffs));
+  report.details->set("load_ms", load_ms);
+  report.database.version_after = manifest.db_version;
+  report.database.migration_number_after = manifest.migration_number;
+  if (!diffs.empty()) {
+    return Status::Dirty("restored " + target + " differs from the manifest: " + diffs.front() +
+                             (diffs.size() > 1 ? " (and " + std::to_string(diffs.size() - 1) + " more)" : ""),
+                         "the database was changed; try --from " + std::string(from == "sql" ? "json" : "sql") +
+                             " or another set, and read details.differences");
+  }
+  spdlog::info("restore: {} tables equal to the manifest (rows and CHECKSUM TABLE), {} ms", manifest.tables.size(),
+               load_ms);
+  return Status::Ok();
+}
+
+}  // namespace bamort
