@@ -180,6 +180,15 @@ Status VerifyDump(const DbConfig& config, const std::string& dump_path, const Ma
   spdlog::info("verify: restoring {} into the scratch database {}", dump_path, scratch_name);
   BAMORT_RETURN_IF_ERROR(scratch.Create());
   BAMORT_RETURN_IF_ERROR(LoadSqlDump(config, scratch_name, dump_path, nullptr).WithContext("verify"));
+  // Test only (docs/BACKUP.md): a statement run in the scratch database after the load,
+  // standing in for a dump that restores to different contents.
+  if (const char* tamper = std::getenv("BAMORT_TEST_VERIFY_TAMPER_SQL"); tamper && *tamper) {
+    std::unique_ptr<Connection> t;
+    DbConfig scratch_config = config;
+    scratch_config.name = scratch_name;
+    BAMORT_RETURN_IF_ERROR(Connection::Open(scratch_config, &t));
+    BAMORT_RETURN_IF_ERROR(t->Execute(tamper));
+  }
   TableStats restored;
   BAMORT_RETURN_IF_ERROR(ReadTableStats(admin.get(), scratch_name, &restored));
   std::vector<std::string> diffs = CompareTableStats(manifest.tables, restored);

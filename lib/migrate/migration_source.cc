@@ -7,7 +7,7 @@
 #include <Poco/Path.h>
 
 #include "common/file_io.h"
-#include "migrate/embedded_files.h"
+#include "common/embedded_files.h"
 
 namespace bamort {
 

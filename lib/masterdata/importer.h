@@ -1,0 +1,64 @@
+// Master-data import: reads a deployment package (.tar.gz), a format-2.0 directory or
+// document, or the upstream's format-1.0 directory, transforms it to format 2.0, and
+// upserts every entity by its natural key in dependency order, in ONE transaction.
+//
+// Key matching happens in MariaDB, never in C++: the records of each entity are loaded
+// into a TEMPORARY table (utf8mb4_unicode_ci, so 'Hä' = 'Ha' exactly as the UNIQUE
+// indexes see it), references are resolved with JOINs against the real tables, and
+// the merge is INSERT ... SELECT / UPDATE ... JOIN. Only DML touches the real tables,
+// so a failure (or --dry-run, which runs the same statements and rolls back) leaves the
+// database as it was. The caller holds the deployment lock (NamedLock); the importer
+// does not take it. Not thread-safe (one Connection).
+//
+// docs/MASTERDATA.md describes the formats, the natural keys and every decision.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <Poco/JSON/Object.h>
+
+#include "common/status.h"
+#include "db/connection.h"
+
+namespace bamort {
+
+struct ImportOptions {
+  bool dry_run = false;  // compute the same counts, then roll back
+  bool prune = false;    // delete rows that exist only in the database
+};
+
+struct EntityImportCounts {
+  std::string name;  // entity name, e.g. "skills"
+  std::string table;
+  uint64_t in_file = 0;
+  uint64_t inserted = 0;
+  uint64_t updated = 0;
+  uint64_t unchanged = 0;
+  uint64_t only_in_database = 0;  // rows of the table the file does not carry
+  uint64_t pruned = 0;            // of those, deleted (only with prune)
+};
+
+struct ImportResult {
+  std::string source;         // what was read
+  std::string source_kind;    // "package", "directory", "document"
+  std::string source_format;  // "1.0" or "2.0"
+  std::string game_system;    // the game system code the records were assigned to (e.g. "M5")
+  bool dry_run = false;
+  bool committed = false;
+  std::vector<EntityImportCounts> entities;  // in import order
+  std::vector<std::string> transform_log;    // one line per transformer step (1.0 -> 2.0)
+  std::vector<std::string> warnings;
+
+  uint64_t TotalInFile() const;
+  Poco::JSON::Object::Ptr ToJson() const;
+};
+
+// source: a package (.tar.gz), a 2.0 directory or document, or a 1.0 directory.
+// Bad input (unreadable or malformed file, bad checksum, unsafe archive entry, unknown
+// export_version, unresolved reference: file, record and field named) is kBadInput with
+// nothing written; a database error is kFailed after a rollback.
+Status ImportMasterData(Connection* conn, const std::string& source, const ImportOptions& options,
+                        ImportResult* result);
+
+}  // namespace bamort
