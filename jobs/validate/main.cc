@@ -1,12 +1,27 @@
-// bamort-validate: compare the live schema and data with the expected schema (not implemented yet: see the validate/init issue (#4)).
+// bamort-validate: the live schema and data against the expected schema of the DB version.
 #include "app/job_support.h"
-#include "app/not_implemented.h"
+#include "app/validate_jobs.h"
 
 int main(int argc, char** argv) {
-  bamort::JobCli cli("validate", "compare the live schema and data with the expected schema", "Not implemented yet: see the validate/init issue (#4).");
-  cli.WithDatabase().WithDryRun();
+  bamort::JobCli cli(
+      "validate", "check the schema, the data and the version tables",
+      "Compares the live schema (information_schema) with the expected schema of the DB version\n"
+      "the database claims: tables, columns (type, NULL, default), indexes and foreign keys;\n"
+      "then orphaned rows for every declared reference, that master data is present, that the\n"
+      "version tables agree, and that applied migrations still match their files. Every check is\n"
+      "named in the report. Missing or different things fail (exit 1); unexpected extras such as\n"
+      "leftover tables of old names are warnings and do not fail. Read-only unless\n"
+      "--repair-additive is given.");
+  cli.WithDatabase()
+      .WithDryRun("with --repair-additive: print the statements and change nothing")
+      .Switch("json", "print the validation result as JSON on stdout")
+      .Switch("repair-additive", "create missing tables and add missing columns and indexes from the expected "
+                                 "schema (never drops or changes anything), then validate again")
+      .Flag("lock-timeout", "SECONDS", "with --repair-additive: wait this long for the deployment lock (default 60)")
+      .Switch("print-schema", "print the live schema as JSON (the format of lib/schema/expected/) and exit");
+  bamort::AddMigrationsDirFlag(&cli);
   int exit_code = 0;
   if (!cli.Parse(argc, argv, &exit_code)) return exit_code;
   bamort::JobRun run(cli);
-  return bamort::RunJob(&run, [&] { return bamort::NotImplementedYet(cli, &run, "see the validate/init issue (#4)"); });
+  return bamort::RunJob(&run, [&] { return bamort::RunValidate(cli, &run); });
 }
