@@ -1,12 +1,28 @@
-// bamort-init: initialise a new installation (not implemented yet: see the validate/init issue (#4)).
+// bamort-init: a new installation on an empty database.
+#include "app/init_job.h"
 #include "app/job_support.h"
-#include "app/not_implemented.h"
 
 int main(int argc, char** argv) {
-  bamort::JobCli cli("init", "initialise a new installation", "Not implemented yet: see the validate/init issue (#4).");
-  cli.WithDatabase().WithDryRun();
+  bamort::JobCli cli(
+      "init", "initialise a new installation on an empty database",
+      "Creates the latest schema by applying every migration (so version tracking shows the\n"
+      "database at the required version with every migration recorded), imports the master\n"
+      "data, and creates the admin user. Refuses a database that has any table (exit 3,\n"
+      "nothing changed): existing installations are upgraded with bamort-migrate.\n"
+      "The admin password comes from --admin-password-file or BAMORT_ADMIN_PASSWORD, never\n"
+      "the command line; it is stored the way the Bamort backend checks it (unsalted MD5).");
+  cli.WithDatabase()
+      .WithDryRun("print the plan and change nothing")
+      .Flag("admin-user", "NAME", "user name of the admin (default admin)")
+      .Flag("admin-email", "EMAIL", "e-mail address of the admin (optional)")
+      .Flag("admin-role", "ROLE", "role of the admin user (default admin)")
+      .Flag("admin-password-file", "FILE", "file holding the admin password (or set BAMORT_ADMIN_PASSWORD)")
+      .Flag("masterdata", "DIR|PACKAGE", "master data to import (default: the set shipped with the tool)")
+      .Switch("no-masterdata", "create schema and admin user only")
+      .Flag("lock-timeout", "SECONDS", "wait this long for the deployment lock (default 60)");
+  bamort::AddMigrationsDirFlag(&cli);
   int exit_code = 0;
   if (!cli.Parse(argc, argv, &exit_code)) return exit_code;
   bamort::JobRun run(cli);
-  return bamort::RunJob(&run, [&] { return bamort::NotImplementedYet(cli, &run, "see the validate/init issue (#4)"); });
+  return bamort::RunJob(&run, [&] { return bamort::RunInit(cli, &run); });
 }

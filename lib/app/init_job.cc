@@ -1,0 +1,182 @@
+#include "app/init_job.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include <Poco/File.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/Path.h>
+#include <spdlog/spdlog.h>
+
+#include "app/job_support.h"
+#include "auth/password_hash.h"
+#include "build_info.h"
+#include "common/file_io.h"
+#include "common/secrets.h"
+#include "db/named_lock.h"
+#include "masterdata/document.h"
+#include "masterdata/importer.h"
+#include "migrate/migrator.h"
+
+namespace bamort {
+
+namespace {
+
+struct AdminUser {
+  std::string name;
+  std::string email;
+  std::string role;
+  std::string password;
+};
+
+Status LoadAdmin(const JobCli& cli, AdminUser* admin) {
+  admin->name = cli.GetOr("admin-user", "admin");
+  admin->email = cli.GetOr("admin-email", "");
+  admin->role = cli.GetOr("admin-role", "admin");
+  if (admin->name.empty() || admin->name.size() > 191) return Status::BadInput("--admin-user: 1 to 191 characters");
+  if (auto file = cli.Get("admin-password-file")) {
+    BAMORT_RETURN_IF_ERROR(ReadFileToString(*file, &admin->password).WithContext("--admin-password-file"));
+    while (!admin->password.empty() && (admin->password.back() == '\n' || admin->password.back() == '\r')) {
+      admin->password.pop_back();
+    }
+  } else if (const char* env = std::getenv("BAMORT_ADMIN_PASSWORD")) {
+    admin->password = env;
+  }
+  if (admin->password.empty()) {
+    return Status::BadInput("no admin password: give --admin-password-file FILE or set BAMORT_ADMIN_PASSWORD "
+                            "(never on the command line)");
+  }
+  if (admin->password.size() < 8) return Status::BadInput("the admin password must have at least 8 characters");
+  RegisterSecret(admin->password);
+  return Status::Ok();
+}
+
+Status ListTables(Connection* conn, std::vector<std::string>* out) {
+  ResultSet rs;
+  BAMORT_RETURN_IF_ERROR(conn->Query(
+      "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME", &rs));
+  out->clear();
+  for (size_t i = 0; i < rs.size(); ++i) out->push_back(rs.GetString(i, 0));
+  return Status::Ok();
+}
+
+Status RequireEmpty(Connection* conn) {
+  std::vector<std::string> tables;
+  BAMORT_RETURN_IF_ERROR(ListTables(conn, &tables));
+  if (tables.empty()) return Status::Ok();
+  std::string some;
+  for (size_t i = 0; i < tables.size() && i < 5; ++i) some += (i ? ", " : "") + tables[i];
+  if (tables.size() > 5) some += ", ...";
+  return Status::Precondition("database " + conn->config().name + " is not empty (" + std::to_string(tables.size()) +
+                                  " tables: " + some + "); bamort-init only initialises an empty database",
+                              "to upgrade an existing installation use bamort-migrate; nothing was changed");
+}
+
+}  // namespace
+
+std::string DefaultMasterDataSource() {
+  if (const char* env = std::getenv("BAMORT_MASTERDATA_DIR"); env && *env) return env;
+  char exe[4096] = {0};
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) {
+    Poco::Path installed(Poco::Path(std::string(exe, n)).parent());
+    installed.popDirectory();
+    installed.pushDirectory("share");
+    installed.pushDirectory("bamort-deploy");
+    installed.pushDirectory("masterdata");
+    if (Poco::File(installed).exists()) return installed.toString();
+  }
+  return std::string(kSourceDir) + "/masterdata";
+}
+
+Status RunInit(const JobCli& cli, JobRun* run) {
+  AdminUser admin;
+  BAMORT_RETURN_IF_ERROR(LoadAdmin(cli, &admin));
+  std::string masterdata = cli.Has("no-masterdata") ? "" : cli.GetOr("masterdata", DefaultMasterDataSource());
+  if (!masterdata.empty()) {
+    // Read and parse it now, so a bad source stops the job before the schema exists.
+    masterdata::MasterDataDocument doc;
+    masterdata::SourceInfo info;
+    BAMORT_RETURN_IF_ERROR(masterdata::ReadMasterData(masterdata, &doc, &info).WithContext("--masterdata"));
+  }
+  std::vector<Migration> migrations;
+  BAMORT_RETURN_IF_ERROR(LoadMigrations(cli, &migrations));
+  int64_t lock_timeout = 0;
+  BAMORT_RETURN_IF_ERROR(cli.GetInt("lock-timeout", 60, 0, 86400, &lock_timeout));
+  auto& report = run->report();
+  report.inputs->set("masterdata", masterdata.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(masterdata));
+  report.inputs->set("admin_user", admin.name);
+
+  std::unique_ptr<Connection> conn;
+  BAMORT_RETURN_IF_ERROR(OpenDatabase(run, &conn));
+  BAMORT_RETURN_IF_ERROR(RequireEmpty(conn.get()));
+
+  if (cli.dry_run()) {
+    std::cout << "bamort-init dry run on " << conn->config().Describe() << ":\n"
+              << "  1. apply " << migrations.size() << " migrations up to DB version "
+              << migrations.back().version.ToString() << " (every one recorded in migration_history)\n"
+              << "  2. " << (masterdata.empty() ? "no master data (--no-masterdata)" : "import master data from " + masterdata)
+              << "\n"
+              << "  3. create the user '" << admin.name << "' with role '" << admin.role << "'\n"
+              << "Nothing was changed.\n";
+    return Status::Ok();
+  }
+
+  NamedLock lock;
+  BAMORT_RETURN_IF_ERROR(lock.Acquire(conn.get(), NamedLock::NameFor(conn->config().name),
+                                      static_cast<int>(lock_timeout)));
+  BAMORT_RETURN_IF_ERROR(RequireEmpty(conn.get()));  // nobody filled it while we waited
+
+  const std::string restart_hint =
+      "the database was empty before: drop and recreate it (DROP DATABASE / CREATE DATABASE), fix the cause, and "
+      "run bamort-init again";
+  MigrateOptions options;
+  options.lock_timeout_seconds = static_cast<int>(lock_timeout);
+  options.applied_by = AppliedBy(*run);
+  MigrateResult migrated;
+  Status s = Migrator(conn.get(), migrations).Migrate(options, &migrated);
+  report.database.version_before = std::nullopt;
+  report.database.migration_number_before = 0;
+  report.database.version_after = migrated.version_after;
+  report.database.migration_number_after = migrated.number_after;
+  report.details->set("migrations_applied", static_cast<uint64_t>(migrated.steps.size()));
+  if (!s.ok()) return s.WithCode(StatusCode::kDirty).WithHint(restart_hint);
+
+  std::vector<std::string> tables;
+  BAMORT_RETURN_IF_ERROR(ListTables(conn.get(), &tables));
+  Poco::JSON::Array::Ptr created = new Poco::JSON::Array();
+  for (const auto& t : tables) created->add(t);
+  report.details->set("tables_created", created);
+  spdlog::info("schema created: {} tables at DB version {}", tables.size(), migrated.version_after.value_or("?"));
+
+  if (!masterdata.empty()) {
+    ImportResult imported;
+    s = ImportMasterData(conn.get(), masterdata, ImportOptions(), &imported);
+    report.details->set("masterdata", imported.ToJson());
+    if (!s.ok()) return s.WithCode(StatusCode::kDirty).WithHint(restart_hint);
+    spdlog::info("master data imported: {} records from {}", imported.TotalInFile(), masterdata);
+  } else {
+    report.details->set("masterdata", Poco::Dynamic::Var());
+    run->Warn("no master data imported (--no-masterdata); import it with bamort-import-masterdata");
+  }
+
+  s = conn->Execute(
+      "INSERT INTO users (username, display_name, password_hash, email, role, created_at, updated_at) VALUES (" +
+      conn->Quote(admin.name) + ", " + conn->Quote(admin.name) + ", " +
+      conn->Quote(BamortPasswordHash(admin.password)) + ", " +
+      (admin.email.empty() ? std::string("NULL") : conn->Quote(admin.email)) + ", " + conn->Quote(admin.role) +
+      ", NOW(3), NOW(3))");
+  if (!s.ok()) return s.WithCode(StatusCode::kDirty).WithHint(restart_hint);
+  Poco::JSON::Object::Ptr user = new Poco::JSON::Object(true);
+  user->set("username", admin.name);
+  user->set("role", admin.role);
+  user->set("email", admin.email.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(admin.email));
+  user->set("password_storage", "unsalted MD5 hex, as the Bamort backend checks it (docs/SECURITY.md)");
+  report.details->set("admin_user", user);
+  spdlog::info("admin user '{}' created with role '{}'", admin.name, admin.role);
+  return lock.Release();
+}
+
+}  // namespace bamort
