@@ -70,30 +70,9 @@ Status FsyncDir(const std::string& dir) {
   return rc == 0 ? Status::Ok() : Status::Failed("cannot sync " + dir);
 }
 
-Object::Ptr StatsJson(const TableStats& stats) {
-  Object::Ptr o = new Object(true);
-  for (const auto& [name, st] : stats) {
-    Object::Ptr t = new Object(true);
-    t->set("rows", st.rows);
-    t->set("checksum", st.checksum);
-    o->set(name, t);
-  }
-  return o;
-}
-
-Array::Ptr FilesJson(const Manifest& m) {
-  Array::Ptr a = new Array();
-  for (const ManifestFile& f : m.files) {
-    Object::Ptr o = new Object(true);
-    o->set("name", f.name);
-    o->set("role", f.role);
-    o->set("sha256", f.sha256);
-    o->set("size", f.size);
-    o->set("uncompressed_size", f.uncompressed_size);
-    a->add(o);
-  }
-  return a;
-}
+// The report repeats the manifest's files and tables.
+Array::Ptr FilesJson(const Manifest& m) { return m.ToJson()->getArray("files"); }
+Object::Ptr StatsJson(const Manifest& m) { return m.ToJson()->getObject("tables"); }
 
 Array::Ptr StringsJson(const std::vector<std::string>& v) {
   Array::Ptr a = new Array();
@@ -417,7 +396,7 @@ Status RunBackup(const JobCli& cli, JobRun* run) {
   report.outputs->set("backup_set", set_dir);
   report.outputs->set("manifest", set_dir + "/" + kManifestFile);
   report.details->set("files", FilesJson(manifest));
-  report.details->set("tables", StatsJson(manifest.tables));
+  report.details->set("tables", StatsJson(manifest));
   report.details->set("verified", manifest.verified);
   report.details->set("created_at", FormatRfc3339(manifest.created_at));
   Object::Ptr timings = new Object(true);
