@@ -1,12 +1,20 @@
-// bamort-export-masterdata: export the master data by natural key (format 2.0) (not implemented yet: see the master-data issue (#6)).
+// bamort-export-masterdata: writes the master data of the database in export format 2.0.
 #include "app/job_support.h"
-#include "app/not_implemented.h"
+#include "app/masterdata_jobs.h"
 
 int main(int argc, char** argv) {
-  bamort::JobCli cli("export-masterdata", "export the master data by natural key (format 2.0)", "Not implemented yet: see the master-data issue (#6).");
-  cli.WithDatabase().WithDryRun();
+  bamort::JobCli cli(
+      "export-masterdata", "export master data (format 2.0) by natural key, without ids",
+      "Writes every master-data entity of the database as format 2.0: a directory with export.json\n"
+      "(versions, time, game system, records per entity) and one <entity>.json per entity, or with an\n"
+      "--out ending in .json the single-document form. Records are ordered by natural key, carry no\n"
+      "ids, and reference other records by their natural keys. SOURCE_DATE_EPOCH fixes the timestamp,\n"
+      "so two exports of equal data are byte-identical. Reads only. See docs/MASTERDATA.md.");
+  cli.WithDatabase()
+      .Flag("out", "DIR|FILE.json", "where to write the export (required)")
+      .Flag("game-system", "CODE", "game system code written into the export (default M5)");
   int exit_code = 0;
   if (!cli.Parse(argc, argv, &exit_code)) return exit_code;
   bamort::JobRun run(cli);
-  return bamort::RunJob(&run, [&] { return bamort::NotImplementedYet(cli, &run, "see the master-data issue (#6)"); });
+  return bamort::RunJob(&run, [&] { return bamort::RunExportMasterData(cli, &run); });
 }

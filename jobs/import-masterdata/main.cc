@@ -1,12 +1,24 @@
-// bamort-import-masterdata: import master data by natural key (not implemented yet: see the master-data issue (#6)).
+// bamort-import-masterdata: imports master data by natural key, in one transaction.
 #include "app/job_support.h"
-#include "app/not_implemented.h"
+#include "app/masterdata_jobs.h"
 
 int main(int argc, char** argv) {
-  bamort::JobCli cli("import-masterdata", "import master data by natural key", "Not implemented yet: see the master-data issue (#6).");
-  cli.WithDatabase().WithDryRun();
+  bamort::JobCli cli(
+      "import-masterdata", "import master data by natural key, all or nothing",
+      "Reads a deployment package (checksums verified first; unsafe entries refused), a format-2.0\n"
+      "directory or document, or the upstream's format-1.0 directory (transformed to 2.0, each step\n"
+      "logged), and upserts every entity by natural key in dependency order, in one transaction.\n"
+      "Names match the way MariaDB compares them (utf8mb4_unicode_ci). Rows only in the database are\n"
+      "counted and kept unless --prune. A reference that does not resolve fails the import naming\n"
+      "file, record and field (exit 2, nothing written). Takes the deployment lock.\n"
+      "See docs/MASTERDATA.md.");
+  cli.WithDatabase()
+      .WithDryRun("compute the same counts inside a transaction that is rolled back")
+      .Flag("source", "PACKAGE|DIR|FILE", "what to import (required)")
+      .Switch("prune", "delete rows that exist only in the database")
+      .Flag("lock-timeout", "SECONDS", "wait this long for the deployment lock (default 60)");
   int exit_code = 0;
   if (!cli.Parse(argc, argv, &exit_code)) return exit_code;
   bamort::JobRun run(cli);
-  return bamort::RunJob(&run, [&] { return bamort::NotImplementedYet(cli, &run, "see the master-data issue (#6)"); });
+  return bamort::RunJob(&run, [&] { return bamort::RunImportMasterDataJob(cli, &run); });
 }

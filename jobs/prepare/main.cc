@@ -1,12 +1,22 @@
-// bamort-prepare: build a deployment package with master data, metadata and checksums (not implemented yet: see the master-data issue (#6)).
+// bamort-prepare: builds the deployment package (tar.gz) of the master data.
 #include "app/job_support.h"
-#include "app/not_implemented.h"
+#include "app/masterdata_jobs.h"
 
 int main(int argc, char** argv) {
-  bamort::JobCli cli("prepare", "build a deployment package with master data, metadata and checksums", "Not implemented yet: see the master-data issue (#6).");
-  cli.WithDatabase().WithDryRun();
+  bamort::JobCli cli(
+      "prepare", "build a deployment package: masterdata/, metadata.json, checksums.txt",
+      "Exports the master data of the database (or packages an existing export given with --from,\n"
+      "format 2.0 or the upstream's 1.0, which is transformed first) into a tar.gz holding\n"
+      "masterdata/ (format 2.0), metadata.json (versions, time, records per entity) and checksums.txt\n"
+      "(sha256 of every other file). bamort-import-masterdata --source verifies those checksums before\n"
+      "it reads anything. See docs/MASTERDATA.md.");
+  cli.WithDatabase()
+      .Flag("out", "FILE.tar.gz", "the package to write (required), e.g. deployment_package_0.2.2.tar.gz")
+      .Flag("from", "DIR|FILE", "package this export instead of exporting from the database")
+      .Flag("game-system", "CODE", "game system code written into the export (default M5)");
+  bamort::AddMigrationsDirFlag(&cli);
   int exit_code = 0;
   if (!cli.Parse(argc, argv, &exit_code)) return exit_code;
   bamort::JobRun run(cli);
-  return bamort::RunJob(&run, [&] { return bamort::NotImplementedYet(cli, &run, "see the master-data issue (#6)"); });
+  return bamort::RunJob(&run, [&] { return bamort::RunPrepare(cli, &run); });
 }

@@ -1,0 +1,159 @@
+#include "app/masterdata_jobs.h"
+
+#include <iostream>
+
+#include <Poco/JSON/Array.h>
+#include <spdlog/spdlog.h>
+
+#include "app/job_support.h"
+#include "app/version_status.h"
+#include "build_info.h"
+#include "common/file_io.h"
+#include "db/named_lock.h"
+#include "masterdata/document.h"
+#include "masterdata/exporter.h"
+#include "masterdata/importer.h"
+#include "package/package.h"
+
+namespace bamort {
+
+namespace {
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+Poco::JSON::Object::Ptr CountsJson(const masterdata::MasterDataDocument& doc, uint64_t* total) {
+  Poco::JSON::Object::Ptr o = new Poco::JSON::Object(true);
+  *total = 0;
+  for (const auto& [name, n] : masterdata::CountRecords(doc)) {
+    o->set(name, n);
+    *total += n;
+  }
+  return o;
+}
+
+// The DB version for metadata.json; "" when it cannot be told.
+std::string DbVersion(const JobCli& cli, Connection* conn) {
+  std::vector<Migration> migrations;
+  if (!LoadMigrations(cli, &migrations).ok()) return "";
+  VersionStatus vs;
+  if (!ReadVersionStatus(conn, migrations, &vs).ok()) return "";
+  return vs.compat.actual_version.value_or("");
+}
+
+Status ExportFromDatabase(JobRun* run, Connection* conn, const std::string& game_system,
+                          masterdata::MasterDataDocument* doc, int64_t* unix_time) {
+  masterdata::ExportOptions options;
+  options.game_system = game_system;
+  options.backend_version = kBackendVersion;
+  options.timestamp = masterdata::ExportTimestamp(unix_time);
+  return masterdata::ExportMasterData(conn, options, doc);
+}
+
+}  // namespace
+
+Status RunExportMasterData(const JobCli& cli, JobRun* run) {
+  auto out = cli.Get("out");
+  if (!out) return Status::BadInput("--out DIR is required (a .json path writes the single-document form)");
+  std::string game_system = cli.GetOr("game-system", masterdata::kDefaultGameSystem);
+  run->report().inputs->set("game_system", game_system);
+  std::unique_ptr<Connection> conn;
+  BAMORT_RETURN_IF_ERROR(OpenDatabase(run, &conn));
+  masterdata::MasterDataDocument doc;
+  int64_t t = 0;
+  BAMORT_RETURN_IF_ERROR(ExportFromDatabase(run, conn.get(), game_system, &doc, &t));
+  if (EndsWith(*out, ".json"))
+    BAMORT_RETURN_IF_ERROR(WriteFileAtomic(*out, masterdata::RenderDocument(doc)));
+  else
+    BAMORT_RETURN_IF_ERROR(masterdata::WriteDirectory(doc, *out));
+  uint64_t total = 0;
+  run->report().details->set("export_version", doc.export_version);
+  run->report().details->set("records", CountsJson(doc, &total));
+  run->report().details->set("total_records", total);
+  run->report().outputs->set("masterdata", *out);
+  spdlog::info("exported {} master-data records to {}", total, *out);
+  return Status::Ok();
+}
+
+Status RunPrepare(const JobCli& cli, JobRun* run) {
+  auto out = cli.Get("out");
+  if (!out) return Status::BadInput("--out FILE is required, e.g. deployment_package_" + std::string(kBackendVersion) +
+                                    ".tar.gz");
+  if (!EndsWith(*out, ".tar.gz")) return Status::BadInput("--out must end in .tar.gz: " + *out);
+  masterdata::MasterDataDocument doc;
+  int64_t t = 0;
+  std::string db_version;
+  if (auto from = cli.Get("from")) {
+    // Package an existing export (2.0, or 1.0 which is transformed first).
+    masterdata::SourceInfo info;
+    BAMORT_RETURN_IF_ERROR(masterdata::ReadMasterData(*from, &doc, &info));
+    for (const std::string& line : info.transform_log) spdlog::info("transform: {}", line);
+    for (const std::string& w : info.warnings) run->Warn(w);
+    masterdata::ExportTimestamp(&t);
+    if (doc.timestamp.empty()) doc.timestamp = masterdata::ExportTimestamp();
+    if (doc.backend_version.empty()) doc.backend_version = kBackendVersion;
+    run->report().inputs->set("from", *from);
+  } else {
+    std::unique_ptr<Connection> conn;
+    BAMORT_RETURN_IF_ERROR(OpenDatabase(run, &conn));
+    BAMORT_RETURN_IF_ERROR(
+        ExportFromDatabase(run, conn.get(), cli.GetOr("game-system", masterdata::kDefaultGameSystem), &doc, &t));
+    db_version = DbVersion(cli, conn.get());
+  }
+  uint64_t total = 0;
+  Poco::JSON::Object::Ptr meta = new Poco::JSON::Object(true);
+  meta->set("package_format", 1);
+  meta->set("export_version", doc.export_version);
+  meta->set("backend_version", doc.backend_version);
+  meta->set("tool_version", std::string(kToolVersion));
+  meta->set("db_version", db_version);
+  meta->set("created_at", doc.timestamp);
+  meta->set("game_system", doc.game_system);
+  meta->set("records", CountsJson(doc, &total));
+  meta->set("total_records", total);
+  std::ostringstream meta_text;
+  meta->stringify(meta_text, 2);
+  meta_text << "\n";
+  BAMORT_RETURN_IF_ERROR(package::WritePackage(*out, masterdata::RenderDirectory(doc), meta_text.str(), t));
+  run->report().details = meta;
+  run->report().outputs->set("package", *out);
+  spdlog::info("wrote {} ({} master-data records)", *out, total);
+  return Status::Ok();
+}
+
+Status RunImportMasterDataJob(const JobCli& cli, JobRun* run) {
+  auto source = cli.Get("source");
+  if (!source) return Status::BadInput("--source PACKAGE|DIR|FILE is required");
+  int64_t lock_timeout = 0;
+  BAMORT_RETURN_IF_ERROR(cli.GetInt("lock-timeout", 60, 0, 86400, &lock_timeout));
+  ImportOptions options;
+  options.dry_run = cli.dry_run();
+  options.prune = cli.Has("prune");
+  run->report().inputs->set("source", *source);
+  run->report().inputs->set("prune", options.prune);
+  run->report().inputs->set("dry_run", options.dry_run);
+  std::unique_ptr<Connection> conn;
+  BAMORT_RETURN_IF_ERROR(OpenDatabase(run, &conn));
+  NamedLock lock;
+  BAMORT_RETURN_IF_ERROR(
+      lock.Acquire(conn.get(), NamedLock::NameFor(conn->config().name), static_cast<int>(lock_timeout)));
+  ImportResult result;
+  Status s = ImportMasterData(conn.get(), *source, options, &result);
+  lock.Release().ok();
+  run->report().details = result.ToJson();
+  for (const std::string& w : result.warnings) run->Warn(w);
+  if (s.ok()) {
+    uint64_t ins = 0, upd = 0, pruned = 0;
+    for (const auto& e : result.entities) {
+      ins += e.inserted;
+      upd += e.updated;
+      pruned += e.pruned;
+    }
+    spdlog::info("{}: {} records, {} inserted, {} updated, {} pruned{}", *source, result.TotalInFile(), ins, upd,
+                 pruned, options.dry_run ? " (dry run: rolled back)" : "");
+  }
+  return s;
+}
+
+}  // namespace bamort

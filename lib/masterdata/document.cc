@@ -1,0 +1,501 @@
+#include "masterdata/document.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <set>
+
+#include <Poco/DirectoryIterator.h>
+#include <Poco/File.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Path.h>
+
+#include "common/file_io.h"
+#include "masterdata/entities.h"
+#include "masterdata/record_values.h"
+#include "package/package.h"
+
+namespace bamort::masterdata {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+std::string JsonQuote(const std::string& s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string FormatDouble(double d) {
+  if (std::isnan(d) || std::isinf(d)) return "0";
+  if (d == std::floor(d) && std::fabs(d) < 1e15) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.0f", d);
+    return std::string(buf) == "-0" ? "0" : buf;
+  }
+  char buf[40];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, d);
+    if (std::strtod(buf, nullptr) == d) break;
+  }
+  return buf;
+}
+
+namespace {
+
+Status ParseJson(const std::string& text, const std::string& file, Poco::Dynamic::Var* out) {
+  try {
+    Poco::JSON::Parser parser;
+    *out = parser.parse(text);
+  } catch (const Poco::Exception& e) {
+    return Status::BadInput(file + ": malformed JSON: " + e.displayText());
+  } catch (const std::exception& e) {
+    return Status::BadInput(file + ": malformed JSON: " + e.what());
+  }
+  return Status::Ok();
+}
+
+Status ParseArray(const std::string& text, const std::string& file, Array::Ptr* out) {
+  Poco::Dynamic::Var v;
+  BAMORT_RETURN_IF_ERROR(ParseJson(text, file, &v));
+  if (v.type() != typeid(Array::Ptr)) return Status::BadInput(file + ": expected a JSON array of records");
+  *out = v.extract<Array::Ptr>();
+  for (size_t i = 0; i < (*out)->size(); ++i)
+    if (!(*out)->isObject(i))
+      return Status::BadInput(file + ": record " + std::to_string(i + 1) + " is not a JSON object");
+  return Status::Ok();
+}
+
+std::string HeaderString(const Object::Ptr& o, const std::string& name) {
+  if (!o->has(name) || o->get(name).isEmpty()) return "";
+  return o->get(name).toString();
+}
+
+Status CheckVersion(const std::string& version, const std::string& file) {
+  if (version == kCurrentExportVersion) return Status::Ok();
+  if (version.empty()) return Status::BadInput(file + ": export_version is missing");
+  return Status::BadInput(file + ": unknown export_version '" + version + "'",
+                          "this build reads format 2.0 (and the upstream's unversioned 1.0 directory)");
+}
+
+// ---- format 1.0 -> 2.0: a chain of small transformers, each logged ----
+
+struct V1Files {
+  std::map<std::string, Array::Ptr> by_file;  // file name -> array
+};
+
+size_t RemoveField(const Array::Ptr& records, const std::string& field) {
+  size_t n = 0;
+  for (size_t i = 0; i < records->size(); ++i) {
+    Object::Ptr r = records->getObject(i);
+    if (r->has(field)) {
+      r->remove(field);
+      ++n;
+    }
+  }
+  return n;
+}
+
+Status TransformWrap(V1Files* v1, MasterDataDocument* doc, SourceInfo* info) {
+  size_t records = 0;
+  for (const EntitySpec& e : Entities()) {
+    if (!e.parent.empty()) continue;
+    doc->data[e.name] = v1->by_file.at(e.file_v1);
+    info->file_of[e.name] = e.file_v1;
+    records += doc->data[e.name]->size();
+  }
+  doc->export_version = kCurrentExportVersion;
+  doc->game_system = kDefaultGameSystem;
+  info->transform_log.push_back("1.0->2.0 wrap: " + std::to_string(records) +
+                                " records of the 24 bare-array files wrapped into data{}; format 1.0 names no game "
+                                "system, so the records are assigned to '" + std::string(kDefaultGameSystem) +
+                                "' (the one the migrations seed)");
+  return Status::Ok();
+}
+
+Status TransformDropGameSystemId(V1Files*, MasterDataDocument* doc, SourceInfo* info) {
+  size_t n = 0;
+  for (auto& [name, records] : doc->data) n += RemoveField(records, "game_system_id");
+  info->transform_log.push_back("1.0->2.0 game_system_id: removed from " + std::to_string(n) +
+                                " records (main's variant; ids are never carried, the game system is set from the "
+                                "document's game_system)");
+  return Status::Ok();
+}
+
+Status TransformEmbeddedLinks(V1Files* v1, MasterDataDocument* doc, SourceInfo* info) {
+  for (const EntitySpec& e : Entities()) {
+    if (e.parent.empty()) continue;
+    Array::Ptr parents = doc->data.at(e.parent);
+    size_t embedded = 0;
+    for (size_t i = 0; i < parents->size(); ++i) {
+      Object::Ptr p = parents->getObject(i);
+      if (!p->has(e.parent_field) || p->get(e.parent_field).isEmpty()) {
+        p->set(e.parent_field, Array::Ptr(new Array()));
+      } else if (p->get(e.parent_field).type() != typeid(Array::Ptr)) {
+        return Status::BadInput(info->file_of[e.parent] + ": record " + std::to_string(i + 1) + ": " +
+                                e.parent_field + " is not an array");
+      } else {
+        embedded += p->getArray(e.parent_field)->size();
+      }
+    }
+    size_t flat = v1->by_file.at(e.file_v1)->size();
+    std::string line = "1.0->2.0 " + e.name + ": the " + std::to_string(embedded) + " links embedded in " +
+                       info->file_of[e.parent] + " (" + e.parent_field + ", null -> []) are used; " + e.file_v1 +
+                       " (" + std::to_string(flat) + " records) carries the same links flattened by name, which "
+                       "cannot tell records of the same name apart, and is not read";
+    info->transform_log.push_back(line);
+    if (embedded != flat)
+      info->warnings.push_back(e.file_v1 + " has " + std::to_string(flat) + " records but " + info->file_of[e.parent] +
+                               " embeds " + std::to_string(embedded) + " links; the embedded links were imported");
+  }
+  return Status::Ok();
+}
+
+Status TransformImprovementCosts(V1Files*, MasterDataDocument* doc, SourceInfo* info) {
+  Array::Ptr in = doc->data.at("skill_improvement_costs");
+  Array::Ptr out = new Array();
+  // Exact duplicates only (byte-wise); names equal under the collation but spelled
+  // differently stay separate records and are matched by the database.
+  std::map<std::string, std::pair<std::string, size_t>> seen;  // key -> (te_required, record)
+  for (size_t i = 0; i < in->size(); ++i) {
+    Object::Ptr r = in->getObject(i);
+    std::string cat = HeaderString(r, "category_name"), dif = HeaderString(r, "difficulty_name");
+    std::string level = HeaderString(r, "current_level"), te = HeaderString(r, "te_required");
+    std::string key = cat + '\x1f' + dif + '\x1f' + level;
+    auto it = seen.find(key);
+    if (it != seen.end()) {
+      if (it->second.first != te)
+        return Status::BadInput("skill_improvement_costs.json: records " + std::to_string(it->second.second + 1) +
+                                " and " + std::to_string(i + 1) + " give different te_required (" + it->second.first +
+                                ", " + te + ") for category '" + cat + "', difficulty '" + dif + "', level " + level,
+                                "the database keeps one value per category, difficulty and level; fix the export");
+      continue;
+    }
+    seen[key] = {te, i};
+    Object::Ptr o = new Object(true);
+    o->set("category_name", r->has("category_name") ? r->get("category_name") : Poco::Dynamic::Var(""));
+    o->set("difficulty_name", r->has("difficulty_name") ? r->get("difficulty_name") : Poco::Dynamic::Var(""));
+    o->set("current_level", r->has("current_level") ? r->get("current_level") : Poco::Dynamic::Var(0));
+    o->set("te_required", r->has("te_required") ? r->get("te_required") : Poco::Dynamic::Var(0));
+    out->add(o);
+  }
+  info->transform_log.push_back("1.0->2.0 skill_improvement_costs: " + std::to_string(in->size()) + " records -> " +
+                                std::to_string(out->size()) + " per (category, difficulty, current_level), main's "
+                                "skill_improvement_cost2 model; the example skill each 1.0 record names is dropped");
+  doc->data["skill_improvement_costs"] = out;
+  return Status::Ok();
+}
+
+Status TransformReferenceSystems(V1Files*, MasterDataDocument* doc, SourceInfo* info) {
+  size_t n = 0;
+  for (const char* entity : {"class_category_learning_points", "class_spell_points", "class_typical_skills",
+                             "class_typical_spells"}) {
+    n += RemoveField(doc->data.at(entity), "class_system");
+    n += RemoveField(doc->data.at(entity), "category_system");
+  }
+  n += RemoveField(doc->data.at("misc_lookups"), "game_system");
+  info->transform_log.push_back("1.0->2.0 reference systems: removed " + std::to_string(n) +
+                                " class_system/category_system/misc game_system fields (class and category names are "
+                                "unique across game systems; skill_system and spell_system stay)");
+  return Status::Ok();
+}
+
+struct Transformer {
+  const char* from;
+  const char* to;
+  Status (*apply)(V1Files*, MasterDataDocument*, SourceInfo*);
+};
+
+const Transformer kChain[] = {
+    {"1.0", "2.0", TransformWrap},
+    {"1.0", "2.0", TransformDropGameSystemId},
+    {"1.0", "2.0", TransformEmbeddedLinks},
+    {"1.0", "2.0", TransformImprovementCosts},
+    {"1.0", "2.0", TransformReferenceSystems},
+};
+
+Status ParseV1(const FileSet& files, const std::string& source_name, MasterDataDocument* doc, SourceInfo* info) {
+  V1Files v1;
+  for (const EntitySpec& e : Entities()) {
+    auto it = files.find(e.file_v1);
+    if (it == files.end())
+      return Status::BadInput(source_name + ": format 1.0 directory lacks " + e.file_v1,
+                              "an upstream export has all 24 files (empty tables as [])");
+    Array::Ptr a;
+    BAMORT_RETURN_IF_ERROR(ParseArray(it->second, source_name + "/" + e.file_v1, &a));
+    v1.by_file[e.file_v1] = a;
+  }
+  info->format = "1.0";
+  std::string version = "1.0";
+  for (const Transformer& t : kChain) {
+    if (version != t.from) continue;
+    BAMORT_RETURN_IF_ERROR(t.apply(&v1, doc, info));
+  }
+  return Status::Ok();
+}
+
+Status TakeData(const Object::Ptr& data, const std::string& file, MasterDataDocument* doc, SourceInfo* info) {
+  std::set<std::string> known;
+  for (const EntitySpec& e : Entities())
+    if (e.parent.empty()) known.insert(e.name);
+  for (const std::string& name : data->getNames()) {
+    if (!known.count(name)) {
+      info->warnings.push_back(file + ": unknown entity '" + name + "' ignored");
+      continue;
+    }
+    if (!data->isArray(name)) return Status::BadInput(file + ": data." + name + " is not an array");
+    Array::Ptr a = data->getArray(name);
+    for (size_t i = 0; i < a->size(); ++i)
+      if (!a->isObject(i))
+        return Status::BadInput(file + ": data." + name + " record " + std::to_string(i + 1) + " is not an object");
+    doc->data[name] = a;
+    info->file_of[name] = file + " data." + name;
+  }
+  return Status::Ok();
+}
+
+Status ParseV2Directory(const FileSet& files, const std::string& source_name, MasterDataDocument* doc,
+                        SourceInfo* info) {
+  std::string header_file = source_name + "/" + kHeaderFile;
+  Poco::Dynamic::Var v;
+  BAMORT_RETURN_IF_ERROR(ParseJson(files.at(kHeaderFile), header_file, &v));
+  if (v.type() != typeid(Object::Ptr)) return Status::BadInput(header_file + ": expected a JSON object");
+  Object::Ptr h = v.extract<Object::Ptr>();
+  BAMORT_RETURN_IF_ERROR(CheckVersion(HeaderString(h, "export_version"), header_file));
+  doc->export_version = kCurrentExportVersion;
+  doc->backend_version = HeaderString(h, "backend_version");
+  doc->timestamp = HeaderString(h, "timestamp");
+  doc->game_system = HeaderString(h, "game_system");
+  if (doc->game_system.empty()) return Status::BadInput(header_file + ": game_system is missing");
+  std::set<std::string> used = {kHeaderFile};
+  for (const EntitySpec& e : Entities()) {
+    if (!e.parent.empty()) continue;
+    std::string file = e.name + ".json";
+    auto it = files.find(file);
+    if (it == files.end()) continue;
+    Array::Ptr a;
+    BAMORT_RETURN_IF_ERROR(ParseArray(it->second, source_name + "/" + file, &a));
+    doc->data[e.name] = a;
+    info->file_of[e.name] = file;
+    used.insert(file);
+  }
+  for (const auto& [name, content] : files)
+    if (!used.count(name)) info->warnings.push_back(source_name + "/" + name + ": not a master-data file, ignored");
+  info->format = "2.0";
+  return Status::Ok();
+}
+
+Status ParseV2Document(const std::string& text, const std::string& file, MasterDataDocument* doc, SourceInfo* info) {
+  Poco::Dynamic::Var v;
+  BAMORT_RETURN_IF_ERROR(ParseJson(text, file, &v));
+  if (v.type() == typeid(Array::Ptr))
+    return Status::BadInput(file + ": a bare JSON array is one file of a format-1.0 export",
+                            "give the directory that holds all 24 files");
+  if (v.type() != typeid(Object::Ptr)) return Status::BadInput(file + ": expected a JSON object");
+  Object::Ptr o = v.extract<Object::Ptr>();
+  BAMORT_RETURN_IF_ERROR(CheckVersion(HeaderString(o, "export_version"), file));
+  doc->export_version = kCurrentExportVersion;
+  doc->backend_version = HeaderString(o, "backend_version");
+  doc->timestamp = HeaderString(o, "timestamp");
+  doc->game_system = HeaderString(o, "game_system");
+  if (doc->game_system.empty()) return Status::BadInput(file + ": game_system is missing");
+  if (!o->has("data") || !o->isObject("data")) return Status::BadInput(file + ": data is missing or not an object");
+  BAMORT_RETURN_IF_ERROR(TakeData(o->getObject("data"), file, doc, info));
+  info->format = "2.0";
+  return Status::Ok();
+}
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+void AppendRecord(const EntitySpec& e, const Object::Ptr& r, std::string* out);
+
+void AppendFields(const EntitySpec& e, const Object::Ptr& r, std::string* out) {
+  bool first = true;
+  auto sep = [&] {
+    if (!first) *out += ',';
+    first = false;
+  };
+  for (const FieldSpec& f : e.fields) {
+    sep();
+    *out += JsonQuote(f.json) + ':' + JsonLiteral(r, f.json, f.type);
+  }
+  for (const ReferenceSpec& ref : e.references)
+    for (const std::string& j : ref.json_fields) {
+      sep();
+      *out += JsonQuote(j) + ':' + JsonLiteral(r, j, FieldType::kString);
+    }
+  for (const EntitySpec& child : Entities()) {
+    if (child.parent != e.name) continue;
+    sep();
+    *out += JsonQuote(child.parent_field) + ":[";
+    if (r->has(child.parent_field) && r->isArray(child.parent_field)) {
+      Array::Ptr a = r->getArray(child.parent_field);
+      for (size_t i = 0; i < a->size(); ++i) {
+        if (i) *out += ',';
+        AppendRecord(child, a->getObject(i), out);
+      }
+    }
+    *out += ']';
+  }
+}
+
+void AppendRecord(const EntitySpec& e, const Object::Ptr& r, std::string* out) {
+  *out += '{';
+  AppendFields(e, r, out);
+  *out += '}';
+}
+
+std::string RenderArray(const EntitySpec& e, const Array::Ptr& records, const std::string& indent) {
+  if (records->size() == 0) return "[]";
+  std::string out = "[\n";
+  for (size_t i = 0; i < records->size(); ++i) {
+    out += indent + "  ";
+    AppendRecord(e, records->getObject(i), &out);
+    out += i + 1 < records->size() ? ",\n" : "\n";
+  }
+  out += indent + "]";
+  return out;
+}
+
+std::string RenderHeader(const MasterDataDocument& doc, const std::string& indent) {
+  std::string out;
+  out += indent + "\"export_version\": " + JsonQuote(doc.export_version) + ",\n";
+  out += indent + "\"backend_version\": " + JsonQuote(doc.backend_version) + ",\n";
+  out += indent + "\"timestamp\": " + JsonQuote(doc.timestamp) + ",\n";
+  out += indent + "\"game_system\": " + JsonQuote(doc.game_system) + ",\n";
+  return out;
+}
+
+}  // namespace
+
+Status ReadDirectoryFiles(const std::string& dir, FileSet* out) {
+  try {
+    for (Poco::DirectoryIterator it(dir), end; it != end; ++it) {
+      if (!it->isFile() || it->isLink()) continue;
+      std::string content;
+      BAMORT_RETURN_IF_ERROR(ReadFileToString(it->path(), &content));
+      (*out)[it.name()] = std::move(content);
+    }
+  } catch (const Poco::Exception& e) {
+    return Status::BadInput(dir + ": cannot read directory: " + e.displayText());
+  }
+  return Status::Ok();
+}
+
+Status ParseFileSet(const FileSet& files, const std::string& source_name, MasterDataDocument* doc, SourceInfo* info) {
+  if (files.count(kHeaderFile)) return ParseV2Directory(files, source_name, doc, info);
+  if (files.count("sources.json")) return ParseV1(files, source_name, doc, info);
+  return Status::BadInput(source_name + ": neither a format-2.0 directory (" + kHeaderFile +
+                          ") nor a format-1.0 export (sources.json and 23 more files)");
+}
+
+Status ReadMasterData(const std::string& source, MasterDataDocument* doc, SourceInfo* info) {
+  Poco::File f(source);
+  bool exists = false, is_dir = false;
+  try {
+    exists = f.exists();
+    is_dir = exists && f.isDirectory();
+  } catch (const Poco::Exception& e) {
+    return Status::BadInput(source + ": " + e.displayText());
+  }
+  if (!exists) return Status::BadInput(source + ": no such file or directory");
+  if (is_dir) {
+    info->kind = "directory";
+    FileSet files;
+    BAMORT_RETURN_IF_ERROR(ReadDirectoryFiles(source, &files));
+    return ParseFileSet(files, source, doc, info);
+  }
+  if (EndsWith(source, ".tar.gz") || EndsWith(source, ".tgz")) {
+    info->kind = "package";
+    package::PackageContents contents;
+    BAMORT_RETURN_IF_ERROR(package::ReadPackage(source, &contents));
+    return ParseFileSet(contents.masterdata, source + ":masterdata", doc, info);
+  }
+  info->kind = "document";
+  std::string text;
+  BAMORT_RETURN_IF_ERROR(ReadFileToString(source, &text));
+  return ParseV2Document(text, source, doc, info);
+}
+
+FileSet RenderDirectory(const MasterDataDocument& doc) {
+  FileSet files;
+  std::string header = "{\n" + RenderHeader(doc, "  ") + "  \"records\": {";
+  bool first = true;
+  for (const auto& [name, count] : CountRecords(doc)) {
+    header += std::string(first ? "\n" : ",\n") + "    " + JsonQuote(name) + ": " + std::to_string(count);
+    first = false;
+  }
+  header += first ? "}\n}\n" : "\n  }\n}\n";
+  files[kHeaderFile] = header;
+  for (const EntitySpec& e : Entities()) {
+    if (!e.parent.empty()) continue;
+    auto it = doc.data.find(e.name);
+    if (it == doc.data.end()) continue;
+    files[e.name + ".json"] = RenderArray(e, it->second, "") + "\n";
+  }
+  return files;
+}
+
+std::string RenderDocument(const MasterDataDocument& doc) {
+  std::string out = "{\n" + RenderHeader(doc, "  ") + "  \"data\": {";
+  bool first = true;
+  for (const EntitySpec& e : Entities()) {
+    if (!e.parent.empty()) continue;
+    auto it = doc.data.find(e.name);
+    if (it == doc.data.end()) continue;
+    out += std::string(first ? "\n" : ",\n") + "    " + JsonQuote(e.name) + ": " + RenderArray(e, it->second, "    ");
+    first = false;
+  }
+  out += first ? "}\n}\n" : "\n  }\n}\n";
+  return out;
+}
+
+Status WriteDirectory(const MasterDataDocument& doc, const std::string& dir) {
+  BAMORT_RETURN_IF_ERROR(MakeDirs(dir));
+  for (const auto& [name, content] : RenderDirectory(doc))
+    BAMORT_RETURN_IF_ERROR(WriteFileAtomic(Poco::Path(dir).append(name).toString(), content));
+  return Status::Ok();
+}
+
+std::vector<std::pair<std::string, uint64_t>> CountRecords(const MasterDataDocument& doc) {
+  std::vector<std::pair<std::string, uint64_t>> out;
+  for (const EntitySpec& e : Entities()) {
+    if (e.parent.empty()) {
+      auto it = doc.data.find(e.name);
+      if (it != doc.data.end()) out.emplace_back(e.name, it->second->size());
+      continue;
+    }
+    auto it = doc.data.find(e.parent);
+    if (it == doc.data.end()) continue;
+    uint64_t n = 0;
+    for (size_t i = 0; i < it->second->size(); ++i) {
+      Object::Ptr p = it->second->getObject(i);
+      if (p->has(e.parent_field) && p->isArray(e.parent_field)) n += p->getArray(e.parent_field)->size();
+    }
+    out.emplace_back(e.name, n);
+  }
+  return out;
+}
+
+}  // namespace bamort::masterdata
