@@ -1,0 +1,110 @@
+#include "app/health_job.h"
+
+#include <signal.h>
+
+#include <iostream>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/StringTokenizer.h>
+#include <spdlog/spdlog.h>
+
+#include "app/job_support.h"
+#include "health/health_cache.h"
+#include "health/health_server.h"
+
+namespace bamort {
+
+void AddHealthFlags(JobCli* cli) {
+  cli->Flag("listen", "ADDR:PORT", "address to serve on (default 0.0.0.0:8080; port 0 picks a free port)")
+      .Flag("refresh", "SECONDS", "read the database state at most once per this many seconds (default 5)")
+      .Flag("rate-limit", "N", "requests per second per client IP (default 1; 0 turns the limit off)")
+      .Flag("rate-burst", "N", "requests a client may send at once before the rate applies (default 5)")
+      .Flag("backups-dir", "DIR", "bamort-backup's --out-dir: report the newest backup set in /metrics")
+      .Flag("trusted-proxy", "IP[,IP...]",
+            "reverse proxies whose X-Forwarded-For names the client for the rate limit (default: none)")
+      .Flag("max-threads", "N", "request threads (default 8)");
+  AddMigrationsDirFlag(cli);
+}
+
+Status RunHealth(const JobCli& cli, JobRun* run) {
+  // Block the stop signals before any thread exists: every thread inherits the mask and
+  // this one collects them with sigwait, so no handler runs inside a Poco worker.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not end the server
+
+  HealthServerOptions options;
+  options.listen = cli.GetOr("listen", "0.0.0.0:8080");
+  int64_t refresh = 0, rate = 0, burst = 0, threads = 0;
+  BAMORT_RETURN_IF_ERROR(cli.GetInt("refresh", 5, 1, 86400, &refresh));
+  BAMORT_RETURN_IF_ERROR(cli.GetInt("rate-limit", 1, 0, 100000, &rate));
+  BAMORT_RETURN_IF_ERROR(cli.GetInt("rate-burst", 5, 1, 100000, &burst));
+  BAMORT_RETURN_IF_ERROR(cli.GetInt("max-threads", 8, 1, 256, &threads));
+  options.rate_per_second = static_cast<double>(rate);
+  options.burst = static_cast<double>(burst);
+  options.max_threads = static_cast<int>(threads);
+  if (auto proxies = cli.Get("trusted-proxy")) {
+    Poco::StringTokenizer tok(*proxies, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+    options.trusted_proxies.insert(tok.begin(), tok.end());
+  }
+  std::string backups_dir = cli.GetOr("backups-dir", "");
+
+  auto& in = run->report().inputs;
+  in->set("listen", options.listen);
+  in->set("refresh_seconds", refresh);
+  in->set("rate_limit_per_second", rate);
+  in->set("rate_burst", burst);
+  in->set("backups_dir", backups_dir.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(backups_dir));
+  Poco::JSON::Array::Ptr proxies = new Poco::JSON::Array();
+  for (const std::string& p : options.trusted_proxies) proxies->add(p);
+  in->set("trusted_proxies", proxies);
+
+  std::vector<Migration> migrations;
+  BAMORT_RETURN_IF_ERROR(LoadMigrations(cli, &migrations));
+  if (migrations.empty()) return Status::BadInput("no migrations found");
+  DbConfig config;
+  BAMORT_RETURN_IF_ERROR(run->LoadDb(&config));
+
+  DatabaseStateReader reader(config, std::move(migrations), backups_dir);
+  HealthCache cache([&reader] { return reader.Read(); }, std::chrono::seconds(refresh));
+  // One read at start-up: the log says at once whether the database fits.
+  std::shared_ptr<const HealthSnapshot> first = cache.Get();
+  spdlog::info("database {}: {} ({})", config.Describe(), first->state, first->reason);
+
+  HealthServer server(options, &cache);
+  BAMORT_RETURN_IF_ERROR(server.Start());
+  run->report().outputs->set("listen_address", server.bound_address());
+  std::cout << "bamort-health listening on http://" << server.bound_address() << std::endl;
+  spdlog::info("listening on http://{} (refresh {} s, rate limit {}/s burst {})", server.bound_address(), refresh, rate,
+               burst);
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  spdlog::info("{} received: stopping (finishing the requests in progress)", strsignal(signal_number));
+  server.Stop();
+
+  std::shared_ptr<const HealthSnapshot> last = cache.Get();
+  ServerCounters counters = server.Counters();
+  auto& d = run->report().details;
+  d->set("stopped_by", std::string(signal_number == SIGTERM ? "SIGTERM" : "SIGINT"));
+  d->set("requests_total", server.requests());
+  Poco::JSON::Object::Ptr by_status = new Poco::JSON::Object(true);
+  for (const auto& [code, n] : counters.responses_by_status) by_status->set(std::to_string(code), n);
+  d->set("responses_by_status", by_status);
+  d->set("rate_limited", counters.rate_limited);
+  d->set("db_reads", counters.db_reads);
+  d->set("last_state", last->state);
+  d->set("last_status", std::string(HealthStatusWord(*last)));
+  d->set("last_reason", last->reason);
+  run->report().database.version_before = run->report().database.version_after = last->actual_db_version;
+  if (last->reachable) {
+    run->report().database.migration_number_before = run->report().database.migration_number_after =
+        last->migration_number;
+  }
+  return Status::Ok();
+}
+
+}  // namespace bamort
