@@ -27,6 +27,48 @@ ALTER TABLE IF EXISTS `gsm_character_classes`
   ADD CONSTRAINT `fk_gsm_character_classes_source` FOREIGN KEY IF NOT EXISTS (`source_id`)
     REFERENCES `gsm_lit_sources` (`id`) ON UPDATE CASCADE;
 
+-- On a legacy database the character tables already carry these indexes under their old
+-- idx_skill_* names. Renaming them is a metadata change, where adding the new names would
+-- build every index a second time over what can be millions of rows (scripts/bench.sh
+-- measured about half of the whole upgrade in those index builds) only for 0012 to drop
+-- the old ones. Where both names exist (v0.1.37), nothing is renamed.
+SET @s = (SELECT IF(SUM(INDEX_NAME = 'idx_skill_skills_character_id') > 0 AND SUM(INDEX_NAME = 'idx_char_skills_character_id') = 0,
+  'ALTER TABLE `char_skills` RENAME INDEX `idx_skill_skills_character_id` TO `idx_char_skills_character_id`', 'DO 0')
+  FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'char_skills');
+PREPARE st FROM @s;
+EXECUTE st;
+DEALLOCATE PREPARE st;
+SET @s = (SELECT IF(SUM(INDEX_NAME = 'idx_skill_skills_user_id') > 0 AND SUM(INDEX_NAME = 'idx_char_skills_user_id') = 0,
+  'ALTER TABLE `char_skills` RENAME INDEX `idx_skill_skills_user_id` TO `idx_char_skills_user_id`', 'DO 0')
+  FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'char_skills');
+PREPARE st FROM @s;
+EXECUTE st;
+DEALLOCATE PREPARE st;
+SET @s = (SELECT IF(SUM(INDEX_NAME = 'idx_skill_spells_character_id') > 0 AND SUM(INDEX_NAME = 'idx_char_spells_character_id') = 0,
+  'ALTER TABLE `char_spells` RENAME INDEX `idx_skill_spells_character_id` TO `idx_char_spells_character_id`', 'DO 0')
+  FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'char_spells');
+PREPARE st FROM @s;
+EXECUTE st;
+DEALLOCATE PREPARE st;
+SET @s = (SELECT IF(SUM(INDEX_NAME = 'idx_skill_spells_user_id') > 0 AND SUM(INDEX_NAME = 'idx_char_spells_user_id') = 0,
+  'ALTER TABLE `char_spells` RENAME INDEX `idx_skill_spells_user_id` TO `idx_char_spells_user_id`', 'DO 0')
+  FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'char_spells');
+PREPARE st FROM @s;
+EXECUTE st;
+DEALLOCATE PREPARE st;
+SET @s = (SELECT IF(SUM(INDEX_NAME = 'idx_skill_weaponskills_character_id') > 0 AND SUM(INDEX_NAME = 'idx_char_weaponskills_character_id') = 0,
+  'ALTER TABLE `char_weaponskills` RENAME INDEX `idx_skill_weaponskills_character_id` TO `idx_char_weaponskills_character_id`', 'DO 0')
+  FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'char_weaponskills');
+PREPARE st FROM @s;
+EXECUTE st;
+DEALLOCATE PREPARE st;
+SET @s = (SELECT IF(SUM(INDEX_NAME = 'idx_skill_weaponskills_user_id') > 0 AND SUM(INDEX_NAME = 'idx_char_weaponskills_user_id') = 0,
+  'ALTER TABLE `char_weaponskills` RENAME INDEX `idx_skill_weaponskills_user_id` TO `idx_char_weaponskills_user_id`', 'DO 0')
+  FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'char_weaponskills');
+PREPARE st FROM @s;
+EXECUTE st;
+DEALLOCATE PREPARE st;
+
 ALTER TABLE IF EXISTS `char_skills`
   ADD INDEX IF NOT EXISTS `idx_char_skills_character_id` (`character_id`),
   ADD INDEX IF NOT EXISTS `idx_char_skills_user_id` (`user_id`);
