@@ -197,18 +197,44 @@ class MasterDataChangeTest : public ::testing::Test {
     export_ = Export(*db_);
     before_ = db_->TableChecksums();
   }
-  // Runs an import expected to fail with exit 2 and checks the database is unchanged.
-  std::string ExpectRefused(const std::string& source, const std::string& must_mention) {
-    ProcessResult r = db_->Job("import-masterdata", {"--source", source});
-    EXPECT_EQ(r.exit_code, 2) << r.err;
-    EXPECT_NE(r.err.find(must_mention), std::string::npos) << r.err;
-    EXPECT_EQ(db_->TableChecksums(), before_);
-    return r.err;
-  }
   std::unique_ptr<ScratchDatabase> db_;
   std::string export_;
   std::map<std::string, std::string> before_;
 };
+
+// Tests that must leave the database unchanged share one install; each edits its own
+// copy of the export.
+class MasterDataRefusalTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    shared_db_ = FreshInstall("md_refuse").release();
+    Import(*shared_db_, SourcePath("tests/fixtures/export-v1-small"));
+    shared_export_ = new std::string(Export(*shared_db_));
+  }
+  static void TearDownTestSuite() {
+    delete shared_db_;
+    delete shared_export_;
+  }
+  void SetUp() override {
+    export_ = Tmp("export-copy");
+    ASSERT_TRUE(MakeDirs(export_).ok());
+    for (const auto& [name, content] : ReadDir(*shared_export_)) WriteText(export_ + "/" + name, content);
+    before_ = shared_db_->TableChecksums();
+  }
+  std::string ExpectRefused(const std::string& source, const std::string& must_mention) {
+    ProcessResult r = shared_db_->Job("import-masterdata", {"--source", source});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find(must_mention), std::string::npos) << r.err;
+    EXPECT_EQ(shared_db_->TableChecksums(), before_);
+    return r.err;
+  }
+  static ScratchDatabase* shared_db_;
+  static std::string* shared_export_;
+  std::string export_;
+  std::map<std::string, std::string> before_;
+};
+ScratchDatabase* MasterDataRefusalTest::shared_db_ = nullptr;
+std::string* MasterDataRefusalTest::shared_export_ = nullptr;
 
 TEST_F(MasterDataChangeTest, OneChangedSpellUpdatesExactlyThatSpell) {
   std::string spells = export_ + "/spells.json";
@@ -241,7 +267,7 @@ TEST_F(MasterDataChangeTest, NameDifferingInCaseOrAccentsMatchesTheExistingRow) 
   EXPECT_EQ(TableRows(*db_, "gsm_character_classes"), 4);
 }
 
-TEST_F(MasterDataChangeTest, UnknownReferenceFailsCleanly) {
+TEST_F(MasterDataRefusalTest, UnknownReferenceFailsCleanly) {
   // The first category/difficulty link of a skill names a category that does not exist.
   std::string path = export_ + "/skills.json";
   std::string text = ReadText(path);
@@ -326,7 +352,7 @@ TEST_F(MasterDataChangeTest, PackageFromPrepareImportsAsNoOp) {
   ExpectNoChanges(Import(*db_, pkg));
 }
 
-TEST_F(MasterDataChangeTest, PackageWithBadChecksumIsRefused) {
+TEST_F(MasterDataRefusalTest, PackageWithBadChecksumIsRefused) {
   auto entries = GoodEntries(export_);
   for (auto& e : entries)
     if (e.path == "masterdata/spells.json") e.content.insert(2, " ");
@@ -335,7 +361,7 @@ TEST_F(MasterDataChangeTest, PackageWithBadChecksumIsRefused) {
   ExpectRefused(pkg, "checksum mismatch for 'masterdata/spells.json'");
 }
 
-TEST_F(MasterDataChangeTest, PackageWithZipSlipEntryIsRefused) {
+TEST_F(MasterDataRefusalTest, PackageWithZipSlipEntryIsRefused) {
   auto entries = GoodEntries(export_);
   entries.insert(entries.begin(), {"../../etc/x", AE_IFREG, "boom", ""});
   std::string pkg = Tmp("zip-slip.tar.gz");
@@ -343,7 +369,7 @@ TEST_F(MasterDataChangeTest, PackageWithZipSlipEntryIsRefused) {
   ExpectRefused(pkg, "'../../etc/x' contains '..': refused");
 }
 
-TEST_F(MasterDataChangeTest, PackageWithSymlinkEntryIsRefused) {
+TEST_F(MasterDataRefusalTest, PackageWithSymlinkEntryIsRefused) {
   auto entries = GoodEntries(export_);
   entries.insert(entries.begin(), {"masterdata/evil.json", AE_IFLNK, "", "/etc/passwd"});
   std::string pkg = Tmp("symlink.tar.gz");
@@ -351,7 +377,7 @@ TEST_F(MasterDataChangeTest, PackageWithSymlinkEntryIsRefused) {
   ExpectRefused(pkg, "is a symbolic link: refused");
 }
 
-TEST_F(MasterDataChangeTest, MalformedJsonIsRefused) {
+TEST_F(MasterDataRefusalTest, MalformedJsonIsRefused) {
   // Checksums are right; the JSON is not.
   std::string text = ReadText(export_ + "/spells.json");
   WriteText(export_ + "/spells.json", text.substr(0, text.size() / 2));
@@ -362,7 +388,7 @@ TEST_F(MasterDataChangeTest, MalformedJsonIsRefused) {
   ExpectRefused(export_, "spells.json: malformed JSON");
 }
 
-TEST_F(MasterDataChangeTest, UnknownExportVersionIsRefused) {
+TEST_F(MasterDataRefusalTest, UnknownExportVersionIsRefused) {
   Edit(export_ + "/export.json", "\"export_version\": \"2.0\"", "\"export_version\": \"9.1\"");
   ExpectRefused(export_, "unknown export_version '9.1'");
   std::string doc = Tmp("doc.json");
