@@ -70,12 +70,11 @@ Status RunHealth(const JobCli& cli, JobRun* run) {
 
   DatabaseStateReader reader(config, std::move(migrations), backups_dir);
   HealthCache cache([&reader] { return reader.Read(); }, std::chrono::seconds(refresh));
+  HealthServer server(options, &cache);
+  BAMORT_RETURN_IF_ERROR(server.Start());
   // One read at start-up: the log says at once whether the database fits.
   std::shared_ptr<const HealthSnapshot> first = cache.Get();
   spdlog::info("database {}: {} ({})", config.Describe(), first->state, first->reason);
-
-  HealthServer server(options, &cache);
-  BAMORT_RETURN_IF_ERROR(server.Start());
   run->report().outputs->set("listen_address", server.bound_address());
   std::cout << "bamort-health listening on http://" << server.bound_address() << std::endl;
   spdlog::info("listening on http://{} (refresh {} s, rate limit {}/s burst {})", server.bound_address(), refresh, rate,
