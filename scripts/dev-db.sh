@@ -74,8 +74,7 @@ start() {
       --skip-name-resolve --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
       --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=2 \
       --max-allowed-packet=256M --log-error="$D/error.log" >/dev/null 2>&1 &
-    local i
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
       if mariadb-admin --no-defaults --socket="$D/sock" -uroot ping >/dev/null 2>&1; then
         echo "$port" >"$D/port"
         break 2

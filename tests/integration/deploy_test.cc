@@ -1,0 +1,139 @@
+// docker/deploy.sh --native as the operator runs it: the whole chain on a legacy
+// database, the dry run, bad packages, and the automatic restore after a failed migration.
+#include <Poco/File.h>
+
+#include "common/file_io.h"
+#include "report/step_report.h"
+#include "test_support.h"
+
+namespace bamort {
+namespace {
+
+using testing::ProcessResult;
+using testing::RunProcess;
+using testing::ScratchDatabase;
+using testing::SourcePath;
+
+class DeployTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    package_ = ::testing::TempDir() + "/deploy-package-" + std::to_string(getpid()) + ".tar.gz";
+    ProcessResult r = RunProcess({testing::BinaryPath("prepare"), "--out", package_, "--from", SourcePath("masterdata")});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  void SetUp() override {
+    work_ = ::testing::TempDir() + "/deploy-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    if (Poco::File(work_).exists()) Poco::File(work_).remove(true);
+    ASSERT_TRUE(MakeDirs(work_).ok());
+  }
+  ProcessResult Deploy(const ScratchDatabase& db, std::vector<std::string> extra, const std::string& package) {
+    std::vector<std::string> argv = {SourcePath("docker/deploy.sh"), "--native", "--bin-dir",
+                                     std::string(BAMORT_BINARY_DIR), "--reports-root", work_ + "/reports",
+                                     "--backup-dir", work_ + "/backups", "--run-id", "run1"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.push_back(package);
+    return RunProcess(argv, {{"BAMORT_DB_NAME", db.name()}});
+  }
+  StepReport Report(const std::string& step) {
+    StepReport r;
+    Status s = ReadReport(work_ + "/reports/run1/" + step + ".json", &r);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return r;
+  }
+  static std::string package_;
+  std::string work_;
+};
+std::string DeployTest::package_;
+
+TEST_F(DeployTest, LegacyDatabaseIsBackedUpMigratedImportedAndValidated) {
+  ScratchDatabase db("deploy");
+  db.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
+  int64_t chars = db.Count("SELECT COUNT(*) FROM char_chars");
+  ProcessResult r = Deploy(db, {}, package_);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("DEPLOYED: database at version 0.5.0"), std::string::npos) << r.out;
+  for (const char* step : {"backup", "status", "migrate", "import", "validate"}) {
+    StepReport rep = Report(step);
+    EXPECT_EQ(rep.run_id, "run1") << step;
+  }
+  EXPECT_EQ(Report("migrate").database.version_after.value_or(""), "0.5.0");
+  EXPECT_EQ(Report("validate").status, "ok");
+  EXPECT_EQ(db.Count("SELECT COUNT(*) FROM char_chars"), chars);
+  EXPECT_EQ(db.Job("status").exit_code, 0);
+}
+
+TEST_F(DeployTest, DryRunChangesNothing) {
+  ScratchDatabase db("deploydry");
+  db.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
+  auto before = db.TableChecksums();
+  ProcessResult r = Deploy(db, {"--dry-run"}, package_);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("DRY RUN complete"), std::string::npos) << r.out;
+  EXPECT_EQ(db.TableChecksums(), before);
+}
+
+TEST_F(DeployTest, BadArgumentsAndDamagedPackagesTouchNothing) {
+  ScratchDatabase db("deploybad");
+  db.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
+  auto before = db.TableChecksums();
+  ProcessResult missing = Deploy(db, {}, work_ + "/no-such-package.tar.gz");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("does not exist"), std::string::npos) << missing.err;
+  ProcessResult unknown = Deploy(db, {"--frobnicate"}, package_);
+  EXPECT_EQ(unknown.exit_code, 2);
+
+  // A package whose content no longer matches checksums.txt.
+  std::string dir = work_ + "/pkg";
+  ASSERT_TRUE(MakeDirs(dir).ok());
+  ASSERT_EQ(RunProcess({"/bin/tar", "-xzf", package_, "-C", dir}).exit_code, 0);
+  ASSERT_TRUE(WriteFileAtomic(dir + "/metadata.json", "{\"tampered\": true}\n").ok());
+  std::string tampered = work_ + "/tampered.tar.gz";
+  ASSERT_EQ(RunProcess({"/bin/tar", "-czf", tampered, "-C", dir, "."}).exit_code, 0);
+  ProcessResult bad = Deploy(db, {}, tampered);
+  EXPECT_EQ(bad.exit_code, 2) << bad.out << bad.err;
+  EXPECT_NE(bad.err.find("fails its checksums"), std::string::npos) << bad.err;
+  ASSERT_TRUE(WriteFileAtomic(work_ + "/garbage.tar.gz", "not a tar file").ok());
+  EXPECT_EQ(Deploy(db, {}, work_ + "/garbage.tar.gz").exit_code, 2);
+
+  EXPECT_EQ(db.TableChecksums(), before);
+  EXPECT_FALSE(Poco::File(work_ + "/backups").exists() && Poco::File(work_ + "/reports/run1/backup.json").exists());
+}
+
+// A conflicting improvement cost makes migration 0010 stop after 0001-0009 changed the
+// database: migrate exits 4, and deploy.sh restores the pre-deploy backup.
+void AddConflictingCost(const ScratchDatabase& db) {
+  auto conn = db.Connect();
+  ASSERT_TRUE(conn->Execute("INSERT INTO learning_skill_improvement_costs (skill_category_difficulty_id, current_level, "
+                            "te_required) SELECT skill_category_difficulty_id, current_level, te_required + 7 "
+                            "FROM learning_skill_improvement_costs ORDER BY id LIMIT 1").ok());
+}
+
+TEST_F(DeployTest, FailedMigrationIsRestoredAutomaticallyToThePreDeployState) {
+  ScratchDatabase db("deployrestore");
+  db.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
+  AddConflictingCost(db);
+  auto before = db.TableChecksums();
+  ProcessResult r = Deploy(db, {}, package_);
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_NE(r.out.find("RESTORED AUTOMATICALLY"), std::string::npos) << r.out;
+  EXPECT_EQ(Report("migrate").exit_code, 4);
+  EXPECT_EQ(Report("restore").status, "ok");
+  EXPECT_EQ(db.TableChecksums(), before);
+  EXPECT_FALSE(Poco::File(work_ + "/reports/run1/import.json").exists());
+}
+
+TEST_F(DeployTest, FailedMigrationWithoutAutoRestoreLeavesADirtyDatabaseAndSaysHowToRestore) {
+  ScratchDatabase db("deploynorestore");
+  db.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
+  AddConflictingCost(db);
+  ProcessResult r = Deploy(db, {"--no-auto-restore"}, package_);
+  EXPECT_EQ(r.exit_code, 4) << r.out;
+  EXPECT_NE(r.out.find("bamort-restore --backup"), std::string::npos) << r.out;
+  ProcessResult status = db.Job("status", {"--json"});
+  EXPECT_EQ(status.exit_code, 3);
+  EXPECT_NE(status.out.find("\"state\": \"dirty\""), std::string::npos) << status.out;
+}
+
+}  // namespace
+}  // namespace bamort
