@@ -42,7 +42,7 @@ std::string ToJsonText(const Poco::JSON::Object::Ptr& o) {
 }
 
 int Send(Poco::Net::HTTPServerResponse& resp, int code, const std::string& content_type, const std::string& body) {
-  resp.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(code));
+  resp.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(code));
   if (!content_type.empty()) resp.setContentType(content_type);
   resp.setContentLength64(static_cast<Poco::Int64>(body.size()));
   resp.send() << body;
