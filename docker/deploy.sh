@@ -138,7 +138,9 @@ run_job() {
     BAMORT_REPORTS_DIR=$run_dir "bamort-$job" --report "$run_dir/$step.json" "$@"
     return
   fi
-  local args=(run --rm --network "$network" -v "$run_dir:/reports" -v "$backup_dir:/backups"
+  # The container runs as the operator's user, so reports and backups belong to whoever
+  # ran deploy.sh and the password file needs no wider permissions.
+  local args=(run --rm --network "$network" --user "$(id -u):$(id -g)" -v "$run_dir:/reports" -v "$backup_dir:/backups"
               -v "$package:/package.tar.gz:ro" -e BAMORT_RUN_ID -e BAMORT_REPORTS_DIR=/reports)
   local v
   for v in DATABASE_URL BAMORT_DB_HOST BAMORT_DB_PORT BAMORT_DB_NAME BAMORT_DB_USER BAMORT_DB_PASSWORD; do
