@@ -104,10 +104,16 @@ Status Migrator::RunOne(VersionStore* store, const Migration& m, bool down, cons
     if (recorded) {
       // A failed down keeps "rollback:" in front of its error, so Repair knows which way it went.
       Status recorded_error = down ? s.WithContext("rollback") : s;
+      // failed_index is -1 when every statement so far succeeded and recording the progress
+      // after one of them failed (for example the server went away right after a commit).
+      SqlStatement bookkeeping{"-- (recording progress after statement " + std::to_string(progress.committed) +
+                                   " failed)",
+                               0};
+      const SqlStatement& failed =
+          progress.failed_index >= 0 ? statements[static_cast<size_t>(progress.failed_index)] : bookkeeping;
       Status rec = progress.committed == 0 && !down
                        ? store->ForgetRecord(m.number)
-                       : store->RecordFailure(m.number, progress.committed, statements[progress.failed_index],
-                                              recorded_error);
+                       : store->RecordFailure(m.number, progress.committed, failed, recorded_error);
       if (!rec.ok()) spdlog::error("could not record the failure in migration_history: {}", rec.ToString());
     }
     return s;
