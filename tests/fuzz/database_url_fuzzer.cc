@@ -1,0 +1,7 @@
+// libFuzzer target: see fuzz_targets.h and scripts/fuzz.sh.
+#include "fuzz/fuzz_targets.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  bamort::fuzz::FuzzDatabaseUrl(data, size);
+  return 0;
+}
