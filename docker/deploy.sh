@@ -226,7 +226,11 @@ esac
 # 3. migrate, requiring the backup of step 1
 code=0
 step migrate migrate --require-backup "$run_dir/backup.json" --lock-timeout "$lock_timeout" "${dry[@]}" || code=$?
-if [ "$code" = 4 ]; then
+# Exit 4 is a dirty database. Any code above 4 means migrate did not end on its own
+# (killed by a signal: 137 after SIGKILL or the OOM killer, or a crash), so it may have
+# committed statements as well: treat it as dirty too.
+if [ "$code" -ge 4 ]; then
+  [ "$code" = 4 ] || log "migrate ended abnormally (exit $code: killed or crashed); treating the database as dirty"
   if [ "$auto_restore" = 1 ] && [ -n "$backup_set" ]; then
     log "migrate failed after changing the database: restoring the pre-deploy backup $backup_set"
     rcode=0

@@ -1,6 +1,7 @@
 // The reliability suite (docs/RELIABILITY.md).
 #include <Poco/DirectoryIterator.h>
 #include <Poco/File.h>
+#include <Poco/JSON/Parser.h>
 
 #include "common/file_io.h"
 #include "test_support.h"
@@ -9,6 +10,7 @@ namespace bamort {
 namespace {
 
 using testing::ProcessResult;
+using testing::RunProcess;
 using testing::ScratchDatabase;
 using testing::SourcePath;
 
@@ -24,6 +26,15 @@ std::vector<std::string> DirEntries(const std::string& dir) {
   if (!Poco::File(dir).exists()) return out;
   for (Poco::DirectoryIterator it(dir), end; it != end; ++it) out.push_back(it.name());
   return out;
+}
+
+Poco::JSON::Object::Ptr ParseObject(const std::string& text) {
+  try {
+    return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "not a JSON object (" << e.what() << "): " << text.substr(0, 500);
+    return new Poco::JSON::Object();
+  }
 }
 
 // Regression: when recording the progress after a committed statement failed (the server
@@ -43,6 +54,28 @@ TEST(Reliability, FailureToRecordProgressIsReportedAsDirtyNotACrash) {
   ProcessResult r = db.Job("migrate", {"--migrations-dir", dir});
   EXPECT_EQ(r.exit_code, 4) << r.err;
   EXPECT_NE(r.err.find("migration_history"), std::string::npos) << r.err;
+}
+
+// ---------------------------------------------------------------------------------------
+// 2. kill -9 of migrate inside deploy.sh: the automatic restore must happen.
+
+TEST(Reliability, DeployRestoresAutomaticallyWhenMigrateIsKilled) {
+  std::string work = Work("deploykill");
+  std::string package = work + "/package.tar.gz";
+  ProcessResult p = RunProcess({testing::BinaryPath("prepare"), "--out", package, "--from", SourcePath("masterdata")});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  ScratchDatabase db("deploykill");
+  db.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
+  auto before = db.TableChecksums();
+  ProcessResult r = RunProcess({SourcePath("docker/deploy.sh"), "--native", "--bin-dir", std::string(BAMORT_BINARY_DIR),
+                                "--reports-root", work + "/reports", "--backup-dir", work + "/backups", "--run-id",
+                                "run1", package},
+                               {{"BAMORT_DB_NAME", db.name()}, {"BAMORT_TEST_KILL_AFTER_STATEMENTS", "100"}});
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_NE(r.out.find("RESTORED AUTOMATICALLY"), std::string::npos) << r.out << r.err;
+  EXPECT_EQ(db.TableChecksums(), before);
+  Poco::JSON::Object::Ptr st = ParseObject(db.Job("status", {"--json"}).out);
+  EXPECT_TRUE(st->isNull("dirty")) << "the restore brings back the pre-deploy state, without a dirty record";
 }
 
 }  // namespace
