@@ -10,7 +10,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
-#include "cli/logging.h"
+#include "common/json_text.h"
 #include "db/multi_row_insert.h"
 
 namespace bamort {
@@ -41,7 +41,7 @@ Status Unbase64(const std::string& in, std::string* out) {
   return Status::Ok();
 }
 
-std::string Quoted(const std::string& s) { return "\"" + JsonEscape(s) + "\""; }
+std::string Quoted(const std::string& s) { return JsonQuote(s); }
 
 struct ColumnSpec {
   std::string name;

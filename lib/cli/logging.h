@@ -12,8 +12,4 @@ namespace bamort {
 // format: "text" or "json". job appears in every JSON line.
 Status SetupLogging(const std::string& job, const std::string& format, bool verbose);
 
-// JSON string escaping (quotes, backslash, control characters); shared by the JSON log
-// format and anything else that writes JSON by hand.
-std::string JsonEscape(const std::string& text);
-
 }  // namespace bamort

@@ -12,6 +12,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
+#include "common/json_text.h"
 #include "common/status.h"
 
 namespace bamort::masterdata {
@@ -64,7 +65,7 @@ std::vector<std::pair<std::string, uint64_t>> CountRecords(const MasterDataDocum
 // JSON text helpers shared with the exporter: a quoted JSON string (raw UTF-8; only
 // '"', '\\' and control characters escaped) and the shortest decimal text that reads
 // back as the same double ("13", "0.25").
-std::string JsonQuote(const std::string& s);
+using bamort::JsonQuote;  // lib/common/json_text.h
 std::string FormatDouble(double d);
 
 }  // namespace bamort::masterdata
