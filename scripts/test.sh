@@ -23,5 +23,14 @@ if [ -z "${BAMORT_REAL_FIXTURES:-}" ] && [ ! -f "$here/../shared/fixtures/legacy
   echo "NOTE: the real Bamort data (../shared/fixtures) is absent; the tests that use it will be skipped and say so."
 fi
 
+# The frontend banner's tests (Vitest) need Node.js 20 or newer and the npm registry.
+if [ -z "${BAMORT_SKIP_FRONTEND:-}" ] && command -v npm >/dev/null &&
+   [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -ge 20 ]; then
+  echo "frontend banner tests (Vitest):"
+  (cd "$here/frontend" && npm ci --silent --no-audit --no-fund >/dev/null && npx vitest run)
+else
+  echo "NOTE: frontend banner tests skipped (needs Node.js >= 20 with npm; BAMORT_SKIP_FRONTEND skips them)."
+fi
+
 cd "$build_dir"
 ctest --output-on-failure --timeout 900 "$@"
