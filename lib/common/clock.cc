@@ -33,6 +33,14 @@ bool ParseRfc3339(const std::string& text, SystemTime* out) {
     if (n != 7) return false;
   }
   if (std::string(tail) != "Z") return false;
+  // Out-of-range fields would be normalised by timegm, and a year far from 1970 overflows
+  // the nanosecond system_clock (found by fuzzing the report reader: year 1013 is signed
+  // integer overflow). Reports and BAMORT_TEST_NOW only ever hold 1970..2200.
+  if (tm.tm_year < 1970 || tm.tm_year > 2200 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
+      tm.tm_mday > 31 || tm.tm_hour < 0 || tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 ||
+      tm.tm_sec > 60 || ms < 0 || ms > 999) {
+    return false;
+  }
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
   std::time_t secs = timegm(&tm);

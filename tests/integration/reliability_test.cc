@@ -611,5 +611,26 @@ TEST(FuzzCorpus, EveryStoredInputRunsThroughItsHarnessWithoutCrashing) {
   EXPECT_GT(inputs, 10);
 }
 
+// Found by scripts/fuzz.sh (report target, UBSan): a time far outside 1970..2262 made
+// ParseRfc3339 overflow the nanosecond clock (signed integer overflow). Such times and
+// out-of-range fields are now refused.
+TEST(FuzzRegressions, ReportTimesOutsideTheClockRangeAreRefused) {
+  SystemTime t;
+  EXPECT_TRUE(ParseRfc3339("2026-11-25T06:46:09Z", &t));
+  EXPECT_TRUE(ParseRfc3339("2026-11-25T06:46:09.123Z", &t));
+  EXPECT_EQ(FormatRfc3339(t), "2026-11-25T06:46:09.123Z");
+  for (const char* bad : {"1013-11-25T06:46:09Z", "9999-01-01T00:00:00Z", "-999-01-01T00:00:00Z",
+                          "2026-13-01T00:00:00Z", "2026-00-10T00:00:00Z", "2026-01-01T24:00:00Z",
+                          "2026-01-01T00:60:00Z", "2026-01-01T00:00:00.-12Z"}) {
+    EXPECT_FALSE(ParseRfc3339(bad, &t)) << bad;
+  }
+  std::string crash;
+  ASSERT_TRUE(ReadFileToString(SourcePath("tests/fuzz/regressions/report/year-1013-clock-overflow"), &crash).ok());
+  StepReport report;
+  Status s = ParseReport(crash, "crash input", &report);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.ToString().find("started_at"), std::string::npos) << s.ToString();
+}
+
 }  // namespace
 }  // namespace bamort
