@@ -44,6 +44,14 @@ HealthSnapshot SnapshotFromVersionStatus(const VersionStatus& vs, int64_t total_
   s.reachable = true;
   s.state = CompatStateName(c.state);
   s.reason = c.reason;
+  if (c.state == CompatState::kDirty && vs.state.dirty && !vs.migration_in_progress) {
+    // The endpoint is public; the stored server message can quote data ("Duplicate entry
+    // 'x'"), so only the migration and the errno leave the house. bamort-status has all.
+    const MigrationRecord& d = *vs.state.dirty;
+    s.reason = "migration " + std::to_string(d.number) + " (" + d.description + ") did not finish" +
+               (d.error_errno ? " (MariaDB error " + std::to_string(*d.error_errno) + ")" : "") +
+               "; see bamort-status";
+  }
   s.backend_version = kBackendVersion;
   s.required_db_version = c.required.ToString();
   s.actual_db_version = c.actual_version;
