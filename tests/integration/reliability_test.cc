@@ -486,13 +486,15 @@ TEST(Reliability, ServerStoppedMidMigrationGivesAClearErrorAndIsRecoverable) {
   if (const char* r = std::getenv("BAMORT_RELIABILITY_ROWS")) rows = std::atoi(r);
   {
     auto conn = db.Connect();
-    ASSERT_TRUE(conn->Execute("INSERT INTO skill_skills (id, name, character_id, beschreibung, fertigkeitswert, bonus, "
-                              "pp, bemerkung, improvable, category, user_id) SELECT 1000000 + seq, CONCAT('Skill ', "
-                              "seq MOD 50), (SELECT MIN(id) FROM char_chars), '', seq MOD 20, 0, 0, '', 1, 'Körper', "
-                              "NULL FROM seq_1_to_" + std::to_string(rows))
+    // 0003 merges the umlaut money columns of char_wealth (three full-table UPDATEs) and
+    // drops them (a table rebuild): long statements to stop the server under.
+    ASSERT_TRUE(conn->Execute("INSERT INTO char_wealth (id, name, character_id, `goldstücke`, `silberstücke`, "
+                              "`kupferstücke`, user_id, goldstuecke, silberstuecke, kupferstuecke) SELECT 1000000 + "
+                              "seq, 'Beutel', (SELECT MIN(id) FROM char_chars), seq MOD 100, seq MOD 10, seq MOD 7, "
+                              "NULL, NULL, NULL, NULL FROM seq_1_to_" + std::to_string(rows))
                     .ok());
   }
-  int64_t skills = db.Count("SELECT COUNT(*) FROM skill_skills");
+  int64_t skills = db.Count("SELECT COUNT(*) FROM char_wealth");
   std::string report = Work("serverstop") + "/migrate.json";
 
   // The server's own command line, to start it again exactly as dev-db.sh did.
@@ -512,20 +514,22 @@ TEST(Reliability, ServerStoppedMidMigrationGivesAClearErrorAndIsRecoverable) {
   // full-table UPDATE on the big table), then stop the server under it.
   auto watcher = db.Connect();
   std::string running;
-  for (int i = 0; i < 1200 && running.empty(); ++i) {
+  int status = 0;
+  bool finished = false;
+  for (int i = 0; i < 6000 && running.empty() && !finished; ++i) {
     Value v;
     Status s = watcher->QueryValue(
-        "SELECT INFO FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND COMMAND = 'Query' AND TIME >= 1 "
-        "AND ID <> CONNECTION_ID() LIMIT 1",
+        "SELECT INFO FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND COMMAND = 'Query' "
+        "AND TIME_MS >= 300 AND ID <> CONNECTION_ID() LIMIT 1",
         &v);
     if (s.ok() && v) running = *v;
-    else std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    else std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    finished = waitpid(migrate, &status, WNOHANG) == migrate;
   }
   watcher.reset();
-  ASSERT_FALSE(running.empty()) << "no statement ran for a second; raise BAMORT_RELIABILITY_ROWS";
+  ASSERT_FALSE(running.empty()) << "no statement ran for 0.3 s before migrate finished; raise BAMORT_RELIABILITY_ROWS";
   std::cout << "[ reliability ] stopping the server during: " << running.substr(0, 120) << std::endl;
   ASSERT_EQ(kill(server, SIGTERM), 0);
-  int status = 0;
   waitpid(migrate, &status, 0);
   for (int i = 0; i < 600 && kill(server, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   ASSERT_NE(kill(server, 0), 0) << "the server did not stop";
@@ -584,7 +588,9 @@ TEST(Reliability, ServerStoppedMidMigrationGivesAClearErrorAndIsRecoverable) {
   EXPECT_EQ(db.Job("status").exit_code, 0);
   std::vector<std::string> schema = db.SchemaSignature();
   EXPECT_TRUE(Missing(schema, clean.schema).empty() && Missing(clean.schema, schema).empty());
-  EXPECT_EQ(db.Count("SELECT COUNT(*) FROM char_skills"), skills);
+  EXPECT_EQ(db.Count("SELECT COUNT(*) FROM char_wealth"), skills);
+  EXPECT_EQ(db.Count("SELECT COUNT(*) FROM char_wealth WHERE id > 1000000 AND goldstuecke <> (id - 1000000) MOD 100"), 0)
+      << "the money merge must end with the umlaut values in every row";
 }
 
 // ---------------------------------------------------------------------------------------
