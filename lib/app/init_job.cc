@@ -92,6 +92,8 @@ std::string DefaultMasterDataSource() {
 }
 
 Status RunInit(const JobCli& cli, JobRun* run) {
+  DbConfig config;  // first, so a bad setting is reported as such whatever else is missing
+  BAMORT_RETURN_IF_ERROR(run->LoadDb(&config));
   AdminUser admin;
   BAMORT_RETURN_IF_ERROR(LoadAdmin(cli, &admin));
   std::string masterdata = cli.Has("no-masterdata") ? "" : cli.GetOr("masterdata", DefaultMasterDataSource());
@@ -110,7 +112,7 @@ Status RunInit(const JobCli& cli, JobRun* run) {
   report.inputs->set("admin_user", admin.name);
 
   std::unique_ptr<Connection> conn;
-  BAMORT_RETURN_IF_ERROR(OpenDatabase(run, &conn));
+  BAMORT_RETURN_IF_ERROR(Connection::Open(config, &conn));
   BAMORT_RETURN_IF_ERROR(RequireEmpty(conn.get()));
 
   if (cli.dry_run()) {
