@@ -42,29 +42,25 @@ echo "loaded: $("$here/scripts/dev-db.sh" sql -N -e "SELECT COUNT(*) FROM inform
 step "2. Where does the database stand? (bamort-status; exit 3 = migration needed)"
 run "$build_dir/bamort-status"
 
-step "3. Back up first (bamort-backup --verify)"
-run "$build_dir/bamort-backup" --verify --out-dir "$backups"
-
-step "4. What would the migration do? (bamort-migrate --dry-run, first lines)"
+step "3. What would the migration do? (bamort-migrate --dry-run, first lines)"
 "$build_dir/bamort-migrate" --dry-run --report "$reports/migrate-dry-run.json" 2>/dev/null | head -20
 echo "..."
 
-step "5. Migrate, requiring the backup of step 3 when it exists"
-if [ -f "$reports/backup.json" ] && [ "$(jq -r .status "$reports/backup.json")" = ok ]; then
-  run "$build_dir/bamort-migrate" --require-backup "$reports/backup.json"
-else
-  echo "(no ok backup report: bamort-backup is not available in this build; migrating without it)"
-  run "$build_dir/bamort-migrate"
-fi
+step "4. Build a deployment package from the default master data (bamort-prepare)"
+run "$build_dir/bamort-prepare" --out "$build_dir/demo-package.tar.gz" --from "$here/masterdata"
+
+step "5. Deploy it: backup (verified) -> status -> migrate -> import -> validate (docker/deploy.sh --native)"
+run "$here/docker/deploy.sh" --native --bin-dir "$build_dir" --reports-root "$reports" --backup-dir "$backups" \
+  --run-id "$BAMORT_RUN_ID" "$build_dir/demo-package.tar.gz"
 
 step "6. And now? (bamort-status; exit 0 = compatible)"
 run "$build_dir/bamort-status"
 
-step "7. The reports every step left in $reports"
-for f in "$reports"/*.json; do
+step "7. The reports every step left in $reports/$BAMORT_RUN_ID"
+for f in "$reports/$BAMORT_RUN_ID"/*.json; do
   echo "--- $(basename "$f"): $(jq -r '"\(.job): \(.status), exit \(.exit_code), \(.duration_ms) ms, DB \(.database.version_before // "none") -> \(.database.version_after // "none")"' "$f")"
 done
 echo
 echo "The full migrate report:"
-jq . "$reports/migrate.json"
+jq . "$reports/$BAMORT_RUN_ID/migrate.json"
 if [ -z "${DEMO_KEEP:-}" ]; then rm -rf "$backups"; fi
