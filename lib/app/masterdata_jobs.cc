@@ -13,6 +13,7 @@
 #include "masterdata/document.h"
 #include "masterdata/exporter.h"
 #include "masterdata/importer.h"
+#include "migrate/migration_source.h"
 #include "package/package.h"
 
 namespace bamort {
@@ -135,6 +136,13 @@ Status RunImportMasterDataJob(const JobCli& cli, JobRun* run) {
   run->report().inputs->set("dry_run", options.dry_run);
   std::unique_ptr<Connection> conn;
   BAMORT_RETURN_IF_ERROR(OpenDatabase(run, &conn));
+  std::vector<Migration> migrations;
+  VersionStatus vs;
+  if (EmbeddedMigrationSource()->Load(&migrations).ok() && ReadVersionStatus(conn.get(), migrations, &vs).ok()) {
+    auto& db = run->report().database;  // the import never changes the schema version
+    db.version_before = db.version_after = vs.compat.actual_version;
+    db.migration_number_before = db.migration_number_after = vs.compat.actual_number;
+  }
   NamedLock lock;
   BAMORT_RETURN_IF_ERROR(
       lock.Acquire(conn.get(), NamedLock::NameFor(conn->config().name), static_cast<int>(lock_timeout)));
