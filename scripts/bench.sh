@@ -7,6 +7,7 @@
 #                                 on a legacy database with 1,000,000 character skills
 #   scripts/bench.sh masterdata   bamort-import-masterdata vs the mariadb client loading the
 #                                 same 100,000 records (empty install, then unchanged)
+#   scripts/bench.sh health       requests/s and p99 latency of /api/system/health under wrk
 # Settings of each are in scripts/bench-migrate.sh and scripts/bench-masterdata.sh.
 set -euo pipefail
 
@@ -18,8 +19,8 @@ cmake --build "$build_dir" -j2 >/dev/null
 
 what=${1:-all}
 case "$what" in
-  migrate|all|masterdata) ;;
-  *) echo "usage: scripts/bench.sh [migrate|masterdata|all]" >&2; exit 2 ;;
+  migrate|all|masterdata|health) ;;
+  *) echo "usage: scripts/bench.sh [migrate|masterdata|health|all]" >&2; exit 2 ;;
 esac
 if [ "$what" = migrate ] || [ "$what" = all ]; then
   echo "=== migrate"
@@ -28,4 +29,8 @@ fi
 if [ "$what" = masterdata ] || [ "$what" = all ]; then
   echo "=== master-data import"
   "$here/scripts/bench-masterdata.sh" "$build_dir"
+fi
+if [ "$what" = health ] || [ "$what" = all ]; then
+  echo "=== health endpoint"
+  "$here/scripts/bench-health.sh" "$build_dir"
 fi
