@@ -8,6 +8,7 @@
 #   scripts/bench.sh masterdata   bamort-import-masterdata vs the mariadb client loading the
 #                                 same 100,000 records (empty install, then unchanged)
 #   scripts/bench.sh health       requests/s and p99 latency of /api/system/health under wrk
+#   scripts/bench.sh backup       bamort-backup vs mariadb-dump | gzip -1, restore vs gunzip | mariadb (1 GB)
 # Settings of each are in scripts/bench-migrate.sh and scripts/bench-masterdata.sh.
 set -euo pipefail
 
@@ -19,8 +20,8 @@ cmake --build "$build_dir" -j2 >/dev/null
 
 what=${1:-all}
 case "$what" in
-  migrate|all|masterdata|health) ;;
-  *) echo "usage: scripts/bench.sh [migrate|masterdata|health|all]" >&2; exit 2 ;;
+  migrate|all|masterdata|health|backup) ;;
+  *) echo "usage: scripts/bench.sh [migrate|masterdata|health|backup|all]" >&2; exit 2 ;;
 esac
 if [ "$what" = migrate ] || [ "$what" = all ]; then
   echo "=== migrate"
@@ -33,4 +34,8 @@ fi
 if [ "$what" = health ] || [ "$what" = all ]; then
   echo "=== health endpoint"
   "$here/scripts/bench-health.sh" "$build_dir"
+fi
+if [ "$what" = backup ] || [ "$what" = all ]; then
+  echo "=== backup and restore"
+  "$here/scripts/bench-backup.sh" "$build_dir"
 fi
