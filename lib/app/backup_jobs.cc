@@ -223,7 +223,7 @@ Status RunBackup(const JobCli& cli, JobRun* run) {
   BAMORT_RETURN_IF_ERROR(cli.GetInt("retention-days", 30, 1, 36500, &policy.retention_days));
   BAMORT_RETURN_IF_ERROR(cli.GetInt("keep-min", 3, 1, 100000, &policy.keep_min));
   int64_t lock_timeout = 0;
-  BAMORT_RETURN_IF_ERROR(cli.GetInt("lock-timeout", 60, 0, 86400, &lock_timeout));
+  BAMORT_RETURN_IF_ERROR(LockTimeoutSeconds(cli, &lock_timeout));
   const bool verify = cli.Has("verify");
   auto& report = run->report();
   report.inputs->set("out_dir", out_dir);
@@ -473,7 +473,7 @@ Status RunRestore(const JobCli& cli, JobRun* run) {
   std::string from = cli.GetOr("from", "sql");
   if (from != "sql" && from != "json") return Status::BadInput("--from must be sql or json, not '" + from + "'");
   int64_t lock_timeout = 0;
-  BAMORT_RETURN_IF_ERROR(cli.GetInt("lock-timeout", 60, 0, 86400, &lock_timeout));
+  BAMORT_RETURN_IF_ERROR(LockTimeoutSeconds(cli, &lock_timeout));
 
   // 1. The set: manifest and every file, before anything is touched.
   std::string set_dir = *backup, manifest_path;

@@ -106,7 +106,7 @@ Status RunInit(const JobCli& cli, JobRun* run) {
   std::vector<Migration> migrations;
   BAMORT_RETURN_IF_ERROR(LoadMigrations(cli, &migrations));
   int64_t lock_timeout = 0;
-  BAMORT_RETURN_IF_ERROR(cli.GetInt("lock-timeout", 60, 0, 86400, &lock_timeout));
+  BAMORT_RETURN_IF_ERROR(LockTimeoutSeconds(cli, &lock_timeout));
   auto& report = run->report();
   report.inputs->set("masterdata", masterdata.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(masterdata));
   report.inputs->set("admin_user", admin.name);

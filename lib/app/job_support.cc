@@ -26,6 +26,10 @@ Status OpenDatabase(JobRun* run, std::unique_ptr<Connection>* out) {
   return Connection::Open(config, out);
 }
 
+Status LockTimeoutSeconds(const JobCli& cli, int64_t* out) {
+  return cli.GetInt("lock-timeout", 60, 0, 86400, out);
+}
+
 std::string AppliedBy(const JobRun& run) {
   char host[256] = {0};
   gethostname(host, sizeof host - 1);

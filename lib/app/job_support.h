@@ -17,6 +17,9 @@ void AddMigrationsDirFlag(JobCli* cli);
 Status LoadMigrations(const JobCli& cli, std::vector<Migration>* out);
 // LoadDb + Connection::Open; a failed connection keeps its errno and hint.
 Status OpenDatabase(JobRun* run, std::unique_ptr<Connection>* out);
+// --lock-timeout in seconds: default 60, 0 (try once) to one day. One place for the
+// default, so every job that takes the deployment lock waits the same.
+Status LockTimeoutSeconds(const JobCli& cli, int64_t* out);
 // "bamort-migrate@host pid 123 run R", what migration_history.applied_by records.
 std::string AppliedBy(const JobRun& run);
 

@@ -127,7 +127,7 @@ Status RunImportMasterDataJob(const JobCli& cli, JobRun* run) {
   auto source = cli.Get("source");
   if (!source) return Status::BadInput("--source PACKAGE|DIR|FILE is required");
   int64_t lock_timeout = 0;
-  BAMORT_RETURN_IF_ERROR(cli.GetInt("lock-timeout", 60, 0, 86400, &lock_timeout));
+  BAMORT_RETURN_IF_ERROR(LockTimeoutSeconds(cli, &lock_timeout));
   ImportOptions options;
   options.dry_run = cli.dry_run();
   options.prune = cli.Has("prune");

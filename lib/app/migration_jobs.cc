@@ -121,7 +121,7 @@ Status RunMigrate(const JobCli& cli, JobRun* run) {
   MigrateOptions options;
   BAMORT_RETURN_IF_ERROR(ParseOptionalVersion(cli, "to-version", &options.to_version));
   int64_t lock_timeout = 0;
-  BAMORT_RETURN_IF_ERROR(cli.GetInt("lock-timeout", 60, 0, 86400, &lock_timeout));
+  BAMORT_RETURN_IF_ERROR(LockTimeoutSeconds(cli, &lock_timeout));
   options.lock_timeout_seconds = static_cast<int>(lock_timeout);
   options.dry_run = cli.dry_run();
   options.applied_by = AppliedBy(*run);
@@ -165,7 +165,7 @@ Status RunRollback(const JobCli& cli, JobRun* run) {
     options.steps = steps;
   }
   int64_t lock_timeout = 0;
-  BAMORT_RETURN_IF_ERROR(cli.GetInt("lock-timeout", 60, 0, 86400, &lock_timeout));
+  BAMORT_RETURN_IF_ERROR(LockTimeoutSeconds(cli, &lock_timeout));
   options.lock_timeout_seconds = static_cast<int>(lock_timeout);
   options.dry_run = cli.dry_run();
   options.applied_by = AppliedBy(*run);

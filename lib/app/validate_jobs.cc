@@ -32,7 +32,7 @@ Status RepairAdditive(const JobCli& cli, Connection* conn, const ValidationResul
     return Status::Ok();
   }
   int64_t lock_timeout = 0;
-  BAMORT_RETURN_IF_ERROR(cli.GetInt("lock-timeout", 60, 0, 86400, &lock_timeout));
+  BAMORT_RETURN_IF_ERROR(LockTimeoutSeconds(cli, &lock_timeout));
   NamedLock lock;
   BAMORT_RETURN_IF_ERROR(lock.Acquire(conn, NamedLock::NameFor(conn->config().name), static_cast<int>(lock_timeout)));
   // New tables may reference each other in any order.
