@@ -27,14 +27,34 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", b-a}'; }
 
 sql "$BAMORT_DB_NAME" <"$here/tests/fixtures/legacy-small.sql"
 "$build/bamort-migrate" --log-format json >/dev/null 2>&1
-# ~1.3 KB of hex text per row: SHA2 of the row number, repeated with variations.
-rows=$(( mb * 1024 * 1024 / 1400 ))
-echo "growing $BAMORT_DB_NAME by $rows rows (~$mb MB) of character notes ..."
-sql "$BAMORT_DB_NAME" -e "CREATE TABLE char_bench_notes (id BIGINT UNSIGNED PRIMARY KEY, character_id BIGINT UNSIGNED,
-  note LONGTEXT) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
-  INSERT INTO char_bench_notes SELECT seq, 1 + seq % 4, CONCAT(SHA2(seq * 10, 512), SHA2(seq * 10 + 1, 512), SHA2(seq * 10 + 2, 512),
-  SHA2(seq * 10 + 3, 512), SHA2(seq * 10 + 4, 512), SHA2(seq * 10 + 5, 512), SHA2(seq * 10 + 6, 512),
-  SHA2(seq * 10 + 7, 512), SHA2(seq * 10 + 8, 512), SHA2(seq * 10 + 9, 512)) FROM seq_1_to_$rows;"
+# BENCH_BACKUP_SHAPE=images (default): Bamort's heavy data, character images as base64
+# "data:image/png;base64,..." text of ~462 KB in a LONGTEXT column (2,270 rows per GB);
+# base64 of random bytes compresses like the real PNG images do (to ~76 %). The text of a
+# row is cut from a pool of 8,192 random 1 KB pieces, far more than gzip's 32 KB window.
+# BENCH_BACKUP_SHAPE=notes: the earlier shape, ~1.3 KB of hex text per row (many small rows).
+shape=${BENCH_BACKUP_SHAPE:-images}
+if [ "$shape" = images ]; then
+  rows=$(( mb * 1024 * 1024 / (462 * 1024) ))
+  echo "growing $BAMORT_DB_NAME by $rows character images of 462 KB (~$mb MB) ..."
+  sql "$BAMORT_DB_NAME" -e "CREATE TABLE char_bench_images (id BIGINT UNSIGNED PRIMARY KEY, character_id BIGINT UNSIGNED,
+    image LONGTEXT) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+  CREATE TEMPORARY TABLE pieces (n INT PRIMARY KEY, b TEXT) ENGINE=InnoDB;
+  INSERT INTO pieces SELECT seq, REPLACE(TO_BASE64(RANDOM_BYTES(768)), '\n', '') FROM seq_0_to_8191;
+  SET SESSION group_concat_max_len = 1048576;
+  INSERT INTO char_bench_images SELECT r.seq, 1 + r.seq % 4,
+    CONCAT('data:image/png;base64,', GROUP_CONCAT(p.b ORDER BY k.seq SEPARATOR ''))
+    FROM seq_1_to_$rows r JOIN seq_0_to_461 k JOIN pieces p ON p.n = (r.seq * 7919 + k.seq * 104729) % 8192
+    GROUP BY r.seq;"
+else
+  # ~1.3 KB of hex text per row: SHA2 of the row number, repeated with variations.
+  rows=$(( mb * 1024 * 1024 / 1400 ))
+  echo "growing $BAMORT_DB_NAME by $rows rows (~$mb MB) of character notes ..."
+  sql "$BAMORT_DB_NAME" -e "CREATE TABLE char_bench_notes (id BIGINT UNSIGNED PRIMARY KEY, character_id BIGINT UNSIGNED,
+    note LONGTEXT) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+    INSERT INTO char_bench_notes SELECT seq, 1 + seq % 4, CONCAT(SHA2(seq * 10, 512), SHA2(seq * 10 + 1, 512), SHA2(seq * 10 + 2, 512),
+    SHA2(seq * 10 + 3, 512), SHA2(seq * 10 + 4, 512), SHA2(seq * 10 + 5, 512), SHA2(seq * 10 + 6, 512),
+    SHA2(seq * 10 + 7, 512), SHA2(seq * 10 + 8, 512), SHA2(seq * 10 + 9, 512)) FROM seq_1_to_$rows;"
+fi
 size=$(sql -N -e "SELECT ROUND(SUM(DATA_LENGTH + INDEX_LENGTH) / 1048576) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$BAMORT_DB_NAME'")
 echo "database size on disk: ${size} MB"
 
@@ -43,37 +63,62 @@ printf '[client]\npassword="%s"\n' "$(cat "$BAMORT_DB_PASSWORD_FILE")" >"$defaul
 chmod 600 "$defaults"
 client=(--defaults-extra-file="$defaults" --host="$BAMORT_DB_HOST" --port="$BAMORT_DB_PORT" --user="$BAMORT_DB_USER")
 
-t0=$(now)
-mariadb-dump "${client[@]}" --single-transaction --routines --events "$BAMORT_DB_NAME" | gzip -1 >"$work/ref.sql.gz"
-t1=$(now)
-ref_dump=$(secs "$t0" "$t1")
-
-t0=$(now)
-"$build/bamort-backup" --out-dir "$work/sets" --no-retention --report "$work/backup.json" 2>/dev/null
-t1=$(now)
-ours_total=$(secs "$t0" "$t1")
-ours_sql=$(jq '.details.timings.dump_ms / 1000' "$work/backup.json")
-set_dir=$(jq -r '.outputs.backup_set' "$work/backup.json")
-
-sql -e "CREATE DATABASE ref_restore; CREATE DATABASE ours_restore"
-t0=$(now)
-gunzip <"$work/ref.sql.gz" | mariadb "${client[@]}" ref_restore
-t1=$(now)
-ref_restore=$(secs "$t0" "$t1")
-t0=$(now)
-"$build/bamort-restore" --backup "$set_dir" --target-db ours_restore --replace 2>/dev/null
-t1=$(now)
-ours_restore=$(secs "$t0" "$t1")
-
+# BENCH_BACKUP_RUNS rounds (default 3), each: reference dump, our backup, reference
+# restore, our restore, alternating so a change of the machine's load hits both sides.
+# The medians are what counts (other jobs share the 2 cores; the load average is printed).
+runs=${BENCH_BACKUP_RUNS:-3}
+median() { sort -n | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
+: >"$work/times"
+for run in $(seq 1 "$runs"); do
+  echo "round $run of $runs, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+  rm -rf "$work/sets" "$work/ref.sql.gz"
+  t0=$(now)
+  mariadb-dump "${client[@]}" --single-transaction --routines --events "$BAMORT_DB_NAME" | gzip -1 >"$work/ref.sql.gz"
+  t1=$(now)
+  ref_dump=$(secs "$t0" "$t1")
+
+  t0=$(now)
+  "$build/bamort-backup" --out-dir "$work/sets" --no-retention --report "$work/backup.json" 2>/dev/null
+  t1=$(now)
+  ours_total=$(secs "$t0" "$t1")
+  ours_sql=$(jq '.details.timings.dump_ms / 1000' "$work/backup.json")
+  set_dir=$(jq -r '.outputs.backup_set' "$work/backup.json")
+
+  sql -e "DROP DATABASE IF EXISTS ref_restore; DROP DATABASE IF EXISTS ours_restore;
+    CREATE DATABASE ref_restore; CREATE DATABASE ours_restore"
+  t0=$(now)
+  gunzip <"$work/ref.sql.gz" | mariadb "${client[@]}" ref_restore
+  t1=$(now)
+  ref_restore=$(secs "$t0" "$t1")
+  t0=$(now)
+  "$build/bamort-restore" --backup "$set_dir" --target-db ours_restore --replace --report "$work/restore.json" 2>/dev/null
+  t1=$(now)
+  ours_restore=$(secs "$t0" "$t1")
+  ours_load=$(jq '.details.load_ms / 1000' "$work/restore.json")
+  sql -e "DROP DATABASE ref_restore; DROP DATABASE ours_restore"
+  printf '  %-58s %8s s\n' "mariadb-dump --single-transaction | gzip -1" "$ref_dump" \
+    "bamort-backup, SQL part (timings.dump_ms)" "$ours_sql" \
+    "bamort-backup, whole set (dump, JSON export, checksums)" "$ours_total" \
+    "gunzip | mariadb" "$ref_restore" \
+    "bamort-restore, load part (load_ms)" "$ours_load" \
+    "bamort-restore --target-db (checks, load, compare)" "$ours_restore"
+  echo "$ref_dump $ours_sql $ours_total $ref_restore $ours_load $ours_restore" >>"$work/times"
+done
+
+col() { awk -v c="$1" '{print $c}' "$work/times" | median; }
+ref_dump=$(col 1); ours_sql=$(col 2); ours_total=$(col 3); ref_restore=$(col 4); ours_load=$(col 5); ours_restore=$(col 6)
 echo
-printf '%-52s %8s s\n' "mariadb-dump --single-transaction | gzip -1" "$ref_dump" \
-  "bamort-backup, SQL part (dump + parallel gzip + sha256)" "$ours_sql" \
-  "bamort-backup, whole set (+ JSON export, checksums)" "$ours_total" \
+echo "medians of $runs rounds ($shape, load average now: $(cut -d' ' -f1-3 /proc/loadavg)):"
+printf '%-60s %8s s\n' "mariadb-dump --single-transaction | gzip -1" "$ref_dump" \
+  "bamort-backup, SQL part" "$ours_sql" \
+  "bamort-backup, whole set" "$ours_total" \
   "gunzip | mariadb" "$ref_restore" \
-  "bamort-restore --target-db (SQL dump, then compared)" "$ours_restore"
+  "bamort-restore, load part" "$ours_load" \
+  "bamort-restore in total" "$ours_restore"
 echo
 echo "ratio backup SQL part / reference:   $(ratio "$ours_sql" "$ref_dump")"
-echo "ratio backup whole set / reference:  $(ratio "$ours_total" "$ref_dump")"
-echo "ratio restore / reference:           $(ratio "$ours_restore" "$ref_restore")"
-echo "sizes: reference $(du -m "$work/ref.sql.gz" | cut -f1) MB, set $(du -sm "$set_dir" | cut -f1) MB"
+echo "ratio backup whole set / reference:  $(ratio "$ours_total" "$ref_dump")   (aim: <= 0.50)"
+echo "ratio restore / reference:           $(ratio "$ours_restore" "$ref_restore")   (aim: <= 1.00)"
+echo "sizes: reference $(du -m "$work/ref.sql.gz" | cut -f1) MB, set $(du -sm "$set_dir" | cut -f1) MB" \
+  "($(cd "$set_dir" && du -m ./*.gz | tr '\t\n' '  '))"
