@@ -6,8 +6,8 @@
 #include <set>
 
 #include <Poco/DirectoryIterator.h>
+#include <Poco/Exception.h>
 #include <Poco/File.h>
-#include <Poco/JSON/Parser.h>
 #include <Poco/Path.h>
 
 #include "common/file_io.h"
@@ -16,10 +16,6 @@
 #include "package/package.h"
 
 namespace bamort::masterdata {
-
-using Poco::JSON::Array;
-using Poco::JSON::Object;
-
 
 std::string FormatDouble(double d) {
   if (std::isnan(d) || std::isinf(d)) return "0";
@@ -38,32 +34,25 @@ std::string FormatDouble(double d) {
 
 namespace {
 
-Status ParseJson(const std::string& text, const std::string& file, Poco::Dynamic::Var* out) {
-  try {
-    Poco::JSON::Parser parser;
-    *out = parser.parse(text);
-  } catch (const Poco::Exception& e) {
-    return Status::BadInput(file + ": malformed JSON: " + e.displayText());
-  } catch (const std::exception& e) {
-    return Status::BadInput(file + ": malformed JSON: " + e.what());
-  }
+Status ParseJson(const std::string& text, const std::string& file, JsonValue* out) {
+  Status s = ParseJsonValue(text, out);
+  if (!s.ok()) return Status::BadInput(file + ": malformed JSON: " + s.message());
   return Status::Ok();
 }
 
-Status ParseArray(const std::string& text, const std::string& file, Array::Ptr* out) {
-  Poco::Dynamic::Var v;
-  BAMORT_RETURN_IF_ERROR(ParseJson(text, file, &v));
-  if (v.type() != typeid(Array::Ptr)) return Status::BadInput(file + ": expected a JSON array of records");
-  *out = v.extract<Array::Ptr>();
-  for (size_t i = 0; i < (*out)->size(); ++i)
-    if (!(*out)->isObject(i))
+Status ParseArray(const std::string& text, const std::string& file, JsonValue* out) {
+  BAMORT_RETURN_IF_ERROR(ParseJson(text, file, out));
+  if (!out->is_array()) return Status::BadInput(file + ": expected a JSON array of records");
+  for (size_t i = 0; i < out->size(); ++i)
+    if (!out->at(i).is_object())
       return Status::BadInput(file + ": record " + std::to_string(i + 1) + " is not a JSON object");
   return Status::Ok();
 }
 
-std::string HeaderString(const Object::Ptr& o, const std::string& name) {
-  if (!o->has(name) || o->get(name).isEmpty()) return "";
-  return o->get(name).toString();
+// A scalar member as text ("" when missing or null; numbers as their JSON text).
+std::string HeaderString(const JsonValue& o, const std::string& name) {
+  const JsonValue* v = o.Find(name);
+  return v ? v->text() : "";
 }
 
 Status CheckVersion(const std::string& version, const std::string& file) {
@@ -76,18 +65,13 @@ Status CheckVersion(const std::string& version, const std::string& file) {
 // ---- format 1.0 -> 2.0: a chain of small transformers, each logged ----
 
 struct V1Files {
-  std::map<std::string, Array::Ptr> by_file;  // file name -> array
+  std::map<std::string, JsonValue> by_file;  // file name -> array
 };
 
-size_t RemoveField(const Array::Ptr& records, const std::string& field) {
+size_t RemoveField(JsonValue* records, const std::string& field) {
   size_t n = 0;
-  for (size_t i = 0; i < records->size(); ++i) {
-    Object::Ptr r = records->getObject(i);
-    if (r->has(field)) {
-      r->remove(field);
-      ++n;
-    }
-  }
+  for (JsonValue& r : records->items())
+    if (r.Remove(field)) ++n;
   return n;
 }
 
@@ -95,9 +79,10 @@ Status TransformWrap(V1Files* v1, MasterDataDocument* doc, SourceInfo* info) {
   size_t records = 0;
   for (const EntitySpec& e : Entities()) {
     if (!e.parent.empty()) continue;
-    doc->data[e.name] = v1->by_file.at(e.file_v1);
+    // Moved: the transformers after this one read the top-level arrays in doc->data.
+    doc->data[e.name] = std::move(v1->by_file.at(e.file_v1));
     info->file_of[e.name] = e.file_v1;
-    records += doc->data[e.name]->size();
+    records += doc->data[e.name].size();
   }
   doc->export_version = kCurrentExportVersion;
   doc->game_system = kDefaultGameSystem;
@@ -110,7 +95,7 @@ Status TransformWrap(V1Files* v1, MasterDataDocument* doc, SourceInfo* info) {
 
 Status TransformDropGameSystemId(V1Files*, MasterDataDocument* doc, SourceInfo* info) {
   size_t n = 0;
-  for (auto& [name, records] : doc->data) n += RemoveField(records, "game_system_id");
+  for (auto& [name, records] : doc->data) n += RemoveField(&records, "game_system_id");
   info->transform_log.push_back("1.0->2.0 game_system_id: removed from " + std::to_string(n) +
                                 " records (main's variant; ids are never carried, the game system is set from the "
                                 "document's game_system)");
@@ -120,20 +105,21 @@ Status TransformDropGameSystemId(V1Files*, MasterDataDocument* doc, SourceInfo* 
 Status TransformEmbeddedLinks(V1Files* v1, MasterDataDocument* doc, SourceInfo* info) {
   for (const EntitySpec& e : Entities()) {
     if (e.parent.empty()) continue;
-    Array::Ptr parents = doc->data.at(e.parent);
+    JsonValue& parents = doc->data.at(e.parent);
     size_t embedded = 0;
-    for (size_t i = 0; i < parents->size(); ++i) {
-      Object::Ptr p = parents->getObject(i);
-      if (!p->has(e.parent_field) || p->get(e.parent_field).isEmpty()) {
-        p->set(e.parent_field, Array::Ptr(new Array()));
-      } else if (p->get(e.parent_field).type() != typeid(Array::Ptr)) {
+    for (size_t i = 0; i < parents.size(); ++i) {
+      JsonValue& p = parents.at(i);
+      const JsonValue* links = p.Find(e.parent_field);
+      if (links == nullptr || links->is_null()) {
+        p.Set(e.parent_field, JsonValue::Array());
+      } else if (!links->is_array()) {
         return Status::BadInput(info->file_of[e.parent] + ": record " + std::to_string(i + 1) + ": " +
                                 e.parent_field + " is not an array");
       } else {
-        embedded += p->getArray(e.parent_field)->size();
+        embedded += links->size();
       }
     }
-    size_t flat = v1->by_file.at(e.file_v1)->size();
+    size_t flat = v1->by_file.at(e.file_v1).size();
     std::string line = "1.0->2.0 " + e.name + ": the " + std::to_string(embedded) + " links embedded in " +
                        info->file_of[e.parent] + " (" + e.parent_field + ", null -> []) are used; " + e.file_v1 +
                        " (" + std::to_string(flat) + " records) carries the same links flattened by name, which "
@@ -147,13 +133,13 @@ Status TransformEmbeddedLinks(V1Files* v1, MasterDataDocument* doc, SourceInfo* 
 }
 
 Status TransformImprovementCosts(V1Files*, MasterDataDocument* doc, SourceInfo* info) {
-  Array::Ptr in = doc->data.at("skill_improvement_costs");
-  Array::Ptr out = new Array();
+  const JsonValue& in = doc->data.at("skill_improvement_costs");
+  JsonValue out = JsonValue::Array();
   // Exact duplicates only (byte-wise); names equal under the collation but spelled
   // differently stay separate records and are matched by the database.
   std::map<std::string, std::pair<std::string, size_t>> seen;  // key -> (te_required, record)
-  for (size_t i = 0; i < in->size(); ++i) {
-    Object::Ptr r = in->getObject(i);
+  for (size_t i = 0; i < in.size(); ++i) {
+    const JsonValue& r = in.at(i);
     std::string cat = HeaderString(r, "category_name"), dif = HeaderString(r, "difficulty_name");
     std::string level = HeaderString(r, "current_level"), te = HeaderString(r, "te_required");
     std::string key = cat + '\x1f' + dif + '\x1f' + level;
@@ -167,17 +153,21 @@ Status TransformImprovementCosts(V1Files*, MasterDataDocument* doc, SourceInfo* 
       continue;
     }
     seen[key] = {te, i};
-    Object::Ptr o = new Object(true);
-    o->set("category_name", r->has("category_name") ? r->get("category_name") : Poco::Dynamic::Var(""));
-    o->set("difficulty_name", r->has("difficulty_name") ? r->get("difficulty_name") : Poco::Dynamic::Var(""));
-    o->set("current_level", r->has("current_level") ? r->get("current_level") : Poco::Dynamic::Var(0));
-    o->set("te_required", r->has("te_required") ? r->get("te_required") : Poco::Dynamic::Var(0));
-    out->add(o);
+    JsonValue o = JsonValue::Object();
+    auto copy = [&](const char* name, JsonValue missing) {
+      const JsonValue* v = r.Find(name);
+      o.Set(name, v ? *v : std::move(missing));
+    };
+    copy("category_name", JsonValue::String(""));
+    copy("difficulty_name", JsonValue::String(""));
+    copy("current_level", JsonValue::Number("0"));
+    copy("te_required", JsonValue::Number("0"));
+    out.Append(std::move(o));
   }
-  info->transform_log.push_back("1.0->2.0 skill_improvement_costs: " + std::to_string(in->size()) + " records -> " +
-                                std::to_string(out->size()) + " per (category, difficulty, current_level), main's "
+  info->transform_log.push_back("1.0->2.0 skill_improvement_costs: " + std::to_string(in.size()) + " records -> " +
+                                std::to_string(out.size()) + " per (category, difficulty, current_level), main's "
                                 "skill_improvement_cost2 model; the example skill each 1.0 record names is dropped");
-  doc->data["skill_improvement_costs"] = out;
+  doc->data["skill_improvement_costs"] = std::move(out);
   return Status::Ok();
 }
 
@@ -185,10 +175,10 @@ Status TransformReferenceSystems(V1Files*, MasterDataDocument* doc, SourceInfo* 
   size_t n = 0;
   for (const char* entity : {"class_category_learning_points", "class_spell_points", "class_typical_skills",
                              "class_typical_spells"}) {
-    n += RemoveField(doc->data.at(entity), "class_system");
-    n += RemoveField(doc->data.at(entity), "category_system");
+    n += RemoveField(&doc->data.at(entity), "class_system");
+    n += RemoveField(&doc->data.at(entity), "category_system");
   }
-  n += RemoveField(doc->data.at("misc_lookups"), "game_system");
+  n += RemoveField(&doc->data.at("misc_lookups"), "game_system");
   info->transform_log.push_back("1.0->2.0 reference systems: removed " + std::to_string(n) +
                                 " class_system/category_system/misc game_system fields (class and category names are "
                                 "unique across game systems; skill_system and spell_system stay)");
@@ -216,9 +206,7 @@ Status ParseV1(const FileSet& files, const std::string& source_name, MasterDataD
     if (it == files.end())
       return Status::BadInput(source_name + ": format 1.0 directory lacks " + e.file_v1,
                               "an upstream export has all 24 files (empty tables as [])");
-    Array::Ptr a;
-    BAMORT_RETURN_IF_ERROR(ParseArray(it->second, source_name + "/" + e.file_v1, &a));
-    v1.by_file[e.file_v1] = a;
+    BAMORT_RETURN_IF_ERROR(ParseArray(it->second, source_name + "/" + e.file_v1, &v1.by_file[e.file_v1]));
   }
   info->format = "1.0";
   std::string version = "1.0";
@@ -229,21 +217,23 @@ Status ParseV1(const FileSet& files, const std::string& source_name, MasterDataD
   return Status::Ok();
 }
 
-Status TakeData(const Object::Ptr& data, const std::string& file, MasterDataDocument* doc, SourceInfo* info) {
+// Moves the arrays out of data (a 40 MB document is not copied).
+Status TakeData(JsonValue* data, const std::string& file, MasterDataDocument* doc, SourceInfo* info) {
   std::set<std::string> known;
   for (const EntitySpec& e : Entities())
     if (e.parent.empty()) known.insert(e.name);
-  for (const std::string& name : data->getNames()) {
+  for (size_t m = 0; m < data->keys().size(); ++m) {
+    const std::string& name = data->keys()[m];
     if (!known.count(name)) {
       info->warnings.push_back(file + ": unknown entity '" + name + "' ignored");
       continue;
     }
-    if (!data->isArray(name)) return Status::BadInput(file + ": data." + name + " is not an array");
-    Array::Ptr a = data->getArray(name);
-    for (size_t i = 0; i < a->size(); ++i)
-      if (!a->isObject(i))
+    JsonValue& a = data->at(m);
+    if (!a.is_array()) return Status::BadInput(file + ": data." + name + " is not an array");
+    for (size_t i = 0; i < a.size(); ++i)
+      if (!a.at(i).is_object())
         return Status::BadInput(file + ": data." + name + " record " + std::to_string(i + 1) + " is not an object");
-    doc->data[name] = a;
+    doc->data[name] = std::move(a);
     info->file_of[name] = file + " data." + name;
   }
   return Status::Ok();
@@ -252,10 +242,9 @@ Status TakeData(const Object::Ptr& data, const std::string& file, MasterDataDocu
 Status ParseV2Directory(const FileSet& files, const std::string& source_name, MasterDataDocument* doc,
                         SourceInfo* info) {
   std::string header_file = source_name + "/" + kHeaderFile;
-  Poco::Dynamic::Var v;
-  BAMORT_RETURN_IF_ERROR(ParseJson(files.at(kHeaderFile), header_file, &v));
-  if (v.type() != typeid(Object::Ptr)) return Status::BadInput(header_file + ": expected a JSON object");
-  Object::Ptr h = v.extract<Object::Ptr>();
+  JsonValue h;
+  BAMORT_RETURN_IF_ERROR(ParseJson(files.at(kHeaderFile), header_file, &h));
+  if (!h.is_object()) return Status::BadInput(header_file + ": expected a JSON object");
   BAMORT_RETURN_IF_ERROR(CheckVersion(HeaderString(h, "export_version"), header_file));
   doc->export_version = kCurrentExportVersion;
   doc->backend_version = HeaderString(h, "backend_version");
@@ -268,9 +257,7 @@ Status ParseV2Directory(const FileSet& files, const std::string& source_name, Ma
     std::string file = e.name + ".json";
     auto it = files.find(file);
     if (it == files.end()) continue;
-    Array::Ptr a;
-    BAMORT_RETURN_IF_ERROR(ParseArray(it->second, source_name + "/" + file, &a));
-    doc->data[e.name] = a;
+    BAMORT_RETURN_IF_ERROR(ParseArray(it->second, source_name + "/" + file, &doc->data[e.name]));
     info->file_of[e.name] = file;
     used.insert(file);
   }
@@ -281,21 +268,21 @@ Status ParseV2Directory(const FileSet& files, const std::string& source_name, Ma
 }
 
 Status ParseV2Document(const std::string& text, const std::string& file, MasterDataDocument* doc, SourceInfo* info) {
-  Poco::Dynamic::Var v;
-  BAMORT_RETURN_IF_ERROR(ParseJson(text, file, &v));
-  if (v.type() == typeid(Array::Ptr))
+  JsonValue o;
+  BAMORT_RETURN_IF_ERROR(ParseJson(text, file, &o));
+  if (o.is_array())
     return Status::BadInput(file + ": a bare JSON array is one file of a format-1.0 export",
                             "give the directory that holds all 24 files");
-  if (v.type() != typeid(Object::Ptr)) return Status::BadInput(file + ": expected a JSON object");
-  Object::Ptr o = v.extract<Object::Ptr>();
+  if (!o.is_object()) return Status::BadInput(file + ": expected a JSON object");
   BAMORT_RETURN_IF_ERROR(CheckVersion(HeaderString(o, "export_version"), file));
   doc->export_version = kCurrentExportVersion;
   doc->backend_version = HeaderString(o, "backend_version");
   doc->timestamp = HeaderString(o, "timestamp");
   doc->game_system = HeaderString(o, "game_system");
   if (doc->game_system.empty()) return Status::BadInput(file + ": game_system is missing");
-  if (!o->has("data") || !o->isObject("data")) return Status::BadInput(file + ": data is missing or not an object");
-  BAMORT_RETURN_IF_ERROR(TakeData(o->getObject("data"), file, doc, info));
+  JsonValue* data = o.Find("data");
+  if (data == nullptr || !data->is_object()) return Status::BadInput(file + ": data is missing or not an object");
+  BAMORT_RETURN_IF_ERROR(TakeData(data, file, doc, info));
   info->format = "2.0";
   return Status::Ok();
 }
@@ -304,9 +291,9 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-void AppendRecord(const EntitySpec& e, const Object::Ptr& r, std::string* out);
+void AppendRecord(const EntitySpec& e, const JsonValue& r, std::string* out);
 
-void AppendFields(const EntitySpec& e, const Object::Ptr& r, std::string* out) {
+void AppendFields(const EntitySpec& e, const JsonValue& r, std::string* out) {
   bool first = true;
   auto sep = [&] {
     if (!first) *out += ',';
@@ -325,30 +312,30 @@ void AppendFields(const EntitySpec& e, const Object::Ptr& r, std::string* out) {
     if (child.parent != e.name) continue;
     sep();
     *out += JsonQuote(child.parent_field) + ":[";
-    if (r->has(child.parent_field) && r->isArray(child.parent_field)) {
-      Array::Ptr a = r->getArray(child.parent_field);
+    const JsonValue* a = r.Find(child.parent_field);
+    if (a != nullptr && a->is_array()) {
       for (size_t i = 0; i < a->size(); ++i) {
         if (i) *out += ',';
-        AppendRecord(child, a->getObject(i), out);
+        AppendRecord(child, a->at(i), out);
       }
     }
     *out += ']';
   }
 }
 
-void AppendRecord(const EntitySpec& e, const Object::Ptr& r, std::string* out) {
+void AppendRecord(const EntitySpec& e, const JsonValue& r, std::string* out) {
   *out += '{';
   AppendFields(e, r, out);
   *out += '}';
 }
 
-std::string RenderArray(const EntitySpec& e, const Array::Ptr& records, const std::string& indent) {
-  if (records->size() == 0) return "[]";
+std::string RenderArray(const EntitySpec& e, const JsonValue& records, const std::string& indent) {
+  if (records.size() == 0) return "[]";
   std::string out = "[\n";
-  for (size_t i = 0; i < records->size(); ++i) {
+  for (size_t i = 0; i < records.size(); ++i) {
     out += indent + "  ";
-    AppendRecord(e, records->getObject(i), &out);
-    out += i + 1 < records->size() ? ",\n" : "\n";
+    AppendRecord(e, records.at(i), &out);
+    out += i + 1 < records.size() ? ",\n" : "\n";
   }
   out += indent + "]";
   return out;
@@ -459,15 +446,15 @@ std::vector<std::pair<std::string, uint64_t>> CountRecords(const MasterDataDocum
   for (const EntitySpec& e : Entities()) {
     if (e.parent.empty()) {
       auto it = doc.data.find(e.name);
-      if (it != doc.data.end()) out.emplace_back(e.name, it->second->size());
+      if (it != doc.data.end()) out.emplace_back(e.name, it->second.size());
       continue;
     }
     auto it = doc.data.find(e.parent);
     if (it == doc.data.end()) continue;
     uint64_t n = 0;
-    for (size_t i = 0; i < it->second->size(); ++i) {
-      Object::Ptr p = it->second->getObject(i);
-      if (p->has(e.parent_field) && p->isArray(e.parent_field)) n += p->getArray(e.parent_field)->size();
+    for (const JsonValue& p : it->second.items()) {
+      const JsonValue* links = p.Find(e.parent_field);
+      if (links != nullptr && links->is_array()) n += links->size();
     }
     out.emplace_back(e.name, n);
   }

@@ -1,5 +1,6 @@
 #include "masterdata/importer.h"
 
+#include <chrono>
 #include <map>
 
 #include <Poco/JSON/Array.h>
@@ -43,6 +44,9 @@ Poco::JSON::Object::Ptr ImportResult::ToJson() const {
   Poco::JSON::Array::Ptr log = new Poco::JSON::Array();
   for (const auto& l : transform_log) log->add(l);
   o->set("transform_log", log);
+  Poco::JSON::Object::Ptr timing = new Poco::JSON::Object(true);
+  for (const auto& [phase, ms] : timing_ms) timing->set(phase, ms);
+  o->set("timing_ms", timing);
   return o;
 }
 
@@ -52,10 +56,29 @@ using masterdata::EntitySpec;
 using masterdata::FieldSpec;
 using masterdata::FieldType;
 using masterdata::ReferenceSpec;
-using Poco::JSON::Array;
-using Poco::JSON::Object;
 
 constexpr const char* kCollate = " COLLATE utf8mb4_unicode_ci";
+
+// Adds the wall time since the last Lap() to a phase of ImportResult::timing_ms.
+class PhaseClock {
+ public:
+  explicit PhaseClock(ImportResult* result) : result_(result), last_(std::chrono::steady_clock::now()) {}
+  void Lap(const std::string& phase) {
+    auto now = std::chrono::steady_clock::now();
+    uint64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - last_).count();
+    last_ = now;
+    for (auto& [name, total] : result_->timing_ms)
+      if (name == phase) {
+        total += ms;
+        return;
+      }
+    result_->timing_ms.emplace_back(phase, ms);
+  }
+
+ private:
+  ImportResult* result_;
+  std::chrono::steady_clock::time_point last_;
+};
 
 std::string Q(const std::string& id) { return Connection::QuoteIdentifier(id); }
 
@@ -121,7 +144,7 @@ class EntityImport {
   void DropTemporary();
 
  private:
-  Status LoadRecord(const Object::Ptr& rec, const std::string& desc, uint64_t ppos, bool has_parent,
+  Status LoadRecord(const JsonValue& rec, const std::string& desc, uint64_t ppos, bool has_parent,
                     MultiRowInsert* ins);
   Status BuildMatchTable();
 
@@ -170,27 +193,26 @@ Status EntityImport::CreateAndLoad(const masterdata::MasterDataDocument& doc) {
     auto it = doc.data.find(e_.name);
     if (it != doc.data.end()) {
       carried_ = true;
-      for (size_t i = 0; i < it->second->size(); ++i)
+      for (size_t i = 0; i < it->second.size(); ++i)
         BAMORT_RETURN_IF_ERROR(
-            LoadRecord(it->second->getObject(i), file_ + " record " + std::to_string(i + 1), 0, false, &ins));
+            LoadRecord(it->second.at(i), file_ + " record " + std::to_string(i + 1), 0, false, &ins));
     }
   } else {
     auto it = doc.data.find(e_.parent);
     if (it != doc.data.end()) {
       carried_ = true;
-      for (size_t i = 0; i < it->second->size(); ++i) {
-        Object::Ptr p = it->second->getObject(i);
-        if (!p->has(e_.parent_field) || p->get(e_.parent_field).isEmpty()) continue;
-        if (!p->isArray(e_.parent_field))
+      for (size_t i = 0; i < it->second.size(); ++i) {
+        const JsonValue* children = it->second.at(i).Find(e_.parent_field);
+        if (children == nullptr || children->is_null()) continue;
+        if (!children->is_array())
           return Status::BadInput(file_ + " record " + std::to_string(i + 1) + ": " + e_.parent_field +
                                   " is not an array");
-        Array::Ptr children = p->getArray(e_.parent_field);
         for (size_t c = 0; c < children->size(); ++c) {
-          if (!children->isObject(c))
+          if (!children->at(c).is_object())
             return Status::BadInput(file_ + " record " + std::to_string(i + 1) + ": " + e_.parent_field + "[" +
                                     std::to_string(c) + "] is not an object");
           // The parent's _pos is its index + 1 (see LoadRecord).
-          BAMORT_RETURN_IF_ERROR(LoadRecord(children->getObject(c),
+          BAMORT_RETURN_IF_ERROR(LoadRecord(children->at(c),
                                             file_ + " record " + std::to_string(i + 1) + " " + e_.parent_field + "[" +
                                                 std::to_string(c) + "]",
                                             i + 1, true, &ins));
@@ -203,7 +225,7 @@ Status EntityImport::CreateAndLoad(const masterdata::MasterDataDocument& doc) {
   return Status::Ok();
 }
 
-Status EntityImport::LoadRecord(const Object::Ptr& rec, const std::string& desc, uint64_t ppos, bool has_parent,
+Status EntityImport::LoadRecord(const JsonValue& rec, const std::string& desc, uint64_t ppos, bool has_parent,
                                 MultiRowInsert* ins) {
   desc_.push_back(desc);
   std::vector<Value> row;
@@ -408,6 +430,7 @@ Status RunImport(Connection* conn, const masterdata::MasterDataDocument& doc, co
                  const ImportOptions& options, ImportResult* result,
                  std::map<std::string, std::unique_ptr<EntityImport>>* imports,
                  std::vector<EntityImport*>* order_out) {
+  PhaseClock clock(result);
   std::vector<const EntitySpec*> order;
   BAMORT_RETURN_IF_ERROR(masterdata::ValidateEntities(masterdata::Entities()));
   BAMORT_RETURN_IF_ERROR(masterdata::ImportOrder(masterdata::Entities(), &order));
@@ -436,16 +459,21 @@ Status RunImport(Connection* conn, const masterdata::MasterDataDocument& doc, co
     e->counts.name = spec->name;
     e->counts.table = spec->table;
     BAMORT_RETURN_IF_ERROR(e->CreateAndLoad(doc));
+    clock.Lap("load");
     if (!e->carried()) {
       // Not in the source: leave the table alone, report it as not carried.
       BAMORT_RETURN_IF_ERROR(e->Match());
+      clock.Lap("match");
       continue;
     }
     BAMORT_RETURN_IF_ERROR(e->ResolveReferences(options.prune));
+    clock.Lap("resolve");
     BAMORT_RETURN_IF_ERROR(e->Match());
+    clock.Lap("match");
     bool has_children = false;
     for (const EntitySpec& c : masterdata::Entities()) has_children = has_children || c.parent == spec->name;
     BAMORT_RETURN_IF_ERROR(e->Apply(options.prune, has_children));
+    clock.Lap("apply");
     spdlog::info("{}: {} in file, {} inserted, {} updated, {} unchanged, {} only in the database", spec->name,
                  e->counts.in_file, e->counts.inserted, e->counts.updated, e->counts.unchanged,
                  e->counts.only_in_database);
@@ -453,6 +481,7 @@ Status RunImport(Connection* conn, const masterdata::MasterDataDocument& doc, co
   }
   if (options.prune)
     for (auto it = carried.rbegin(); it != carried.rend(); ++it) BAMORT_RETURN_IF_ERROR((*it)->Prune());
+  clock.Lap("prune");
   return Status::Ok();
 }
 
@@ -462,9 +491,11 @@ Status ImportMasterData(Connection* conn, const std::string& source, const Impor
                         ImportResult* result) {
   result->source = source;
   result->dry_run = options.dry_run;
+  PhaseClock clock(result);
   masterdata::MasterDataDocument doc;
   masterdata::SourceInfo info;
   Status read = masterdata::ReadMasterData(source, &doc, &info);
+  clock.Lap("read");
   result->source_kind = info.kind;
   result->source_format = info.format;
   result->transform_log = info.transform_log;
@@ -477,6 +508,7 @@ Status ImportMasterData(Connection* conn, const std::string& source, const Impor
   std::map<std::string, std::unique_ptr<EntityImport>> imports;
   std::vector<EntityImport*> order;
   Status s = RunImport(conn, doc, info, options, result, &imports, &order);
+  clock = PhaseClock(result);
   if (s.ok() && !options.dry_run) {
     s = conn->Execute("COMMIT");
     result->committed = s.ok();
@@ -484,6 +516,7 @@ Status ImportMasterData(Connection* conn, const std::string& source, const Impor
     Status rb = conn->Execute("ROLLBACK");
     if (!rb.ok() && s.ok()) s = rb;
   }
+  clock.Lap("commit");
   for (EntityImport* e : order) {
     if (s.ok()) {
       EntityImportCounts c = e->counts;

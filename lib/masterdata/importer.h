@@ -49,6 +49,9 @@ struct ImportResult {
   std::vector<EntityImportCounts> entities;  // in import order
   std::vector<std::string> transform_log;    // one line per transformer step (1.0 -> 2.0)
   std::vector<std::string> warnings;
+  // Wall time per phase in milliseconds ("read", "load", "resolve", "match", "apply",
+  // "prune", "commit"), summed over the entities: where an import spends its time.
+  std::vector<std::pair<std::string, uint64_t>> timing_ms;
 
   uint64_t TotalInFile() const;
   Poco::JSON::Object::Ptr ToJson() const;

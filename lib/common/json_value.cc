@@ -1,0 +1,323 @@
+#include "common/json_value.h"
+
+#include <cstring>
+
+namespace bamort {
+
+JsonValue JsonValue::Bool(bool b) {
+  JsonValue v;
+  v.type_ = Type::kBool;
+  v.text_ = b ? "true" : "false";
+  return v;
+}
+
+JsonValue JsonValue::Number(std::string literal) {
+  JsonValue v;
+  v.type_ = Type::kNumber;
+  v.text_ = std::move(literal);
+  return v;
+}
+
+JsonValue JsonValue::String(std::string text) {
+  JsonValue v;
+  v.type_ = Type::kString;
+  v.text_ = std::move(text);
+  return v;
+}
+
+JsonValue JsonValue::Array() {
+  JsonValue v;
+  v.type_ = Type::kArray;
+  return v;
+}
+
+JsonValue JsonValue::Object() {
+  JsonValue v;
+  v.type_ = Type::kObject;
+  return v;
+}
+
+const JsonValue* JsonValue::Find(std::string_view key) const {
+  for (size_t i = keys_.size(); i-- > 0;)
+    if (keys_[i] == key) return &items_[i];
+  return nullptr;
+}
+
+JsonValue* JsonValue::Find(std::string_view key) {
+  return const_cast<JsonValue*>(static_cast<const JsonValue*>(this)->Find(key));
+}
+
+void JsonValue::Set(const std::string& key, JsonValue v) {
+  if (JsonValue* existing = Find(key)) {
+    *existing = std::move(v);
+    return;
+  }
+  keys_.push_back(key);
+  items_.push_back(std::move(v));
+}
+
+bool JsonValue::Remove(std::string_view key) {
+  bool removed = false;
+  for (size_t i = keys_.size(); i-- > 0;)
+    if (keys_[i] == key) {
+      keys_.erase(keys_.begin() + i);
+      items_.erase(items_.begin() + i);
+      removed = true;
+    }
+  return removed;
+}
+
+// Recursive descent over the text; every error names line and column.
+class JsonParser {
+ public:
+  explicit JsonParser(std::string_view text) : p_(text.data()), begin_(text.data()), end_(text.data() + text.size()) {}
+
+  Status Parse(JsonValue* out) {
+    SkipSpace();
+    if (!Value(out, 0)) return Error();
+    SkipSpace();
+    if (p_ != end_) {
+      Fail("unexpected text after the JSON value");
+      return Error();
+    }
+    return Status::Ok();
+  }
+
+ private:
+  // Deep enough for any real document, shallow enough for the stack (fuzzed input).
+  static constexpr int kMaxDepth = 256;
+
+  bool Fail(const char* what) {
+    if (error_.empty()) error_ = what;
+    return false;
+  }
+
+  Status Error() const {
+    size_t line = 1, column = 1;
+    for (const char* c = begin_; c < p_ && c < end_; ++c) {
+      if (*c == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    return Status::BadInput("line " + std::to_string(line) + " column " + std::to_string(column) + ": " + error_);
+  }
+
+  void SkipSpace() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+
+  bool Literal(const char* word, size_t n) {
+    if (static_cast<size_t>(end_ - p_) < n || std::memcmp(p_, word, n) != 0) return Fail("invalid literal");
+    p_ += n;
+    return true;
+  }
+
+  bool Value(JsonValue* out, int depth) {
+    if (p_ == end_) return Fail("unexpected end of input");
+    switch (*p_) {
+      case '{': return ObjectValue(out, depth);
+      case '[': return ArrayValue(out, depth);
+      case '"':
+        out->type_ = JsonValue::Type::kString;
+        return StringText(&out->text_);
+      case 't':
+        out->type_ = JsonValue::Type::kBool;
+        out->text_ = "true";
+        return Literal("true", 4);
+      case 'f':
+        out->type_ = JsonValue::Type::kBool;
+        out->text_ = "false";
+        return Literal("false", 5);
+      case 'n':
+        out->type_ = JsonValue::Type::kNull;
+        return Literal("null", 4);
+      default:
+        if (*p_ == '-' || (*p_ >= '0' && *p_ <= '9')) return NumberText(out);
+        return Fail("unexpected character");
+    }
+  }
+
+  bool ArrayValue(JsonValue* out, int depth) {
+    if (depth >= kMaxDepth) return Fail("nested too deeply");
+    out->type_ = JsonValue::Type::kArray;
+    ++p_;
+    SkipSpace();
+    if (p_ < end_ && *p_ == ']') {
+      ++p_;
+      return true;
+    }
+    for (;;) {
+      out->items_.emplace_back();
+      if (!Value(&out->items_.back(), depth + 1)) return false;
+      SkipSpace();
+      if (p_ == end_) return Fail("unexpected end of input in an array");
+      if (*p_ == ',') {
+        ++p_;
+        SkipSpace();
+        continue;
+      }
+      if (*p_ == ']') {
+        ++p_;
+        return true;
+      }
+      return Fail("expected ',' or ']' in an array");
+    }
+  }
+
+  bool ObjectValue(JsonValue* out, int depth) {
+    if (depth >= kMaxDepth) return Fail("nested too deeply");
+    out->type_ = JsonValue::Type::kObject;
+    ++p_;
+    SkipSpace();
+    if (p_ < end_ && *p_ == '}') {
+      ++p_;
+      return true;
+    }
+    for (;;) {
+      if (p_ == end_ || *p_ != '"') return Fail("expected a member name in an object");
+      out->keys_.emplace_back();
+      if (!StringText(&out->keys_.back())) return false;
+      SkipSpace();
+      if (p_ == end_ || *p_ != ':') return Fail("expected ':' after a member name");
+      ++p_;
+      SkipSpace();
+      out->items_.emplace_back();
+      if (!Value(&out->items_.back(), depth + 1)) return false;
+      SkipSpace();
+      if (p_ == end_) return Fail("unexpected end of input in an object");
+      if (*p_ == ',') {
+        ++p_;
+        SkipSpace();
+        continue;
+      }
+      if (*p_ == '}') {
+        ++p_;
+        return true;
+      }
+      return Fail("expected ',' or '}' in an object");
+    }
+  }
+
+  bool NumberText(JsonValue* out) {
+    const char* start = p_;
+    if (*p_ == '-') ++p_;
+    if (p_ == end_) return Fail("invalid number");
+    if (*p_ == '0') {
+      ++p_;
+    } else if (*p_ >= '1' && *p_ <= '9') {
+      while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+    } else {
+      return Fail("invalid number");
+    }
+    if (p_ < end_ && *p_ == '.') {
+      ++p_;
+      if (p_ == end_ || *p_ < '0' || *p_ > '9') return Fail("invalid number");
+      while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+    }
+    if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
+      ++p_;
+      if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+      if (p_ == end_ || *p_ < '0' || *p_ > '9') return Fail("invalid number");
+      while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+    }
+    out->type_ = JsonValue::Type::kNumber;
+    out->text_.assign(start, p_ - start);
+    return true;
+  }
+
+  static void AppendUtf8(uint32_t cp, std::string* out) {
+    if (cp < 0x80) {
+      out->push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+
+  bool Hex4(uint32_t* out) {
+    if (end_ - p_ < 4) return Fail("truncated \\u escape");
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i, ++p_) {
+      char c = *p_;
+      v <<= 4;
+      if (c >= '0' && c <= '9') v |= c - '0';
+      else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
+      else return Fail("invalid \\u escape");
+    }
+    *out = v;
+    return true;
+  }
+
+  // At the opening quote; leaves p_ after the closing one.
+  bool StringText(std::string* out) {
+    ++p_;
+    // Fast path: copy runs without escapes in one go.
+    for (;;) {
+      const char* run = p_;
+      while (p_ < end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20) ++p_;
+      out->append(run, p_ - run);
+      if (p_ == end_) return Fail("unterminated string");
+      if (*p_ == '"') {
+        ++p_;
+        return true;
+      }
+      if (*p_ != '\\') return Fail("control character in a string");
+      ++p_;
+      if (p_ == end_) return Fail("unterminated string");
+      char c = *p_++;
+      switch (c) {
+        case '"': out->push_back('"'); break;
+        case '\\': out->push_back('\\'); break;
+        case '/': out->push_back('/'); break;
+        case 'b': out->push_back('\b'); break;
+        case 'f': out->push_back('\f'); break;
+        case 'n': out->push_back('\n'); break;
+        case 'r': out->push_back('\r'); break;
+        case 't': out->push_back('\t'); break;
+        case 'u': {
+          uint32_t cp = 0;
+          if (!Hex4(&cp)) return false;
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            uint32_t low = 0;
+            if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return Fail("unpaired surrogate in \\u escape");
+            p_ += 2;
+            if (!Hex4(&low)) return false;
+            if (low < 0xDC00 || low > 0xDFFF) return Fail("unpaired surrogate in \\u escape");
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            return Fail("unpaired surrogate in \\u escape");
+          }
+          AppendUtf8(cp, out);
+          break;
+        }
+        default: --p_; return Fail("invalid escape in a string");
+      }
+    }
+  }
+
+  const char* p_;
+  const char* begin_;
+  const char* end_;
+  std::string error_;
+};
+
+Status ParseJsonValue(std::string_view text, JsonValue* out) {
+  *out = JsonValue();
+  JsonParser parser(text);
+  return parser.Parse(out);
+}
+
+}  // namespace bamort
