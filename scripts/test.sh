@@ -5,6 +5,11 @@
 #
 #   scripts/test.sh            everything
 #   scripts/test.sh -L unit    only the tests without a database (ctest arguments pass through)
+#
+# After ctest, scripts/e2e-container.sh (the container proof: the image built with podman,
+# deploy.sh with podman, `podman kube play` of k8s/) runs when this runs as root with no
+# ctest arguments; it installs podman itself and takes about 10 minutes.
+# BAMORT_SKIP_CONTAINER=1 leaves it out.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -32,5 +37,14 @@ else
   echo "NOTE: frontend banner tests skipped (needs Node.js >= 20 with npm; BAMORT_SKIP_FRONTEND skips them)."
 fi
 
-cd "$build_dir"
-ctest --output-on-failure --timeout 900 "$@"
+rc=0
+(cd "$build_dir" && ctest --output-on-failure --timeout 900 "$@") || rc=$?
+"$here/scripts/dev-db.sh" stop
+
+if [ $# -eq 0 ] && [ -z "${BAMORT_SKIP_CONTAINER:-}" ] && [ "$(id -u)" = 0 ]; then
+  echo "container proof (scripts/e2e-container.sh):"
+  "$here/scripts/e2e-container.sh" || rc=$?
+else
+  echo "NOTE: container proof skipped (needs root and no ctest arguments; BAMORT_SKIP_CONTAINER skips it)."
+fi
+exit "$rc"
