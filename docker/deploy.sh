@@ -18,6 +18,7 @@ set -euo pipefail
 usage() {
   cat <<'USAGE'
 Usage: deploy.sh [options] PACKAGE.tar.gz
+       deploy.sh --status-only [options]
 
 Options:
   --native               run the bamort-* programs of this machine (PATH, or --bin-dir) instead of containers
@@ -34,6 +35,8 @@ Options:
   --no-auto-restore      do not restore the pre-deploy backup when migrate fails after changing the database
   --repair-additive      let validate create missing tables/columns/indexes (never drops anything)
   --lock-timeout SECONDS how long each step waits for the deployment lock (default 300)
+  --status-only          run only bamort-status (no package): exit 0 when the database is compatible
+                         with the image's backend, 3 when not; the deploy-<env>.sh post-check
   -h, --help             this help
 
 Exit codes: 0 deployed; otherwise the exit code of the step that failed (1 failed, nothing
@@ -48,7 +51,7 @@ log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 
 native=0 engine="" image=${BAMORT_DEPLOY_IMAGE:-bamort-deploy:latest} network=host env_file=""
 reports_root=./reports backup_dir=${BAMORT_BACKUP_DIR:-./backups} run_id="" dry_run=0 auto_restore=1
-repair_additive=0 lock_timeout=300 bin_dir="" package=""
+repair_additive=0 lock_timeout=300 bin_dir="" package="" status_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --native) native=1 ;;
@@ -63,6 +66,7 @@ while [ $# -gt 0 ]; do
     --dry-run) dry_run=1 ;;
     --no-auto-restore) auto_restore=0 ;;
     --repair-additive) repair_additive=1 ;;
+    --status-only) status_only=1 ;;
     --lock-timeout) lock_timeout=${2:?--lock-timeout needs a value}; shift ;;
     -h|--help) usage; exit 0 ;;
     --db-password*|--password*) die_usage "the password is never taken as an argument; use BAMORT_DB_PASSWORD_FILE" ;;
@@ -72,8 +76,12 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-[ -n "$package" ] || die_usage "no package given"
-if [ ! -f "$package" ] || [ ! -r "$package" ]; then die_usage "package $package does not exist or is not readable"; fi
+if [ "$status_only" = 1 ]; then
+  [ -z "$package" ] || die_usage "--status-only takes no package"
+else
+  [ -n "$package" ] || die_usage "no package given"
+  if [ ! -f "$package" ] || [ ! -r "$package" ]; then die_usage "package $package does not exist or is not readable"; fi
+fi
 case "$lock_timeout" in ''|*[!0-9]*) die_usage "--lock-timeout: expected seconds, got '$lock_timeout'" ;; esac
 if [ -n "$env_file" ]; then
   [ -r "$env_file" ] || die_usage "--env-file $env_file is not readable"
@@ -103,23 +111,26 @@ fi
 
 # The package must be complete before anything runs: every file listed in checksums.txt
 # present with its sha256, metadata.json there. Nothing is touched if it is not.
-package=$(cd "$(dirname "$package")" && pwd)/$(basename "$package")
-check_dir=$(mktemp -d)
-trap 'rm -rf "$check_dir"' EXIT
-if ! tar -xzf "$package" -C "$check_dir" --no-same-owner --no-same-permissions 2>"$check_dir/.tar.err"; then
-  echo "deploy.sh: $package is not a readable tar.gz package: $(head -1 "$check_dir/.tar.err")" >&2
-  echo "nothing was touched." >&2
-  exit 2
-fi
-for f in metadata.json checksums.txt; do
-  [ -f "$check_dir/$f" ] || { echo "deploy.sh: $package has no $f; not a deployment package. Nothing was touched." >&2; exit 2; }
-done
-if ! (cd "$check_dir" && sha256sum --quiet --strict -c checksums.txt >"$check_dir/.sum.out" 2>&1); then
-  echo "deploy.sh: $package fails its checksums:" >&2
-  sed 's/^/  /' "$check_dir/.sum.out" >&2
-  echo "nothing was touched; rebuild or re-download the package." >&2
-  exit 2
-fi
+check_package() {
+  package=$(cd "$(dirname "$package")" && pwd)/$(basename "$package")
+  check_dir=$(mktemp -d)
+  trap 'rm -rf "$check_dir"' EXIT
+  if ! tar -xzf "$package" -C "$check_dir" --no-same-owner --no-same-permissions 2>"$check_dir/.tar.err"; then
+    echo "deploy.sh: $package is not a readable tar.gz package: $(head -1 "$check_dir/.tar.err")" >&2
+    echo "nothing was touched." >&2
+    exit 2
+  fi
+  for f in metadata.json checksums.txt; do
+    [ -f "$check_dir/$f" ] || { echo "deploy.sh: $package has no $f; not a deployment package. Nothing was touched." >&2; exit 2; }
+  done
+  if ! (cd "$check_dir" && sha256sum --quiet --strict -c checksums.txt >"$check_dir/.sum.out" 2>&1); then
+    echo "deploy.sh: $package fails its checksums:" >&2
+    sed 's/^/  /' "$check_dir/.sum.out" >&2
+    echo "nothing was touched; rebuild or re-download the package." >&2
+    exit 2
+  fi
+}
+[ "$status_only" = 1 ] || check_package
 
 run_id=${run_id:-$(date -u +%Y%m%dT%H%M%SZ)}
 run_dir=$reports_root/$run_id
@@ -141,7 +152,8 @@ run_job() {
   # The container runs as the operator's user, so reports and backups belong to whoever
   # ran deploy.sh and the password file needs no wider permissions.
   local args=(run --rm --network "$network" --user "$(id -u):$(id -g)" -v "$run_dir:/reports" -v "$backup_dir:/backups"
-              -v "$package:/package.tar.gz:ro" -e BAMORT_RUN_ID -e BAMORT_REPORTS_DIR=/reports)
+              -e BAMORT_RUN_ID -e BAMORT_REPORTS_DIR=/reports)
+  [ -z "$package" ] || args+=(-v "$package:/package.tar.gz:ro")
   local v
   for v in DATABASE_URL BAMORT_DB_HOST BAMORT_DB_PORT BAMORT_DB_NAME BAMORT_DB_USER BAMORT_DB_PASSWORD; do
     [ -n "${!v:-}" ] && args+=(-e "$v")
@@ -163,6 +175,11 @@ run_job() {
 # A report's top-level string field, without jq (the operator's host may lack it).
 report_field() {
   sed -n "s/^  \"$2\": \"\\(.*\\)\",\{0,1\}\$/\\1/p" "$run_dir/$1.json" 2>/dev/null | head -1
+}
+
+# bamort-status's details.state: compatible, behind, ahead, dirty, ...
+status_state() {
+  sed -n 's/^    "state": "\(.*\)",\{0,1\}$/\1/p' "$run_dir/status.json" 2>/dev/null | head -1
 }
 
 steps=() codes=() states=() durations=()
@@ -202,6 +219,18 @@ fail() {
   exit "$code"
 }
 
+if [ "$status_only" = 1 ]; then
+  code=0
+  step status status || code=$?
+  state=$(status_state)
+  states[${#states[@]}-1]=${state:-unknown}
+  summary
+  echo
+  if [ "$code" = 0 ]; then echo "STATUS: the database is compatible with the backend. Report: $run_dir/status.json"; exit 0; fi
+  echo "STATUS: the database is ${state:-unreadable} (bamort-status exit $code). Report: $run_dir/status.json"
+  exit "$code"
+fi
+
 # 1. backup
 code=0
 step backup backup --verify --out-dir "$backup_dir" --lock-timeout "$lock_timeout" "${dry[@]}" || code=$?
@@ -215,7 +244,7 @@ if [ "$native" = 0 ] && [ -n "$backup_set" ]; then backup_set=$backup_dir${backu
 # 2. status: behind (3) and compatible (0) go on; ahead or dirty stop here.
 code=0
 step status status || code=$?
-state=$(sed -n 's/^    "state": "\(.*\)",\{0,1\}$/\1/p' "$run_dir/status.json" | head -1)
+state=$(status_state)
 states[${#states[@]}-1]=${state:-unknown}  # "behind" says more than the report's "failed"
 case "$code:$state" in
   0:compatible|3:behind) ;;

@@ -3,6 +3,7 @@
 #include <Poco/File.h>
 
 #include "common/file_io.h"
+#include "config/db_config.h"
 #include "report/step_report.h"
 #include "test_support.h"
 
@@ -133,6 +134,121 @@ TEST_F(DeployTest, FailedMigrationWithoutAutoRestoreLeavesADirtyDatabaseAndSaysH
   ProcessResult status = db.Job("status", {"--json"});
   EXPECT_EQ(status.exit_code, 3);
   EXPECT_NE(status.out.find("\"state\": \"dirty\""), std::string::npos) << status.out;
+}
+
+// The legacy fixture of the real Bamort (../shared/fixtures) through the whole chain.
+TEST_F(DeployTest, RealLegacyDatabaseEndsCompatibleWithEveryReportOk) {
+  std::string fixture = testing::RealFixture("legacy-init00.sql");
+  if (fixture.empty()) GTEST_SKIP() << "the real Bamort data (../shared/fixtures/legacy-init00.sql) is absent";
+  ScratchDatabase db("deployreal");
+  db.LoadSqlFile(fixture);
+  int64_t chars = db.Count("SELECT COUNT(*) FROM char_chars");
+  ProcessResult r = Deploy(db, {}, package_);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const char* step : {"backup", "migrate", "import", "validate"}) EXPECT_EQ(Report(step).status, "ok") << step;
+  EXPECT_EQ(db.Count("SELECT COUNT(*) FROM char_chars"), chars);
+  EXPECT_EQ(db.Job("status").exit_code, 0);
+}
+
+TEST_F(DeployTest, RealLegacyDatabaseIsRestoredWhenAMigrationFailsMidway) {
+  std::string fixture = testing::RealFixture("legacy-init00.sql");
+  if (fixture.empty()) GTEST_SKIP() << "the real Bamort data (../shared/fixtures/legacy-init00.sql) is absent";
+  ScratchDatabase db("deployrealrestore");
+  db.LoadSqlFile(fixture);
+  AddConflictingCost(db);
+  auto before = db.TableChecksums();
+  ProcessResult r = Deploy(db, {}, package_);
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_EQ(Report("restore").status, "ok");
+  EXPECT_EQ(db.TableChecksums(), before);
+}
+
+// scripts/deploy-{dev,staging,production}.sh: settings from <env dir>/<env>.env, a dry
+// run before, bamort-status and the health endpoint after.
+class DeployWrapperTest : public DeployTest {
+ protected:
+  // Writes <work>/env/<env>.env for db and returns the wrapper's environment.
+  std::map<std::string, std::string> EnvFile(const std::string& env, const ScratchDatabase& db,
+                                             const std::string& extra_lines = "") {
+    DbConfig c = db.config();
+    std::string text = "BAMORT_DB_HOST=" + c.host + "\nBAMORT_DB_PORT=" + std::to_string(c.port) +
+                       "\nBAMORT_DB_NAME=" + c.name + "\nBAMORT_DB_USER=" + c.user +
+                       "\nBAMORT_DB_PASSWORD_FILE=" + std::string(getenv("BAMORT_DB_PASSWORD_FILE")) +
+                       "\nBAMORT_BACKUP_DIR=" + work_ + "/backups\nBAMORT_REPORTS_ROOT=" + work_ +
+                       "/reports\nBAMORT_MIN_FREE_MB=1\n" + extra_lines;
+    EXPECT_TRUE(MakeDirs(work_ + "/env").ok());
+    EXPECT_TRUE(WriteFileAtomic(work_ + "/env/" + env + ".env", text).ok());
+    // The wrapper must take the database from its env file, not from the test's environment.
+    return {{"BAMORT_DEPLOY_ENV_DIR", work_ + "/env"}, {"BAMORT_DB_NAME", ""}, {"BAMORT_DB_HOST", ""},
+            {"BAMORT_DB_PORT", ""}, {"BAMORT_DB_USER", ""}};
+  }
+  ProcessResult Wrapper(const std::string& env, const std::map<std::string, std::string>& vars,
+                        const std::string& package) {
+    return RunProcess({SourcePath("scripts/deploy-" + env + ".sh"), "--native", "--bin-dir",
+                       std::string(BAMORT_BINARY_DIR), package},
+                      vars);
+  }
+  // Folders under <work>/reports whose name ends with suffix.
+  int RunFolders(const std::string& suffix) {
+    std::vector<std::string> names;
+    if (Poco::File(work_ + "/reports").exists()) Poco::File(work_ + "/reports").list(names);
+    int n = 0;
+    for (const auto& name : names) {
+      if (name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) ++n;
+    }
+    return n;
+  }
+};
+
+TEST_F(DeployWrapperTest, StagingDeploysAfterADryRunAndChecksStatusAndHealthAfter) {
+  ScratchDatabase db("wrapstaging");
+  db.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
+  testing::BackgroundProcess health({testing::BinaryPath("health"), "--listen", "127.0.0.1:0", "--refresh", "1"},
+                                    {{"BAMORT_DB_NAME", db.name()}});
+  std::string port = health.WaitForLine("listening on http://127.0.0.1:");
+  ASSERT_FALSE(port.empty()) << health.err();
+  auto vars = EnvFile("staging", db, "BAMORT_HEALTH_URL=http://127.0.0.1:" + port + "/api/system/health\n");
+  ProcessResult r = Wrapper("staging", vars, package_);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("pre-check"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("DEPLOYED: database at version 0.5.0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("STATUS: the database is compatible"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("health: ok"), std::string::npos) << r.out;
+  EXPECT_EQ(RunFolders("-precheck"), 1);
+  EXPECT_EQ(RunFolders("-postcheck"), 1);
+  EXPECT_EQ(db.Job("status").exit_code, 0);
+  EXPECT_EQ(health.Stop(), 0);
+}
+
+TEST_F(DeployWrapperTest, FailedPreChecksTouchNothing) {
+  ScratchDatabase db("wrapbad");
+  db.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
+  auto before = db.TableChecksums();
+
+  // No settings file for the environment.
+  ProcessResult no_env = Wrapper("production", {{"BAMORT_DEPLOY_ENV_DIR", work_ + "/nowhere"}}, package_);
+  EXPECT_EQ(no_env.exit_code, 2);
+  EXPECT_NE(no_env.err.find("production.env is missing"), std::string::npos) << no_env.err;
+
+  // Not enough free space for the backup.
+  auto vars = EnvFile("dev", db, "BAMORT_MIN_FREE_MB=999999999\n");
+  ProcessResult full = Wrapper("dev", vars, package_);
+  EXPECT_EQ(full.exit_code, 2);
+  EXPECT_NE(full.err.find("MB free"), std::string::npos) << full.err;
+
+  // The package is not readable.
+  ProcessResult no_package = Wrapper("dev", EnvFile("dev", db), work_ + "/missing.tar.gz");
+  EXPECT_EQ(no_package.exit_code, 2);
+  EXPECT_NE(no_package.err.find("not readable"), std::string::npos) << no_package.err;
+
+  // The database is not reachable: the dry run fails, the deploy never starts.
+  auto unreachable = EnvFile("dev", db, "BAMORT_DB_PORT=1\n");
+  ProcessResult down = Wrapper("dev", unreachable, package_);
+  EXPECT_EQ(down.exit_code, 2) << down.out << down.err;
+  EXPECT_NE(down.err.find("the dry run failed"), std::string::npos) << down.err;
+  EXPECT_EQ(RunFolders("-postcheck"), 0);
+
+  EXPECT_EQ(db.TableChecksums(), before);
 }
 
 }  // namespace

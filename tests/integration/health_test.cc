@@ -2,9 +2,6 @@
 // ahead, dirty, unreachable), spoken to over HTTP on 127.0.0.1: exact JSON fields and
 // HTTP codes, /metrics, 404/405/400, the per-IP rate limit, the refresh cache, and a
 // graceful SIGTERM that writes the report.
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -23,8 +20,6 @@
 
 #include "report/step_report.h"
 #include "test_support.h"
-
-extern char** environ;
 
 namespace bamort {
 namespace {
@@ -55,92 +50,22 @@ struct HttpResult {
   }
 };
 
-// bamort-health running in the background for one test; SIGKILLed if a test forgets to
-// stop it, so no server outlives the test binary.
+// bamort-health running in the background for one test (testing::BackgroundProcess).
 class HealthProcess {
  public:
   HealthProcess(const std::vector<std::string>& args, const std::map<std::string, std::string>& env)
-      : report_(TempFile("report.json")), out_(TempFile("out")), err_(TempFile("err")) {
-    std::map<std::string, std::string> merged;
-    for (char** e = environ; *e; ++e) {
-      std::string kv = *e;
-      size_t eq = kv.find('=');
-      if (eq != std::string::npos) merged[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
-    for (const auto& [k, v] : env) {
-      if (v.empty()) merged.erase(k);
-      else merged[k] = v;
-    }
-    std::vector<std::string> argv = {BinaryPath("health"), "--listen", "127.0.0.1:0", "--report", report_};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<std::string> env_strings;
-    for (const auto& [k, v] : merged) env_strings.push_back(k + "=" + v);
-    std::vector<char*> envp, cargs;
-    for (auto& s : env_strings) envp.push_back(s.data());
-    envp.push_back(nullptr);
-    for (auto& s : argv) cargs.push_back(s.data());
-    cargs.push_back(nullptr);
-    pid_ = fork();
-    if (pid_ == 0) {
-      int out = open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      int err = open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      int in = open("/dev/null", O_RDONLY);
-      dup2(in, 0);
-      dup2(out, 1);
-      dup2(err, 2);
-      execve(cargs[0], cargs.data(), envp.data());
-      _exit(127);
-    }
+      : report_(TempFile("report.json")), process_(Argv(args, report_), env) {
     // The server prints the address it bound (port 0 = a free port) once it listens.
-    const std::string marker = "listening on http://127.0.0.1:";
-    for (int i = 0; i < 300 && port_ == 0; ++i) {
-      std::string out = ReadAll(out_);
-      size_t at = out.find(marker);
-      if (at != std::string::npos && out.find('\n', at) != std::string::npos) {
-        port_ = std::stoi(out.substr(at + marker.size()));
-        break;
-      }
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        pid_ = -1;
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    EXPECT_NE(port_, 0) << "bamort-health did not start: " << ReadAll(err_);
+    std::string port = process_.WaitForLine("listening on http://127.0.0.1:");
+    if (!port.empty()) port_ = std::stoi(port);
+    EXPECT_NE(port_, 0) << "bamort-health did not start: " << process_.err();
   }
-
-  ~HealthProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    unlink(out_.c_str());
-    unlink(err_.c_str());
-    unlink(report_.c_str());
-  }
+  ~HealthProcess() { unlink(report_.c_str()); }
 
   int port() const { return port_; }
-  std::string err() const { return ReadAll(err_); }
+  std::string err() const { return process_.err(); }
   const std::string& report_path() const { return report_; }
-
-  // SIGTERM and wait (at most 20 s) for the exit code.
-  int Stop() {
-    if (pid_ <= 0) return exit_code_;
-    kill(pid_, SIGTERM);
-    for (int i = 0; i < 400; ++i) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        return exit_code_;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ADD_FAILURE() << "bamort-health did not stop within 20 s of SIGTERM";
-    return -1;
-  }
+  int Stop() { return process_.Stop(); }
 
   HttpResult Request(const std::string& method, const std::string& path,
                      const std::map<std::string, std::string>& headers = {}) const {
@@ -183,10 +108,15 @@ class HealthProcess {
   }
 
  private:
-  std::string report_, out_, err_;
-  pid_t pid_ = -1;
+  static std::vector<std::string> Argv(const std::vector<std::string>& args, const std::string& report) {
+    std::vector<std::string> argv = {BinaryPath("health"), "--listen", "127.0.0.1:0", "--report", report};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+  }
+
+  std::string report_;
+  testing::BackgroundProcess process_;
   int port_ = 0;
-  int exit_code_ = -1;
 };
 
 std::map<std::string, std::string> DbEnv(const ScratchDatabase& db) { return {{"BAMORT_DB_NAME", db.name()}}; }

@@ -1,16 +1,19 @@
 #include "test_support.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <Poco/File.h>
 
@@ -57,8 +60,12 @@ std::string RealFixture(const std::string& name) {
   return Poco::File(path).exists() ? path : "";
 }
 
-ProcessResult RunProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
-  std::string out_path = TempPath("out"), err_path = TempPath("err");
+namespace {
+
+// fork + execve with the current environment plus env (an empty value removes a
+// variable), stdin from /dev/null, stdout and stderr into the two files.
+pid_t Spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+            const std::string& out_path, const std::string& err_path) {
   std::map<std::string, std::string> merged;
   for (char** e = environ; *e; ++e) {
     std::string kv = *e;
@@ -89,15 +96,79 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const std::map<st
     execve(args[0], args.data(), envp.data());
     _exit(127);
   }
+  return pid;
+}
+
+int ExitCodeOf(int wait_status) {
+  return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
+}
+
+}  // namespace
+
+ProcessResult RunProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
+  std::string out_path = TempPath("out"), err_path = TempPath("err");
+  pid_t pid = Spawn(argv, env, out_path, err_path);
   ProcessResult r;
   int status = 0;
   waitpid(pid, &status, 0);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.exit_code = ExitCodeOf(status);
   r.out = ReadAll(out_path);
   r.err = ReadAll(err_path);
   unlink(out_path.c_str());
   unlink(err_path.c_str());
   return r;
+}
+
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
+                                     const std::map<std::string, std::string>& env)
+    : argv0_(argv.empty() ? "" : argv[0]), out_path_(TempPath("bg-out")), err_path_(TempPath("bg-err")) {
+  pid_ = Spawn(argv, env, out_path_, err_path_);
+}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  unlink(out_path_.c_str());
+  unlink(err_path_.c_str());
+}
+
+std::string BackgroundProcess::out() const { return ReadAll(out_path_); }
+std::string BackgroundProcess::err() const { return ReadAll(err_path_); }
+
+bool BackgroundProcess::Reap(bool block) {
+  if (pid_ <= 0) return true;
+  int status = 0;
+  if (waitpid(pid_, &status, block ? 0 : WNOHANG) != pid_) return false;
+  exit_code_ = ExitCodeOf(status);
+  pid_ = -1;
+  return true;
+}
+
+std::string BackgroundProcess::WaitForLine(const std::string& marker, int timeout_ms) {
+  for (int waited = 0; waited <= timeout_ms; waited += 50) {
+    std::string text = out();
+    size_t at = text.find(marker);
+    if (at != std::string::npos) {
+      size_t end = text.find('\n', at);
+      if (end != std::string::npos) return text.substr(at + marker.size(), end - at - marker.size());
+    }
+    if (Reap(false)) return "";
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return "";
+}
+
+int BackgroundProcess::Stop(int timeout_ms) {
+  if (pid_ <= 0) return exit_code_;
+  kill(pid_, SIGTERM);
+  for (int waited = 0; waited <= timeout_ms; waited += 50) {
+    if (Reap(false)) return exit_code_;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ADD_FAILURE() << argv0_ << " did not stop within " << timeout_ms << " ms of SIGTERM";
+  return -1;
 }
 
 ScratchDatabase::ScratchDatabase(const std::string& prefix) {

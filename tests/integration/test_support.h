@@ -3,6 +3,8 @@
 // client, running the bamort-* jobs as processes, and comparing schemas and checksums.
 #pragma once
 
+#include <sys/types.h>
+
 #include <map>
 #include <memory>
 #include <string>
@@ -30,6 +32,33 @@ std::string RealFixture(const std::string& name);
 
 // Runs argv[0] with extra environment variables; stdout/stderr are captured.
 ProcessResult RunProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {});
+
+// A process (a server) running in the background during one test. The destructor
+// SIGKILLs it if the test did not stop it, so no server outlives the test binary.
+class BackgroundProcess {
+ public:
+  BackgroundProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {});
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+  // Waits until stdout has a complete line containing marker and returns what follows
+  // the marker on that line; "" when the process exits first or timeout_ms pass.
+  std::string WaitForLine(const std::string& marker, int timeout_ms = 15000);
+  // SIGTERM, then waits at most timeout_ms for the exit code (-1 and a test failure if not).
+  int Stop(int timeout_ms = 20000);
+  bool running() { return !Reap(false); }
+  int exit_code() const { return exit_code_; }  // -1 while running
+  std::string out() const;
+  std::string err() const;
+
+ private:
+  bool Reap(bool block);  // true once the process has ended (exit code recorded)
+
+  std::string argv0_, out_path_, err_path_;
+  pid_t pid_ = -1;
+  int exit_code_ = -1;
+};
 
 // A database created for one test and dropped after it.
 class ScratchDatabase {
