@@ -3,7 +3,7 @@
 # Idempotent and quiet when everything is there. Needs root (or sudo) only to install.
 set -euo pipefail
 
-packages=(cmake g++ make pkg-config libpoco-dev libspdlog-dev libarchive-dev zlib1g-dev libmariadb-dev
+packages=(cmake g++ make pkg-config libpoco-dev libspdlog-dev libarchive-dev zlib1g-dev libssl-dev libisal-dev libmariadb-dev
           mariadb-server mariadb-client googletest libgtest-dev libgmock-dev jq)
 missing=()
 for p in "${packages[@]}"; do

@@ -2,13 +2,13 @@
 
 #include <fcntl.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <isa-l/igzip_lib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <thread>
-
-#include <Poco/DigestEngine.h>
+#include <vector>
 
 #include "backup/client_process.h"
 
@@ -16,20 +16,37 @@ namespace bamort {
 
 namespace {
 
-// One complete gzip member; an empty string means zlib failed (out of memory).
+// One complete gzip member, compressed by isa-l's igzip (level 0 to 3; 1 compresses about
+// as well as gzip -1 at several times its speed); an empty string means it failed.
 std::string CompressMember(const std::string& in, int level) {
-  z_stream zs{};
-  if (deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return "";
-  std::string out;
-  out.resize(deflateBound(&zs, in.size()) + 64);
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  zs.next_out = reinterpret_cast<Bytef*>(&out[0]);
-  zs.avail_out = static_cast<uInt>(out.size());
-  int rc = deflate(&zs, Z_FINISH);
-  size_t produced = out.size() - zs.avail_out;
-  deflateEnd(&zs);
-  if (rc != Z_STREAM_END) return "";
+  isal_zstream zs;
+  isal_deflate_init(&zs);
+  zs.gzip_flag = IGZIP_GZIP;
+  zs.level = static_cast<uint32_t>(std::clamp(level, 0, 3));
+  std::vector<uint8_t> level_buf;
+  switch (zs.level) {
+    case 1: level_buf.resize(ISAL_DEF_LVL1_DEFAULT); break;
+    case 2: level_buf.resize(ISAL_DEF_LVL2_DEFAULT); break;
+    case 3: level_buf.resize(ISAL_DEF_LVL3_DEFAULT); break;
+    default: break;
+  }
+  zs.level_buf = level_buf.empty() ? nullptr : level_buf.data();
+  zs.level_buf_size = static_cast<uint32_t>(level_buf.size());
+  zs.end_of_stream = 1;
+  zs.flush = NO_FLUSH;
+  zs.next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uint32_t>(in.size());
+  // Incompressible input becomes stored blocks: a few bytes per 64 KB more than the input.
+  std::string out(in.size() + in.size() / 16 + 1024, '\0');
+  size_t produced = 0;
+  for (;;) {
+    zs.next_out = reinterpret_cast<uint8_t*>(&out[produced]);
+    zs.avail_out = static_cast<uint32_t>(out.size() - produced);
+    if (isal_deflate(&zs) != COMP_OK) return "";
+    produced = out.size() - zs.avail_out;
+    if (zs.internal_state.state == ZSTATE_END) break;
+    out.resize(out.size() * 2);
+  }
   out.resize(produced);
   return out;
 }
@@ -49,7 +66,7 @@ Status GzipFileWriter::Open(const std::string& path, int level, unsigned threads
   max_in_flight_ = threads + 1;
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd_ < 0) return Status::Failed("cannot create " + path + ": " + std::strerror(errno));
-  sha_ = std::make_unique<Poco::SHA2Engine>(Poco::SHA2Engine::SHA_256);
+  sha_ = std::make_unique<Sha256>();
   chunk_.reserve(kChunkSize);
   return Status::Ok();
 }
@@ -79,8 +96,8 @@ Status GzipFileWriter::SubmitChunk() {
 Status GzipFileWriter::WriteOldest() {
   std::string member = in_flight_.front().get();
   in_flight_.pop_front();
-  if (member.empty()) return Status::Failed("compressing " + path_ + ": zlib failed");
-  sha_->update(member.data(), static_cast<unsigned>(member.size()));
+  if (member.empty()) return Status::Failed("compressing " + path_ + ": igzip failed");
+  sha_->Update(member.data(), member.size());
   compressed_ += member.size();
   return WriteAll(fd_, member.data(), member.size(), path_);
 }
@@ -90,7 +107,7 @@ Status GzipFileWriter::Finish() {
   if (!chunk_.empty() || (uncompressed_ == 0 && compressed_ == 0 && in_flight_.empty())) {
     if (chunk_.empty()) {
       std::string empty = CompressMember("", level_);
-      sha_->update(empty.data(), static_cast<unsigned>(empty.size()));
+      sha_->Update(empty.data(), empty.size());
       compressed_ += empty.size();
       BAMORT_RETURN_IF_ERROR(WriteAll(fd_, empty.data(), empty.size(), path_));
     } else {
@@ -103,60 +120,65 @@ Status GzipFileWriter::Finish() {
     return Status::Failed("cannot flush " + path_ + ": " + std::strerror(errno));
   }
   fd_ = -1;
-  sha256_ = Poco::DigestEngine::digestToHex(sha_->digest());
+  sha256_ = sha_->HexDigest();
   return Status::Ok();
 }
 
 Status ReadGzipFile(const std::string& path, const std::function<Status(std::string_view)>& on_data) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::BadInput("cannot open " + path + ": " + std::strerror(errno));
-  z_stream zs{};
-  if (inflateInit2(&zs, 15 + 32) != Z_OK) {
-    ::close(fd);
-    return Status::Failed("zlib: inflateInit failed");
-  }
+  // isa-l's inflate checks each member's header, CRC-32 and length (ISAL_GZIP) and is
+  // about three times as fast as zlib's.
+  auto st = std::make_unique<inflate_state>();
+  isal_inflate_init(st.get());
+  st->crc_flag = ISAL_GZIP;
   std::string in(1 << 18, '\0'), out(1 << 20, '\0');
   Status status;
   bool member_open = false;  // inside a member that has not ended yet
   bool any_member = false;
-  for (;;) {
-    ssize_t n = ::read(fd, &in[0], in.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      status = Status::Failed("cannot read " + path + ": " + std::strerror(errno));
-      break;
-    }
-    if (n == 0) break;
-    zs.next_in = reinterpret_cast<Bytef*>(&in[0]);
-    zs.avail_in = static_cast<uInt>(n);
-    while (zs.avail_in > 0 && status.ok()) {
-      member_open = true;
-      any_member = true;
-      zs.next_out = reinterpret_cast<Bytef*>(&out[0]);
-      zs.avail_out = static_cast<uInt>(out.size());
-      int rc = inflate(&zs, Z_NO_FLUSH);
-      size_t produced = out.size() - zs.avail_out;
-      if (produced > 0) status = on_data(std::string_view(out.data(), produced));
-      if (rc == Z_STREAM_END) {
-        member_open = false;
-        inflateReset(&zs);  // the next member, if any
-      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-        status = Status::BadInput(path + " is not a valid gzip file (" + (zs.msg ? zs.msg : "data error") + ")");
+  bool eof = false;
+  while (status.ok()) {
+    if (st->avail_in == 0 && !eof) {
+      ssize_t n = ::read(fd, &in[0], in.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        status = Status::Failed("cannot read " + path + ": " + std::strerror(errno));
+        break;
+      }
+      if (n == 0) {
+        eof = true;
+      } else {
+        st->next_in = reinterpret_cast<uint8_t*>(&in[0]);
+        st->avail_in = static_cast<uint32_t>(n);
       }
     }
-    if (!status.ok()) break;
-  }
-  // Drain output that zlib still holds for the last input.
-  while (status.ok() && member_open) {
-    zs.next_out = reinterpret_cast<Bytef*>(&out[0]);
-    zs.avail_out = static_cast<uInt>(out.size());
-    int rc = inflate(&zs, Z_NO_FLUSH);
-    size_t produced = out.size() - zs.avail_out;
+    if (st->avail_in == 0 && eof && !member_open) break;
+    if (st->avail_in > 0) {
+      member_open = true;
+      any_member = true;
+    }
+    st->next_out = reinterpret_cast<uint8_t*>(&out[0]);
+    st->avail_out = static_cast<uint32_t>(out.size());
+    int rc = isal_inflate(st.get());
+    size_t produced = out.size() - st->avail_out;
+    if (rc != ISAL_DECOMP_OK) {
+      status = Status::BadInput(path + " is not a valid gzip file (igzip error " + std::to_string(rc) + ")");
+      break;
+    }
     if (produced > 0) status = on_data(std::string_view(out.data(), produced));
-    if (rc == Z_STREAM_END) member_open = false;
-    else if (produced == 0) break;
+    if (st->block_state == ISAL_BLOCK_FINISH) {
+      // The next member, if any: reset the state but keep the input not consumed yet.
+      member_open = false;
+      uint8_t* next_in = st->next_in;
+      uint32_t avail_in = st->avail_in;
+      isal_inflate_reset(st.get());
+      st->crc_flag = ISAL_GZIP;
+      st->next_in = next_in;
+      st->avail_in = avail_in;
+    } else if (produced == 0 && st->avail_in == 0 && eof) {
+      break;  // the input ended inside a member
+    }
   }
-  inflateEnd(&zs);
   ::close(fd);
   if (status.ok() && (member_open || !any_member)) {
     status = Status::BadInput(path + " is truncated (the gzip stream ends in the middle)");
