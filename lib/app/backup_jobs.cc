@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <future>
 #include <iostream>
 #include <thread>
 
@@ -19,6 +20,7 @@
 #include "app/job_support.h"
 #include "app/version_status.h"
 #include "backup/backup_set.h"
+#include "backup/dump_stream.h"
 #include "backup/json_export.h"
 #include "backup/manifest.h"
 #include "backup/sql_dump.h"
@@ -170,7 +172,9 @@ Status VerifyDump(const DbConfig& config, const std::string& dump_path, const Ma
     BAMORT_RETURN_IF_ERROR(t->Execute(tamper));
   }
   TableStats restored;
-  BAMORT_RETURN_IF_ERROR(ReadTableStats(admin.get(), scratch_name, &restored));
+  std::unique_ptr<Connection> second;
+  BAMORT_RETURN_IF_ERROR(Connection::Open(config, &second, /*use_database=*/false));
+  BAMORT_RETURN_IF_ERROR(ReadTableStatsParallel({admin.get(), second.get()}, scratch_name, &restored));
   std::vector<std::string> diffs = CompareTableStats(manifest.tables, restored);
   BAMORT_RETURN_IF_ERROR(scratch.Drop());
   Object::Ptr v = new Object(true);
@@ -300,63 +304,91 @@ Status RunBackup(const JobCli& cli, JobRun* run) {
   } cleanup{partial, &keep_partial};
 
   spdlog::info("backup of {} into {}", config.Describe(), set_dir);
-  auto t_stats = std::chrono::steady_clock::now();
-  TableStats before;
-  BAMORT_RETURN_IF_ERROR(ReadTableStats(conn.get(), config.name, &before));
-  int64_t stats_ms = MsSince(t_stats);
-  spdlog::info("row counts and CHECKSUM TABLE of {} tables: {} ms", before.size(), stats_ms);
+  // What the set records, and why it can be trusted (docs/BACKUP.md, "What a run does"):
+  // the server reads every table once, for mariadb-dump; the JSON export and the row
+  // counts are read out of the dump's own stream (dump_stream.h), so they hold exactly
+  // the dump's snapshot D. CHECKSUM TABLE is taken twice, both times beside the dump:
+  // in a snapshot A opened before mariadb-dump starts, and in a snapshot B opened once the
+  // dump's output shows its snapshot is open. A <= D <= B in time, so when the checksums of
+  // A and B agree, the table did not change between them and D holds what they say.
+  ExportMeta meta;
+  BAMORT_RETURN_IF_ERROR(ReadExportMeta(conn.get(), &meta));
+  std::vector<std::string> tables;
+  for (const ExportTableMeta& t : meta.tables) tables.push_back(t.name);
+  std::unique_ptr<Connection> conn_a, conn_b;
+  BAMORT_RETURN_IF_ERROR(Connection::Open(config, &conn_a));
+  BAMORT_RETURN_IF_ERROR(Connection::Open(config, &conn_b));
+  BAMORT_RETURN_IF_ERROR(OpenSnapshot(conn_a.get()));
 
-  // 1. The SQL dump (its own snapshot, opened by mariadb-dump) and 2. the JSON export (a
-  // snapshot of our own, on its own connection) run side by side: both are mostly waiting
-  // for the server, and the compression runs on other threads.
   auto t_start = std::chrono::steady_clock::now();
-  JsonExportResult exported;
-  int64_t export_ms = 0;
-  Status export_status;
-  std::thread export_thread([&] {
-    std::unique_ptr<Connection> reader;
-    export_status = Connection::Open(config, &reader);
-    if (export_status.ok()) export_status = OpenSnapshot(reader.get());
-    if (export_status.ok()) {
-      export_status = ExportJson(reader.get(), partial + "/" + kExportFile, FormatRfc3339(now),
-                                 [](const std::string& t, uint64_t rows) { spdlog::info("export: {} ({} rows)", t, rows); },
-                                 &exported);
-      reader->Execute("COMMIT");
-    }
-    export_ms = MsSince(t_start);
+  TableStats sums_a, sums_b;
+  Status status_a, status_b;
+  int64_t stats_ms = 0, stats_b_ms = 0;
+  std::thread thread_a([&] {
+    status_a = ReadTableChecksums(conn_a.get(), config.name, tables, &sums_a);
+    conn_a->Execute("COMMIT");
+    stats_ms = MsSince(t_start);
   });
+  std::promise<void> dump_snapshot_open;
+  std::thread thread_b([&, open = dump_snapshot_open.get_future()]() mutable {
+    open.wait();
+    status_b = OpenSnapshot(conn_b.get());
+    if (status_b.ok()) status_b = ReadTableChecksums(conn_b.get(), config.name, tables, &sums_b);
+    conn_b->Execute("COMMIT");
+    stats_b_ms = MsSince(t_start);
+  });
+  bool signalled = false;
+  auto signal_b = [&] {
+    if (!signalled) dump_snapshot_open.set_value();
+    signalled = true;
+  };
+
+  DumpJsonExporter exporter;
+  DumpStreamParser parser(&exporter);
+  Status export_status = exporter.Open(partial + "/" + kExportFile, config.name, FormatRfc3339(now), &meta,
+                                       [](const std::string& t, uint64_t rows) { spdlog::info("dump: {} ({} rows)", t, rows); });
   DumpResult dump;
-  Status dump_status = DumpSqlToGzip(config, partial + "/" + kDumpFile,
-                                     [](uint64_t bytes) { spdlog::info("dump: {} of SQL so far", HumanBytes(bytes)); },
-                                     &dump);
+  Status dump_status = export_status;
+  if (dump_status.ok()) {
+    dump_status = DumpSqlToGzip(
+        config, partial + "/" + kDumpFile, [](uint64_t bytes) { spdlog::info("dump: {} of SQL so far", HumanBytes(bytes)); },
+        [&](std::string_view sql) {
+          BAMORT_RETURN_IF_ERROR(parser.Feed(sql));
+          if (parser.saw_data()) signal_b();
+          return Status::Ok();
+        },
+        &dump);
+  }
+  signal_b();
+  if (dump_status.ok()) dump_status = parser.Finish();
+  JsonExportResult exported;
+  if (dump_status.ok()) dump_status = exporter.Finish(&exported);
   int64_t dump_ms = MsSince(t_start);
-  export_thread.join();
+  thread_a.join();
+  thread_b.join();
   BAMORT_RETURN_IF_ERROR(dump_status);
-  BAMORT_RETURN_IF_ERROR(export_status);
-  spdlog::info("dump: {} of SQL, {} gzip, {} ms", HumanBytes(dump.sql_bytes), HumanBytes(dump.gzip_bytes), dump_ms);
-  spdlog::info("export: {} of JSON, {} gzip, {} ms", HumanBytes(exported.json_bytes), HumanBytes(exported.gzip_bytes),
-               export_ms);
+  BAMORT_RETURN_IF_ERROR(status_a.WithContext("CHECKSUM TABLE before the dump"));
+  BAMORT_RETURN_IF_ERROR(status_b.WithContext("CHECKSUM TABLE after the dump's snapshot"));
+  int64_t export_ms = dump_ms;
+  spdlog::info("dump: {} of SQL, {} gzip; export: {} of JSON, {} gzip; {} ms (checksums {} and {} ms beside it)",
+               HumanBytes(dump.sql_bytes), HumanBytes(dump.gzip_bytes), HumanBytes(exported.json_bytes),
+               HumanBytes(exported.gzip_bytes), dump_ms, stats_ms, stats_b_ms);
   manifest.files.push_back({kDumpFile, "sql-dump", dump.sha256, dump.gzip_bytes, dump.sql_bytes});
   manifest.files.push_back({kExportFile, "json-export", exported.sha256, exported.gzip_bytes, exported.json_bytes});
 
-  // 3. Consistency: the counts and checksums taken before the dump must still hold after
-  // the export. Both snapshots lie in between, so the dump and the export then hold
-  // exactly what the manifest describes.
-  TableStats after;
-  BAMORT_RETURN_IF_ERROR(ReadTableStats(conn.get(), config.name, &after));
-  std::vector<std::string> changed = CompareTableStats(before, after);
+  // 3. Consistency: snapshot A (before the dump's) and B (after it) must agree.
+  std::vector<std::string> changed = CompareTableStats(sums_a, sums_b);
   if (!changed.empty()) {
     report.details->set("changed_during_backup", StringsJson(changed));
     return Status::Failed("the database changed while the backup ran (" + changed.front() + (changed.size() > 1 ? ", ..." : "") +
                               "); the set would not match its manifest",
                           "run the backup again when the application is idle (or stopped)");
   }
-  for (const auto& [t, st] : before) {
-    auto it = exported.rows.find(t);
-    if (it == exported.rows.end() || it->second != st.rows) {
-      return Status::Failed("the JSON export of table " + t + " does not hold the " + std::to_string(st.rows) +
-                            " rows the table has");
-    }
+  TableStats before;
+  for (const std::string& t : tables) {
+    auto it = parser.rows().find(t);
+    if (it == parser.rows().end()) return Status::Failed("the dump holds no data of table " + t);
+    before[t] = {it->second, sums_a[t].checksum};
   }
   manifest.tables = before;
   lock.Release();
@@ -403,6 +435,7 @@ Status RunBackup(const JobCli& cli, JobRun* run) {
   timings->set("dump_ms", dump_ms);
   timings->set("export_ms", export_ms);
   timings->set("checksums_ms", stats_ms);
+  timings->set("checksums_after_ms", stats_b_ms);
   report.details->set("timings", timings);
 
   // 6. Retention.
@@ -596,9 +629,11 @@ Status RunRestore(const JobCli& cli, JobRun* run) {
   if (!s.ok()) return dirty(s);
   int64_t load_ms = MsSince(t_load);
 
-  // 4. Compare with the manifest.
+  // 4. Compare with the manifest, on two connections at once.
   TableStats restored;
-  s = ReadTableStats(admin.get(), target, &restored);
+  std::unique_ptr<Connection> second;
+  s = Connection::Open(config, &second, /*use_database=*/false);
+  if (s.ok()) s = ReadTableStatsParallel({admin.get(), second.get()}, target, &restored);
   if (!s.ok()) return dirty(s);
   std::vector<std::string> diffs = CompareTableStats(manifest.tables, restored);
   Object::Ptr tables = new Object(true);

@@ -43,61 +43,6 @@ Status Unbase64(const std::string& in, std::string* out) {
 
 std::string Quoted(const std::string& s) { return JsonQuote(s); }
 
-struct ColumnSpec {
-  std::string name;
-  std::string type;
-};
-
-Status ExportTable(Connection* conn, const std::string& table, GzipFileWriter* out, uint64_t* rows) {
-  std::string db = conn->config().name;
-  ResultSet cols;
-  BAMORT_RETURN_IF_ERROR(conn->Query(
-      "SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = " + conn->Quote(db) +
-          " AND TABLE_NAME = " + conn->Quote(table) + " AND EXTRA NOT LIKE '%GENERATED%' ORDER BY ORDINAL_POSITION",
-      &cols));
-  ResultSet create;
-  BAMORT_RETURN_IF_ERROR(conn->Query("SHOW CREATE TABLE " + Connection::QuoteIdentifier(table), &create));
-  std::string select = "SELECT ";
-  for (size_t i = 0; i < cols.size(); ++i) {
-    if (i) select += ", ";
-    select += Connection::QuoteIdentifier(cols.GetString(i, 0));
-  }
-  select += " FROM " + Connection::QuoteIdentifier(table);
-  ResultSet meta;
-  BAMORT_RETURN_IF_ERROR(conn->Query(select + " LIMIT 0", &meta));
-  std::vector<bool> binary;
-  std::string header = "{\"table\":" + Quoted(table) + ",\"create\":" + Quoted(create.GetString(0, 1)) + ",\"columns\":[";
-  for (size_t i = 0; i < meta.columns.size(); ++i) {
-    binary.push_back(meta.columns[i].is_binary);
-    if (i) header += ",";
-    header += "{\"name\":" + Quoted(cols.GetString(i, 0)) + ",\"type\":" + Quoted(cols.GetString(i, 1)) +
-              ",\"encoding\":\"" + (meta.columns[i].is_binary ? "base64" : "text") + "\"}";
-  }
-  header += "]}\n";
-  BAMORT_RETURN_IF_ERROR(out->Write(header));
-  uint64_t n = 0;
-  std::string line;
-  BAMORT_RETURN_IF_ERROR(conn->QueryEach(select, [&](const ResultSet&, const Row& row) {
-    line.clear();
-    line.push_back('[');
-    for (size_t i = 0; i < row.size(); ++i) {
-      if (i) line.push_back(',');
-      if (!row[i]) {
-        line += "null";
-      } else {
-        line.push_back('"');
-        line += binary[i] ? Base64(*row[i]) : JsonEscape(*row[i]);
-        line.push_back('"');
-      }
-    }
-    line += "]\n";
-    ++n;
-    return out->Write(line);
-  }));
-  *rows = n;
-  return out->Write("{\"end\":" + Quoted(table) + ",\"rows\":" + std::to_string(n) + "}\n");
-}
-
 // The state of an import between lines.
 struct ImportState {
   Connection* conn;
@@ -195,42 +140,119 @@ Status ImportLine(ImportState* st, std::string_view line) {
 
 }  // namespace
 
-Status ExportJson(Connection* conn, const std::string& out_path, const std::string& created_at,
-                  const std::function<void(const std::string& table, uint64_t rows)>& on_table,
-                  JsonExportResult* result) {
+Status ReadExportMeta(Connection* conn, ExportMeta* out) {
   const std::string db = conn->config().name;
-  GzipFileWriter out;
-  BAMORT_RETURN_IF_ERROR(out.Open(out_path));
-  BAMORT_RETURN_IF_ERROR(out.Write("{\"format\":\"" + std::string(kFormat) + "\",\"format_version\":1,\"database\":" +
-                                   Quoted(db) + ",\"created_at\":" + Quoted(created_at) + "}\n"));
-  ResultSet tables;
+  ResultSet objects;
   BAMORT_RETURN_IF_ERROR(conn->Query("SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
                                          conn->Quote(db) + " ORDER BY TABLE_NAME",
-                                     &tables));
-  uint64_t total = 0, table_count = 0;
-  for (size_t i = 0; i < tables.size(); ++i) {
-    if (tables.GetString(i, 1) != "BASE TABLE") continue;
-    std::string t = tables.GetString(i, 0);
-    uint64_t rows = 0;
-    BAMORT_RETURN_IF_ERROR(ExportTable(conn, t, &out, &rows).WithContext("exporting table " + t));
-    result->rows[t] = rows;
-    total += rows;
-    ++table_count;
-    if (on_table) on_table(t, rows);
+                                     &objects));
+  out->tables.clear();
+  out->views.clear();
+  for (size_t i = 0; i < objects.size(); ++i) {
+    std::string name = objects.GetString(i, 0);
+    if (objects.GetString(i, 1) == "VIEW") {
+      ResultSet create;
+      BAMORT_RETURN_IF_ERROR(conn->Query("SHOW CREATE VIEW " + Connection::QuoteIdentifier(name), &create));
+      out->views.emplace_back(name, create.GetString(0, 1));
+      continue;
+    }
+    if (objects.GetString(i, 1) != "BASE TABLE") continue;
+    ExportTableMeta t;
+    t.name = name;
+    ResultSet create, cols, shape;
+    BAMORT_RETURN_IF_ERROR(conn->Query("SHOW CREATE TABLE " + Connection::QuoteIdentifier(name), &create));
+    t.create = create.GetString(0, 1);
+    BAMORT_RETURN_IF_ERROR(conn->Query(
+        "SELECT COLUMN_NAME, COLUMN_TYPE, EXTRA LIKE '%GENERATED%' FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = " +
+            conn->Quote(db) + " AND TABLE_NAME = " + conn->Quote(name) + " ORDER BY ORDINAL_POSITION",
+        &cols));
+    // The protocol's column flags decide text or base64, as for any reader of the rows.
+    BAMORT_RETURN_IF_ERROR(conn->Query("SELECT * FROM " + Connection::QuoteIdentifier(name) + " LIMIT 0", &shape));
+    if (shape.columns.size() != cols.size()) return Status::Failed("table " + name + ": columns changed while reading them");
+    for (size_t c = 0; c < cols.size(); ++c) {
+      t.columns.push_back({cols.GetString(c, 0), cols.GetString(c, 1), shape.columns[c].is_binary,
+                           cols.GetString(c, 2) == "1"});
+    }
+    out->tables.push_back(std::move(t));
   }
-  for (size_t i = 0; i < tables.size(); ++i) {
-    if (tables.GetString(i, 1) != "VIEW") continue;
-    std::string v = tables.GetString(i, 0);
-    ResultSet create;
-    BAMORT_RETURN_IF_ERROR(conn->Query("SHOW CREATE VIEW " + Connection::QuoteIdentifier(v), &create));
-    BAMORT_RETURN_IF_ERROR(out.Write("{\"view\":" + Quoted(v) + ",\"create\":" + Quoted(create.GetString(0, 1)) + "}\n"));
+  return Status::Ok();
+}
+
+Status DumpJsonExporter::Open(const std::string& out_path, const std::string& database, const std::string& created_at,
+                              const ExportMeta* meta,
+                              const std::function<void(const std::string& table, uint64_t rows)>& on_table) {
+  meta_ = meta;
+  on_table_ = on_table;
+  BAMORT_RETURN_IF_ERROR(out_.Open(out_path));
+  return out_.Write("{\"format\":\"" + std::string(kFormat) + "\",\"format_version\":1,\"database\":" +
+                    Quoted(database) + ",\"created_at\":" + Quoted(created_at) + "}\n");
+}
+
+Status DumpJsonExporter::OnTableStart(const std::string& table) {
+  current_ = nullptr;
+  for (const ExportTableMeta& t : meta_->tables) {
+    if (t.name == table) current_ = &t;
   }
-  BAMORT_RETURN_IF_ERROR(out.Write("{\"end_of_export\":true,\"tables\":" + std::to_string(table_count) +
-                                   ",\"rows\":" + std::to_string(total) + "}\n"));
-  BAMORT_RETURN_IF_ERROR(out.Finish());
-  result->json_bytes = out.uncompressed_bytes();
-  result->gzip_bytes = out.compressed_bytes();
-  result->sha256 = out.sha256();
+  if (!current_) return Status::Failed("the dump holds data of table " + table + ", which was not there before it");
+  std::string header = "{\"table\":" + Quoted(table) + ",\"create\":" + Quoted(current_->create) + ",\"columns\":[";
+  bool first = true;
+  for (const ExportColumn& c : current_->columns) {
+    if (c.generated) continue;
+    if (!first) header += ",";
+    first = false;
+    header += "{\"name\":" + Quoted(c.name) + ",\"type\":" + Quoted(c.type) + ",\"encoding\":\"" +
+              (c.binary ? "base64" : "text") + "\"}";
+  }
+  header += "]}\n";
+  return out_.Write(header);
+}
+
+Status DumpJsonExporter::OnRow(const std::string& table, const std::vector<std::optional<std::string>>& values) {
+  if (values.size() != current_->columns.size()) {
+    return Status::Failed("the dump has " + std::to_string(values.size()) + " values in a row of table " + table +
+                          ", which has " + std::to_string(current_->columns.size()) + " columns");
+  }
+  line_.clear();
+  line_.push_back('[');
+  bool first = true;
+  for (size_t i = 0; i < values.size(); ++i) {
+    const ExportColumn& c = current_->columns[i];
+    if (c.generated) continue;
+    if (!first) line_.push_back(',');
+    first = false;
+    if (!values[i]) {
+      line_ += "null";
+    } else {
+      line_.push_back('"');
+      line_ += c.binary ? Base64(*values[i]) : JsonEscape(*values[i]);
+      line_.push_back('"');
+    }
+  }
+  line_ += "]\n";
+  return out_.Write(line_);
+}
+
+Status DumpJsonExporter::OnTableEnd(const std::string& table, uint64_t rows) {
+  rows_[table] = rows;
+  total_rows_ += rows;
+  if (on_table_) on_table_(table, rows);
+  return out_.Write("{\"end\":" + Quoted(table) + ",\"rows\":" + std::to_string(rows) + "}\n");
+}
+
+Status DumpJsonExporter::Finish(JsonExportResult* result) {
+  for (const ExportTableMeta& t : meta_->tables) {
+    if (!rows_.count(t.name)) return Status::Failed("the dump holds no data section for table " + t.name);
+  }
+  for (const auto& [name, create] : meta_->views) {
+    BAMORT_RETURN_IF_ERROR(out_.Write("{\"view\":" + Quoted(name) + ",\"create\":" + Quoted(create) + "}\n"));
+  }
+  BAMORT_RETURN_IF_ERROR(out_.Write("{\"end_of_export\":true,\"tables\":" + std::to_string(rows_.size()) +
+                                    ",\"rows\":" + std::to_string(total_rows_) + "}\n"));
+  BAMORT_RETURN_IF_ERROR(out_.Finish());
+  result->rows = rows_;
+  result->json_bytes = out_.uncompressed_bytes();
+  result->gzip_bytes = out_.compressed_bytes();
+  result->sha256 = out_.sha256();
   return Status::Ok();
 }
 

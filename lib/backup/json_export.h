@@ -1,7 +1,12 @@
 // The JSON part of a backup set: every table of the database, every row, as one gzip
-// JSON Lines stream (export.jsonl.gz), written through Connection::QueryEach so a table
-// never has to fit in memory. It carries each table's SHOW CREATE TABLE text, so the
-// JSON export alone can rebuild the database when the SQL dump is lost.
+// JSON Lines stream (export.jsonl.gz). It carries each table's SHOW CREATE TABLE text, so
+// the JSON export alone can rebuild the database when the SQL dump is lost.
+//
+// The rows are not read from the server a second time: DumpJsonExporter is fed the rows
+// of mariadb-dump's output (dump_stream.h) while the dump streams into dump.sql.gz, so
+// the export holds exactly the rows of the dump, from the same snapshot, and the server
+// reads each table once. The tables' DDL and column types are read before the dump
+// (ReadExportMeta); the deployment lock keeps DDL out until the backup is done.
 //
 // Lines, in order (docs/BACKUP.md has the full description):
 //   {"format":"bamort-json-export","format_version":1,"database":..,"created_at":..}
@@ -20,8 +25,12 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
+#include <utility>
+#include <vector>
 #include <string>
 
+#include "backup/dump_stream.h"
 #include "backup/gzip_file.h"
 #include "common/status.h"
 #include "db/connection.h"
@@ -35,11 +44,47 @@ struct JsonExportResult {
   std::string sha256;
 };
 
-// Exports conn's current database (config().name) into out_path (created 0600). The
-// caller opens the snapshot transaction; created_at is written into the header.
-Status ExportJson(Connection* conn, const std::string& out_path, const std::string& created_at,
-                  const std::function<void(const std::string& table, uint64_t rows)>& on_table,
-                  JsonExportResult* result);
+struct ExportColumn {
+  std::string name;
+  std::string type;     // COLUMN_TYPE, e.g. "bigint(20) unsigned"
+  bool binary = false;  // base64 in the export
+  bool generated = false;  // in the dump's VALUES, left out of the export
+};
+
+struct ExportTableMeta {
+  std::string name;
+  std::string create;  // SHOW CREATE TABLE
+  std::vector<ExportColumn> columns;  // all columns, in table order
+};
+
+struct ExportMeta {
+  std::vector<ExportTableMeta> tables;  // base tables, by name
+  std::vector<std::pair<std::string, std::string>> views;  // name, SHOW CREATE VIEW
+};
+
+// The DDL and columns of every table and view of conn's current database.
+Status ReadExportMeta(Connection* conn, ExportMeta* out);
+
+// Writes export.jsonl.gz from the rows of the dump. Every table of meta must get a data
+// section in the dump, and no other table may; Finish() fails otherwise.
+class DumpJsonExporter : public DumpRowListener {
+ public:
+  Status Open(const std::string& out_path, const std::string& database, const std::string& created_at,
+              const ExportMeta* meta, const std::function<void(const std::string& table, uint64_t rows)>& on_table);
+  Status OnTableStart(const std::string& table) override;
+  Status OnRow(const std::string& table, const std::vector<std::optional<std::string>>& values) override;
+  Status OnTableEnd(const std::string& table, uint64_t rows) override;
+  Status Finish(JsonExportResult* result);
+
+ private:
+  GzipFileWriter out_;
+  const ExportMeta* meta_ = nullptr;
+  std::function<void(const std::string&, uint64_t)> on_table_;
+  const ExportTableMeta* current_ = nullptr;
+  std::map<std::string, uint64_t> rows_;
+  uint64_t total_rows_ = 0;
+  std::string line_;
+};
 
 // Recreates the tables and views of an export in conn's current database (which the
 // caller has emptied) and loads every row. on_table is called after each table.

@@ -32,14 +32,15 @@ class ProgressTicker {
 }  // namespace
 
 Status DumpSqlToGzip(const DbConfig& config, const std::string& out_path,
-                     const std::function<void(uint64_t sql_bytes)>& progress, DumpResult* result) {
+                     const std::function<void(uint64_t sql_bytes)>& progress,
+                     const std::function<Status(std::string_view sql)>& tap, DumpResult* result) {
   ClientDefaults defaults;
   BAMORT_RETURN_IF_ERROR(defaults.Create(config));
   GzipFileWriter writer;
   BAMORT_RETURN_IF_ERROR(writer.Open(out_path));
   ChildProcess dump;
   BAMORT_RETURN_IF_ERROR(dump.Start({"mariadb-dump", defaults.Argument(), "--single-transaction", "--routines",
-                                     "--events", "--triggers", "--hex-blob", "--tz-utc", "--no-tablespaces",
+                                     "--events", "--triggers", "--add-locks", "--hex-blob", "--tz-utc", "--no-tablespaces",
                                      "--default-character-set=utf8mb4", "--max-allowed-packet=1G", config.name},
                                     ChildProcess::PipeTo::kStdout, defaults.dir() + "/dump.err"));
   ProgressTicker ticker(progress);
@@ -53,7 +54,9 @@ Status DumpSqlToGzip(const DbConfig& config, const std::string& out_path,
       break;
     }
     if (n == 0) break;
-    status = writer.Write(std::string_view(buf.data(), static_cast<size_t>(n)));
+    std::string_view piece(buf.data(), static_cast<size_t>(n));
+    status = writer.Write(piece);
+    if (status.ok() && tap) status = tap(piece);
     if (!status.ok()) break;
     ticker.Add(static_cast<uint64_t>(n));
   }

@@ -30,6 +30,15 @@ using TableStats = std::map<std::string, TableStat>;
 Status ListBaseTables(Connection* conn, const std::string& database, std::vector<std::string>* out);
 // Row counts and CHECKSUM TABLE of every base table of database.
 Status ReadTableStats(Connection* conn, const std::string& database, TableStats* out);
+// The same, spread over the given connections (one thread each; the largest tables
+// first), for the check after a restore: the server works on two tables (or a table's
+// count and checksum) at once.
+Status ReadTableStatsParallel(const std::vector<Connection*>& conns, const std::string& database, TableStats* out);
+// CHECKSUM TABLE of the given tables (rows left 0). Inside a transaction started WITH
+// CONSISTENT SNAPSHOT, CHECKSUM TABLE of an InnoDB table reads that snapshot (MVCC, as a
+// SELECT does) and does not end the transaction: what the backup relies on.
+Status ReadTableChecksums(Connection* conn, const std::string& database, const std::vector<std::string>& tables,
+                          TableStats* out);
 // One line per difference ("table x: rows 3 != 4", "table y: missing"); empty = equal.
 std::vector<std::string> CompareTableStats(const TableStats& expected, const TableStats& actual);
 
