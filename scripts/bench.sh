@@ -9,6 +9,7 @@
 #                                 same 100,000 records (empty install, then unchanged)
 #   scripts/bench.sh health       requests/s and p99 latency of /api/system/health under wrk
 #   scripts/bench.sh backup       bamort-backup vs mariadb-dump | gzip -1, restore vs gunzip | mariadb (1 GB)
+#   scripts/bench.sh deploy       docker/deploy.sh --native: seconds per step on the legacy fixture and on 1 GB
 # Settings of each are in scripts/bench-migrate.sh and scripts/bench-masterdata.sh.
 set -euo pipefail
 
@@ -20,8 +21,8 @@ cmake --build "$build_dir" -j2 >/dev/null
 
 what=${1:-all}
 case "$what" in
-  migrate|all|masterdata|health|backup) ;;
-  *) echo "usage: scripts/bench.sh [migrate|masterdata|health|backup|all]" >&2; exit 2 ;;
+  migrate|all|masterdata|health|backup|deploy) ;;
+  *) echo "usage: scripts/bench.sh [migrate|masterdata|health|backup|deploy|all]" >&2; exit 2 ;;
 esac
 if [ "$what" = migrate ] || [ "$what" = all ]; then
   echo "=== migrate"
@@ -38,4 +39,8 @@ fi
 if [ "$what" = backup ] || [ "$what" = all ]; then
   echo "=== backup and restore"
   "$here/scripts/bench-backup.sh" "$build_dir"
+fi
+if [ "$what" = deploy ] || [ "$what" = all ]; then
+  echo "=== deploy.sh end to end"
+  "$here/scripts/bench-deploy.sh" "$build_dir"
 fi
