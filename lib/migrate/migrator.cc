@@ -148,6 +148,47 @@ Status Migrator::EnsureBookkeeping(VersionStore* store) {
   return RunStatements(conn_, migrations_.front().up, migrations_.front().name, &progress);
 }
 
+// A failure after anything was committed (by this migration or the ones before it in the
+// plan) is kDirty: the database is no longer at the version it had, and the hint says how
+// to get back.
+Status Migrator::RunPlan(VersionStore* store, const std::vector<const Migration*>& plan, bool down,
+                         const std::string& applied_by, MigrateResult* result) {
+  bool changed = false;
+  for (const Migration* m : plan) {
+    spdlog::info("{}migration {} ({}): {} [{} statements]", down ? "rolling back " : "", m->number,
+                 m->version.ToString(), m->description, (down ? m->down : m->up).size());
+    int64_t ms = 0;
+    size_t committed = 0;
+    Status s = RunOne(store, *m, down, applied_by, &ms, &committed);
+    if (!s.ok()) {
+      DbVersionState after;
+      if (store->Read(&after).ok()) result->dirty = after.dirty;
+      if (committed == 0 && !changed) return s;
+      return s.WithCode(StatusCode::kDirty)
+          .WithHint(committed > 0
+                        ? "the database is dirty: restore the pre-deploy backup, or fix by hand and run "
+                          "bamort-migrate --repair"
+                        : std::string("migrations before this one were ") + (down ? "rolled back" : "applied") +
+                              "; the database is at migration " + std::to_string(result->number_after) +
+                              ", restore the pre-deploy backup to undo them");
+    }
+    changed = true;
+    result->number_after = down ? m->number - 1 : m->number;
+    if (!down) {
+      result->version_after = m->version.ToString();
+    } else if (m->number > 1) {
+      result->version_after = migrations_[static_cast<size_t>(m->number - 2)].version.ToString();
+    } else {
+      result->version_after.reset();
+    }
+    MigrationStep step = StepOf(*m, down);
+    step.duration_ms = ms;
+    result->steps.push_back(step);
+    spdlog::info("migration {} {} in {} ms", m->number, down ? "rolled back" : "applied", ms);
+  }
+  return Status::Ok();
+}
+
 Status Migrator::Migrate(const MigrateOptions& options, MigrateResult* result) {
   int64_t target = 0;
   BAMORT_RETURN_IF_ERROR(ResolveTarget(options.to_version, &target));
@@ -223,34 +264,7 @@ Status Migrator::Migrate(const MigrateOptions& options, MigrateResult* result) {
 
   VersionStore store(conn_);
   BAMORT_RETURN_IF_ERROR(EnsureBookkeeping(&store));
-  bool changed = false;
-  for (const Migration* m : plan) {
-    spdlog::info("migration {} ({}): {} [{} statements]", m->number, m->version.ToString(), m->description,
-                 m->up.size());
-    int64_t ms = 0;
-    size_t committed = 0;
-    Status s = RunOne(&store, *m, false, options.applied_by, &ms, &committed);
-    if (!s.ok()) {
-      DbVersionState after;
-      if (store.Read(&after).ok()) result->dirty = after.dirty;
-      if (committed > 0 || changed) {
-        return s.WithCode(StatusCode::kDirty)
-            .WithHint(committed > 0
-                          ? "the database is dirty: restore the pre-deploy backup, or fix by hand and run "
-                            "bamort-migrate --repair"
-                          : "migrations before this one were applied; the database is at migration " +
-                                std::to_string(result->number_after) + ", restore the pre-deploy backup to undo them");
-      }
-      return s;
-    }
-    changed = true;
-    result->number_after = m->number;
-    result->version_after = m->version.ToString();
-    MigrationStep step = StepOf(*m, false);
-    step.duration_ms = ms;
-    result->steps.push_back(step);
-    spdlog::info("migration {} applied in {} ms", m->number, ms);
-  }
+  BAMORT_RETURN_IF_ERROR(RunPlan(&store, plan, /*down=*/false, options.applied_by, result));
   return lock.Release();
 }
 
@@ -312,26 +326,7 @@ Status Migrator::Rollback(const RollbackOptions& options, MigrateResult* result)
   }
   VersionStore store(conn_);
   BAMORT_RETURN_IF_ERROR(EnsureBookkeeping(&store));
-  bool changed = false;
-  for (const Migration* m : plan) {
-    spdlog::info("rolling back migration {} ({}): {} [{} statements]", m->number, m->version.ToString(),
-                 m->description, m->down.size());
-    int64_t ms = 0;
-    size_t committed = 0;
-    Status s = RunOne(&store, *m, true, options.applied_by, &ms, &committed);
-    if (!s.ok()) {
-      DbVersionState after;
-      if (store.Read(&after).ok()) result->dirty = after.dirty;
-      return (committed > 0 || changed) ? s.WithCode(StatusCode::kDirty) : s;
-    }
-    changed = true;
-    result->number_after = m->number - 1;
-    result->version_after = m->number > 1 ? migrations_[static_cast<size_t>(m->number - 2)].version.ToString()
-                                          : std::optional<std::string>();
-    MigrationStep step = StepOf(*m, true);
-    step.duration_ms = ms;
-    result->steps.push_back(step);
-  }
+  BAMORT_RETURN_IF_ERROR(RunPlan(&store, plan, /*down=*/true, options.applied_by, result));
   return lock.Release();
 }
 

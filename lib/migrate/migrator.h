@@ -78,6 +78,10 @@ class Migrator {
   Status ResolveTarget(const std::optional<SemVer>& to_version, int64_t* number) const;
   Status RunOne(VersionStore* store, const Migration& m, bool down, const std::string& applied_by,
                 int64_t* duration_ms, size_t* committed);
+  // Runs the migrations of plan in order (down: their down parts) and records each step,
+  // number_after and version_after in result.
+  Status RunPlan(VersionStore* store, const std::vector<const Migration*>& plan, bool down,
+                 const std::string& applied_by, MigrateResult* result);
   void PrintPlan(std::ostream& out, const std::vector<const Migration*>& plan, bool down,
                  const DbVersionState& state) const;
   Status DirtyRefusal(const DbVersionState& state) const;
