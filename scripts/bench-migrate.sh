@@ -44,11 +44,9 @@ now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 say() { printf '[bench %6ss] %s\n' "$(elapsed "$bench_start" "$(now)" | cut -d. -f1)" "$*"; }
 
-"$here/scripts/install-deps.sh"
 build_dir=${BAMORT_BUILD_DIR:-$here/build}
 say "building in $build_dir"
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build_dir" -j2 >/dev/null
+"$here/scripts/build.sh" "$build_dir" >/dev/null
 migrate_bin=$build_dir/bamort-migrate
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bamort-bench.XXXXXX")

@@ -15,9 +15,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${BAMORT_BUILD_DIR:-$here/build}
-"$here/scripts/install-deps.sh"
-cmake -S "$here" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build_dir" -j2 >/dev/null
+"$here/scripts/build.sh" "$build_dir" >/dev/null
 
 what=${1:-all}
 case "$what" in

@@ -9,10 +9,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
-"$here/scripts/install-deps.sh"
 build_dir=${BAMORT_BUILD_DIR:-$here/build}
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build_dir" -j2 >/dev/null
+"$here/scripts/build.sh" "$build_dir" >/dev/null
 
 export BAMORT_DEVDB_DIR=${BAMORT_DEVDB_DIR:-$build_dir/demo-db}
 trap '"$here/scripts/dev-db.sh" stop' EXIT

@@ -12,11 +12,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
-"$here/scripts/install-deps.sh"
-
 build_dir=${BAMORT_BUILD_DIR:-$here/build}
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build_dir" -j2
+"$here/scripts/build.sh" "$build_dir"
 
 # A server of our own: one of these tests stops and restarts it.
 export BAMORT_DEVDB_DIR=${RELIABILITY_DEVDB_DIR:-$build_dir/reliability-db}
@@ -60,8 +57,11 @@ run "existing crash and concurrency tests (backup kill -9, five migrates, deploy
 if [ "${RELIABILITY_FUZZ:-0}" = 1 ]; then
   started=$(date +%s) rc=0
   "$here/scripts/fuzz.sh" || rc=$?
-  [ "$rc" = 0 ] && summary+=("$(printf 'ok      %5ss  %s' "$(( $(date +%s) - started ))" "fuzzing (scripts/fuzz.sh)")") \
-                || { failed=1; summary+=("FAILED         fuzzing (scripts/fuzz.sh)"); }
+  if [ "$rc" = 0 ]; then
+    summary+=("$(printf 'ok      %5ss  %s' "$(( $(date +%s) - started ))" "fuzzing (scripts/fuzz.sh)")")
+  else
+    failed=1; summary+=("FAILED         fuzzing (scripts/fuzz.sh)")
+  fi
 fi
 
 echo
