@@ -29,15 +29,16 @@ say() { printf '\n=== %s (%d s)\n' "$*" "$(( $(date +%s) - started_all ))"; }
 fail() { echo "e2e-container: FAILED: $*" >&2; exit 1; }
 
 need=()
-for p in podman runc debootstrap catatonit containernetworking-plugins python3-yaml kubernetes-client; do
-  [ "$p" = kubernetes-client ] && { command -v kubectl >/dev/null && continue; }
+for p in podman runc debootstrap catatonit containernetworking-plugins python3-yaml; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-command -v kubectl >/dev/null || fail "kubectl is needed to render k8s/ (kubectl kustomize)"
+# kubectl comes with this kind of machine; Debian's kubernetes-client (1.20) is too old to
+# render the kustomization's labels field.
+command -v kubectl >/dev/null || fail "kubectl (1.21 or newer) is needed to render k8s/ (kubectl kustomize)"
 "$here/scripts/install-deps.sh"
 
 # podman settings that work on this kind of machine (toolchain facts): runc, cgroupfs,

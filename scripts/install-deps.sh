@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(cmake g++ make pkg-config libpoco-dev libspdlog-dev libarchive-dev zlib1g-dev libssl-dev libisal-dev libmariadb-dev
-          mariadb-server mariadb-client googletest libgtest-dev libgmock-dev jq)
+          mariadb-server mariadb-client googletest libgtest-dev libgmock-dev jq
+          shellcheck yamllint)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

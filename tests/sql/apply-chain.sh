@@ -30,7 +30,9 @@ done
 
 # numeric MAJOR.MINOR.PATCH comparison: prints 1 if $1 > $2
 ver_gt() {
-  local IFS=.; local a=($1) b=($2) i
+  local a b i
+  IFS=. read -r -a a <<<"$1"
+  IFS=. read -r -a b <<<"$2"
   for i in 0 1 2; do
     if ((10#${a[i]:-0} > 10#${b[i]:-0})); then echo 1; return; fi
     if ((10#${a[i]:-0} < 10#${b[i]:-0})); then echo 0; return; fi
