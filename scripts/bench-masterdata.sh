@@ -5,15 +5,24 @@
 # multi-row INSERT ... ON DUPLICATE KEY UPDATE file (by primary key), all in one run on a
 # throwaway server (scripts/dev-db.sh with its own BAMORT_DEVDB_DIR).
 #
-#   scripts/bench-masterdata.sh [BUILD_DIR]     (default: build)
+#   scripts/bench-masterdata.sh [BUILD_DIR [BASELINE_BUILD_DIR]]     (default: build)
 #
-# Prints one line per measurement and the ratios; exits non-zero only when a step fails.
+# BENCH_ROUNDS (default 3) rounds, each on fresh databases: ours empty + unchanged, the
+# client empty + unchanged, and (when BASELINE_BUILD_DIR is given, e.g. a build of an older
+# commit) the baseline empty + unchanged. Prints every round (with our import's per-phase
+# timing_ms from its report), then the medians and the ratios of the medians, and the
+# load average before and after: other builds share the cores, so read the numbers with it.
+# Exits non-zero only when a step fails.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${1:-$here/build}
-for job in migrate import-masterdata; do
-  [ -x "$build/bamort-$job" ] || { echo "bench-masterdata: $build/bamort-$job missing (build first)" >&2; exit 2; }
+baseline=${2:-}
+rounds=${BENCH_ROUNDS:-3}
+for dir in "$build" ${baseline:+"$baseline"}; do
+  for job in migrate import-masterdata; do
+    [ -x "$dir/bamort-$job" ] || { echo "bench-masterdata: $dir/bamort-$job missing (build first)" >&2; exit 2; }
+  done
 done
 
 work=$(mktemp -d)
@@ -145,26 +154,52 @@ fresh_db() {
 now_ms() { date +%s%3N; }
 rate() { awk -v n=100000 -v ms="$1" 'BEGIN { printf "%.0f", n / (ms / 1000.0) }'; }
 
-fresh_db bench_ours
-fresh_db bench_client
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+import_ms() {  # build_dir db report -> prints ms
+  local t0 t1
+  t0=$(now_ms)
+  BAMORT_DB_NAME=$2 "$1/bamort-import-masterdata" --source "$work/set/bench.json" --report "$3" --log-format json \
+    >/dev/null 2>>"$work/import.log" || { echo "bench-masterdata: import failed, see below" >&2; tail -5 "$work/import.log" >&2; exit 1; }
+  t1=$(now_ms)
+  echo $((t1 - t0))
+}
+phases() { python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["details"].get("timing_ms",{}); print(" ".join("%s=%s" % kv for kv in t.items()))' "$1"; }
 
-t0=$(now_ms); BAMORT_DB_NAME=bench_ours "$build/bamort-import-masterdata" --source "$work/set/bench.json" --log-format json >/dev/null 2>"$work/ours1.log"; t1=$(now_ms)
-ours_empty=$((t1 - t0))
-t0=$(now_ms); BAMORT_DB_NAME=bench_ours "$build/bamort-import-masterdata" --source "$work/set/bench.json" --log-format json >/dev/null 2>"$work/ours2.log"; t1=$(now_ms)
-ours_same=$((t1 - t0))
-t0=$(now_ms); mysql_client bench_client < "$work/set/bench.sql"; t1=$(now_ms)
-client_empty=$((t1 - t0))
-t0=$(now_ms); mysql_client bench_client < "$work/set/bench.sql"; t1=$(now_ms)
-client_same=$((t1 - t0))
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf 'records 100000, %d rounds\n' "$rounds"
+: >"$work/ours_empty"; : >"$work/ours_same"; : >"$work/client_empty"; : >"$work/client_same"
+: >"$work/base_empty"; : >"$work/base_same"
+for round in $(seq 1 "$rounds"); do
+  fresh_db bench_ours
+  fresh_db bench_client
+  a=$(import_ms "$build" bench_ours "$work/r1.json"); echo "$a" >>"$work/ours_empty"
+  b=$(import_ms "$build" bench_ours "$work/r2.json"); echo "$b" >>"$work/ours_same"
+  t0=$(now_ms); mysql_client bench_client < "$work/set/bench.sql"; t1=$(now_ms); c=$((t1 - t0)); echo "$c" >>"$work/client_empty"
+  t0=$(now_ms); mysql_client bench_client < "$work/set/bench.sql"; t1=$(now_ms); d=$((t1 - t0)); echo "$d" >>"$work/client_same"
+  rows_ours=$(mysql_client -N bench_ours -e "SELECT (SELECT COUNT(*) FROM gsm_spells) + (SELECT COUNT(*) FROM gsm_skills)")
+  rows_client=$(mysql_client -N bench_client -e "SELECT (SELECT COUNT(*) FROM gsm_spells) + (SELECT COUNT(*) FROM gsm_skills)")
+  [ "$rows_ours" = "$rows_client" ] || { echo "bench-masterdata: row counts differ ($rows_ours vs $rows_client)" >&2; exit 1; }
+  printf 'round %d: ours empty %d ms [%s], unchanged %d ms [%s]; client empty %d ms, unchanged %d ms\n' \
+    "$round" "$a" "$(phases "$work/r1.json")" "$b" "$(phases "$work/r2.json")" "$c" "$d"
+  if [ -n "$baseline" ]; then
+    fresh_db bench_base
+    e=$(import_ms "$baseline" bench_base "$work/r3.json"); echo "$e" >>"$work/base_empty"
+    f=$(import_ms "$baseline" bench_base "$work/r4.json"); echo "$f" >>"$work/base_same"
+    printf 'round %d: baseline empty %d ms, unchanged %d ms\n' "$round" "$e" "$f"
+  fi
+done
+ours_empty=$(median <"$work/ours_empty"); ours_same=$(median <"$work/ours_same")
+client_empty=$(median <"$work/client_empty"); client_same=$(median <"$work/client_same")
 
-rows_ours=$(mysql_client -N bench_ours -e "SELECT (SELECT COUNT(*) FROM gsm_spells) + (SELECT COUNT(*) FROM gsm_skills)")
-rows_client=$(mysql_client -N bench_client -e "SELECT (SELECT COUNT(*) FROM gsm_spells) + (SELECT COUNT(*) FROM gsm_skills)")
-[ "$rows_ours" = "$rows_client" ] || { echo "bench-masterdata: row counts differ ($rows_ours vs $rows_client)" >&2; exit 1; }
-
-printf 'records                          100000\n'
+printf 'medians of %d rounds:\n' "$rounds"
 printf 'bamort-import-masterdata empty   %6d ms  %7s records/s\n' "$ours_empty" "$(rate "$ours_empty")"
 printf 'bamort-import-masterdata same    %6d ms  %7s records/s\n' "$ours_same" "$(rate "$ours_same")"
 printf 'mariadb client INSERT..ODKU empty %5d ms  %7s records/s\n' "$client_empty" "$(rate "$client_empty")"
 printf 'mariadb client INSERT..ODKU same  %5d ms  %7s records/s\n' "$client_same" "$(rate "$client_same")"
+if [ -n "$baseline" ]; then
+  base_empty=$(median <"$work/base_empty"); base_same=$(median <"$work/base_same")
+  printf 'baseline (%s) empty %6d ms, same %6d ms\n' "$baseline" "$base_empty" "$base_same"
+fi
 awk -v a="$ours_empty" -v b="$client_empty" -v c="$ours_same" -v d="$client_same" \
   'BEGIN { printf "ratio (ours / client time)       empty %.2f, unchanged %.2f\n", a / b, c / d }'
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -6,8 +6,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include <Poco/Exception.h>
 #include <Poco/File.h>
@@ -20,12 +18,34 @@ std::string Errno() { return std::strerror(errno); }
 }  // namespace
 
 Status ReadFileToString(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::BadInput("cannot read " + path + ": " + Errno());
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return Status::BadInput("cannot read " + path);
-  *out = ss.str();
+  // read(2) into a buffer sized once from fstat: an ostringstream grew and copied a
+  // 40 MB master-data document several times.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::BadInput("cannot read " + path + ": " + Errno());
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) out->reserve(static_cast<size_t>(st.st_size));
+  out->clear();
+  char buf[1 << 16];
+  for (;;) {
+    size_t have = out->size();
+    bool direct = out->capacity() - have >= sizeof buf;
+    if (direct) out->resize(out->capacity());
+    ssize_t n = direct ? ::read(fd, &(*out)[have], out->size() - have) : ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) {
+      if (direct) out->resize(have);
+      continue;
+    }
+    if (n < 0) {
+      std::string err = Errno();
+      ::close(fd);
+      out->clear();
+      return Status::BadInput("cannot read " + path + ": " + err);
+    }
+    if (direct) out->resize(have + static_cast<size_t>(n));
+    else out->append(buf, static_cast<size_t>(n));
+    if (n == 0) break;
+  }
+  ::close(fd);
   return Status::Ok();
 }
 

@@ -1,6 +1,7 @@
 #include "common/json_value.h"
 
 #include <cstring>
+#include <iterator>
 
 namespace bamort {
 
@@ -149,9 +150,11 @@ class JsonParser {
       ++p_;
       return true;
     }
+    size_t base = items_.size();
     for (;;) {
-      out->items_.emplace_back();
-      if (!Value(&out->items_.back(), depth + 1)) return false;
+      JsonValue v;
+      if (!Value(&v, depth + 1)) return false;
+      items_.push_back(std::move(v));
       SkipSpace();
       if (p_ == end_) return Fail("unexpected end of input in an array");
       if (*p_ == ',') {
@@ -161,6 +164,7 @@ class JsonParser {
       }
       if (*p_ == ']') {
         ++p_;
+        TakeItems(base, out);
         return true;
       }
       return Fail("expected ',' or ']' in an array");
@@ -176,16 +180,19 @@ class JsonParser {
       ++p_;
       return true;
     }
+    size_t base = items_.size(), key_base = keys_.size();
     for (;;) {
       if (p_ == end_ || *p_ != '"') return Fail("expected a member name in an object");
-      out->keys_.emplace_back();
-      if (!StringText(&out->keys_.back())) return false;
+      std::string key;
+      if (!StringText(&key)) return false;
+      keys_.push_back(std::move(key));
       SkipSpace();
       if (p_ == end_ || *p_ != ':') return Fail("expected ':' after a member name");
       ++p_;
       SkipSpace();
-      out->items_.emplace_back();
-      if (!Value(&out->items_.back(), depth + 1)) return false;
+      JsonValue v;
+      if (!Value(&v, depth + 1)) return false;
+      items_.push_back(std::move(v));
       SkipSpace();
       if (p_ == end_) return Fail("unexpected end of input in an object");
       if (*p_ == ',') {
@@ -195,10 +202,21 @@ class JsonParser {
       }
       if (*p_ == '}') {
         ++p_;
+        TakeItems(base, out);
+        out->keys_.assign(std::make_move_iterator(keys_.begin() + key_base), std::make_move_iterator(keys_.end()));
+        keys_.resize(key_base);
         return true;
       }
       return Fail("expected ',' or '}' in an object");
     }
+  }
+
+  // Moves the finished container's values off the scratch stack into an exactly sized
+  // vector: growing each record's vectors one push_back at a time made malloc the
+  // parser's main cost.
+  void TakeItems(size_t base, JsonValue* out) {
+    out->items_.assign(std::make_move_iterator(items_.begin() + base), std::make_move_iterator(items_.end()));
+    items_.resize(base);
   }
 
   bool NumberText(JsonValue* out) {
@@ -312,6 +330,8 @@ class JsonParser {
   const char* begin_;
   const char* end_;
   std::string error_;
+  std::vector<JsonValue> items_;   // values of the open arrays and objects, innermost last
+  std::vector<std::string> keys_;  // member names of the open objects
 };
 
 Status ParseJsonValue(std::string_view text, JsonValue* out) {

@@ -84,6 +84,7 @@ std::string Q(const std::string& id) { return Connection::QuoteIdentifier(id); }
 
 std::string TmpName(const EntitySpec& e) { return "_md_" + e.name; }
 std::string MatchName(const EntitySpec& e) { return "_mx_" + e.name; }
+std::string OrdName(const EntitySpec& e) { return "_mo_" + e.name; }
 std::string PruneName(const EntitySpec& e) { return "_mp_" + e.name; }
 
 std::string FieldCol(size_t i) { return "f" + std::to_string(i); }
@@ -144,8 +145,11 @@ class EntityImport {
   void DropTemporary();
 
  private:
-  Status LoadRecord(const JsonValue& rec, const std::string& desc, uint64_t ppos, bool has_parent,
-                    MultiRowInsert* ins);
+  // index: the record (top-level) or its parent record, 0-based; child: index in the
+  // parent's array, or -1 for a top-level record.
+  Status LoadRecord(const JsonValue& rec, size_t index, long child, MultiRowInsert* ins);
+  // "skills.json record 3 categories_difficulties[0]" for the record at _pos.
+  std::string Describe(size_t pos) const;
   Status BuildMatchTable();
 
   Connection* conn_;
@@ -155,12 +159,15 @@ class EntityImport {
   const std::map<std::string, std::unique_ptr<EntityImport>>* done_;
   bool carried_ = false;
   bool created_ = false;
-  std::vector<std::string> desc_;  // record description by _pos
+  // Where the record at _pos (1-based) came from, to name it in messages: built into
+  // text only when needed (one string per record cost more than the record's SQL).
+  std::vector<std::pair<uint32_t, int32_t>> origin_;
+  std::vector<Value> row_;  // reused by LoadRecord
 };
 
 Status EntityImport::CreateAndLoad(const masterdata::MasterDataDocument& doc) {
   std::string cols = "`_pos` INT UNSIGNED NOT NULL PRIMARY KEY, `_ppos` INT UNSIGNED NULL, `_pid` BIGINT UNSIGNED NULL, "
-                     "`_ord` INT UNSIGNED NULL, `_id` BIGINT UNSIGNED NULL, `_chg` TINYINT NULL";
+                     "`_id` BIGINT UNSIGNED NULL, `_chg` TINYINT NULL";
   std::vector<std::string> ins_cols = {"_pos", "_ppos"};
   for (size_t i = 0; i < e_.fields.size(); ++i) {
     const FieldSpec& f = e_.fields[i];
@@ -193,9 +200,7 @@ Status EntityImport::CreateAndLoad(const masterdata::MasterDataDocument& doc) {
     auto it = doc.data.find(e_.name);
     if (it != doc.data.end()) {
       carried_ = true;
-      for (size_t i = 0; i < it->second.size(); ++i)
-        BAMORT_RETURN_IF_ERROR(
-            LoadRecord(it->second.at(i), file_ + " record " + std::to_string(i + 1), 0, false, &ins));
+      for (size_t i = 0; i < it->second.size(); ++i) BAMORT_RETURN_IF_ERROR(LoadRecord(it->second.at(i), i, -1, &ins));
     }
   } else {
     auto it = doc.data.find(e_.parent);
@@ -211,39 +216,44 @@ Status EntityImport::CreateAndLoad(const masterdata::MasterDataDocument& doc) {
           if (!children->at(c).is_object())
             return Status::BadInput(file_ + " record " + std::to_string(i + 1) + ": " + e_.parent_field + "[" +
                                     std::to_string(c) + "] is not an object");
-          // The parent's _pos is its index + 1 (see LoadRecord).
-          BAMORT_RETURN_IF_ERROR(LoadRecord(children->at(c),
-                                            file_ + " record " + std::to_string(i + 1) + " " + e_.parent_field + "[" +
-                                                std::to_string(c) + "]",
-                                            i + 1, true, &ins));
+          BAMORT_RETURN_IF_ERROR(LoadRecord(children->at(c), i, static_cast<long>(c), &ins));
         }
       }
     }
   }
   BAMORT_RETURN_IF_ERROR(ins.Finish());
-  counts.in_file = desc_.size();
+  counts.in_file = origin_.size();
   return Status::Ok();
 }
 
-Status EntityImport::LoadRecord(const JsonValue& rec, const std::string& desc, uint64_t ppos, bool has_parent,
-                                MultiRowInsert* ins) {
-  desc_.push_back(desc);
-  std::vector<Value> row;
-  row.push_back(std::to_string(desc_.size()));
-  row.push_back(has_parent ? Value(std::to_string(ppos)) : std::nullopt);
-  std::string text;
+std::string EntityImport::Describe(size_t pos) const {
+  auto [index, child] = origin_.at(pos - 1);
+  std::string d = file_ + " record " + std::to_string(index + 1);
+  if (child >= 0) d += " " + e_.parent_field + "[" + std::to_string(child) + "]";
+  return d;
+}
+
+Status EntityImport::LoadRecord(const JsonValue& rec, size_t index, long child, MultiRowInsert* ins) {
+  origin_.emplace_back(static_cast<uint32_t>(index), static_cast<int32_t>(child));
+  size_t width = 2 + e_.fields.size();
+  for (const ReferenceSpec& r : e_.references) width += r.json_fields.size();
+  row_.resize(width);
+  row_[0] = std::to_string(origin_.size());
+  // A child's _ppos is its parent's _pos, the parent's index + 1.
+  row_[1] = child >= 0 ? Value(std::to_string(index + 1)) : std::nullopt;
+  size_t c = 2;
   for (const FieldSpec& f : e_.fields) {
-    Status s = masterdata::ScalarText(rec, f.json, f.type, &text);
-    if (!s.ok()) return Status::BadInput(desc + ": " + s.message());
-    row.push_back(text);
+    if (!row_[c]) row_[c].emplace();
+    Status s = masterdata::ScalarText(rec, f.json, f.type, &*row_[c++]);
+    if (!s.ok()) return Status::BadInput(Describe(origin_.size()) + ": " + s.message());
   }
   for (const ReferenceSpec& r : e_.references)
     for (const std::string& j : r.json_fields) {
-      Status s = masterdata::ScalarText(rec, j, FieldType::kString, &text);
-      if (!s.ok()) return Status::BadInput(desc + ": " + s.message());
-      row.push_back(text);
+      if (!row_[c]) row_[c].emplace();
+      Status s = masterdata::ScalarText(rec, j, FieldType::kString, &*row_[c++]);
+      if (!s.ok()) return Status::BadInput(Describe(origin_.size()) + ": " + s.message());
     }
-  return ins->Add(row);
+  return ins->Add(row_);
 }
 
 Status EntityImport::ResolveReferences(bool prune) {
@@ -252,16 +262,25 @@ Status EntityImport::ResolveReferences(bool prune) {
     BAMORT_RETURN_IF_ERROR(conn_->Execute("UPDATE " + t + " t JOIN " + Q(TmpName(done_->at(e_.parent)->spec())) +
                                           " p ON p.`_pos` = t.`_ppos` SET t.`_pid` = p.`_id`"));
   }
+  // Every reference (and its copy column) in one pass over the wide temporary table: a
+  // single-table UPDATE assigns left to right, so a copy sees the id set before it.
+  std::string set;
   for (size_t j = 0; j < e_.references.size(); ++j) {
     const ReferenceSpec& r = e_.references[j];
     const EntitySpec& target = done_->at(r.target)->spec();
     std::string where;
     for (size_t k = 0; k < r.match_columns.size(); ++k)
       where += std::string(k ? " AND " : "") + "x." + Q(r.match_columns[k]) + " = t." + RefCol(j, k) + kCollate;
-    std::string sql = "UPDATE " + t + " t SET t." + RefId(j) + " = IF(t." + RefCol(j, 0) + " = '', " +
-                      (r.optional ? "0" : "NULL") + ", (SELECT MIN(x.`id`) FROM " + Q(target.table) + " x WHERE " +
-                      where + "))";
-    BAMORT_RETURN_IF_ERROR(conn_->Execute(sql));
+    set += std::string(set.empty() ? "" : ", ") + "t." + RefId(j) + " = IF(t." + RefCol(j, 0) + " = '', " +
+           (r.optional ? "0" : "NULL") + ", (SELECT MIN(x.`id`) FROM " + Q(target.table) + " x WHERE " + where + "))";
+    if (!r.copy_column.empty())
+      set += ", t." + RefCopy(j) + " = (SELECT LEFT(x." + Q(r.match_columns[0]) + ", " +
+             std::to_string(r.copy_length) + ") FROM " + Q(target.table) + " x WHERE x.`id` = t." + RefId(j) + ")";
+  }
+  if (!set.empty()) BAMORT_RETURN_IF_ERROR(conn_->Execute("UPDATE " + t + " t SET " + set));
+  for (size_t j = 0; j < e_.references.size(); ++j) {
+    const ReferenceSpec& r = e_.references[j];
+    const EntitySpec& target = done_->at(r.target)->spec();
     ResultSet bad;
     BAMORT_RETURN_IF_ERROR(conn_->Query("SELECT t.`_pos`, t." + RefCol(j, 0) + " FROM " + t + " t WHERE t." + RefId(j) +
                                             " IS NULL ORDER BY t.`_pos` LIMIT 1",
@@ -269,7 +288,7 @@ Status EntityImport::ResolveReferences(bool prune) {
     if (!bad.empty()) {
       size_t pos = bad.GetUInt64(0, 0);
       std::string value = bad.GetString(0, 1);
-      std::string what = desc_.at(pos - 1) + ", field '" + r.json_fields[0] + "': ";
+      std::string what = Describe(pos) + ", field '" + r.json_fields[0] + "': ";
       if (value.empty())
         return Status::BadInput(what + "is empty, but every " + e_.name + " record needs a " + r.target + " reference");
       return Status::BadInput(what + "'" + value + "' names no " + r.target + " record (" + target.table + ")",
@@ -282,14 +301,10 @@ Status EntityImport::ResolveReferences(bool prune) {
                                               " ORDER BY t.`_pos` LIMIT 1",
                                           &doomed));
       if (!doomed.empty())
-        return Status::BadInput(desc_.at(doomed.GetUInt64(0, 0) - 1) + ", field '" + r.json_fields[0] + "': '" +
+        return Status::BadInput(Describe(doomed.GetUInt64(0, 0)) + ", field '" + r.json_fields[0] + "': '" +
                                     doomed.GetString(0, 1) + "' exists only in the database, and --prune would delete it",
                                 "add the " + r.target + " record to the export or import without --prune");
     }
-    if (!r.copy_column.empty())
-      BAMORT_RETURN_IF_ERROR(conn_->Execute("UPDATE " + t + " t SET t." + RefCopy(j) + " = (SELECT LEFT(x." +
-                                            Q(r.match_columns[0]) + ", " + std::to_string(r.copy_length) + ") FROM " +
-                                            Q(target.table) + " x WHERE x.`id` = t." + RefId(j) + ")"));
   }
   return Status::Ok();
 }
@@ -304,7 +319,7 @@ Status EntityImport::BuildMatchTable() {
     index += k + ", ";
   }
   BAMORT_RETURN_IF_ERROR(conn_->Execute("DROP TEMPORARY TABLE IF EXISTS " + Q(MatchName(e_))));
-  return conn_->Execute("CREATE TEMPORARY TABLE " + Q(MatchName(e_)) + " (INDEX (" + index + "`_ord`)) SELECT x.* , " +
+  return conn_->Execute("CREATE TEMPORARY TABLE " + Q(MatchName(e_)) + " (INDEX (" + index + "`_ord`))" + " SELECT x.* , " +
                         "ROW_NUMBER() OVER (PARTITION BY " + partition + " ORDER BY x.`id`) AS `_ord` FROM (SELECT r.`id`" +
                         select + " FROM " + Q(e_.table) + " r) x");
 }
@@ -317,14 +332,14 @@ Status EntityImport::Match() {
     partition += std::string(i ? ", " : "") + parts[i].tmp_expr;
     on += " AND x.k" + std::to_string(i) + " <=> " + parts[i].tmp_expr;
   }
-  // Records whose keys are equal under the collation are numbered in file order and
-  // matched to the rows of that key in id order.
-  BAMORT_RETURN_IF_ERROR(conn_->Execute("UPDATE " + t + " t JOIN (SELECT t.`_pos`, ROW_NUMBER() OVER (PARTITION BY " +
-                                        partition + " ORDER BY t.`_pos`) AS rn FROM " + t +
-                                        " t) o ON o.`_pos` = t.`_pos` SET t.`_ord` = o.rn"));
+  // Records whose keys are equal under the collation are numbered in file order (in a
+  // narrow table: rewriting the wide rows once per step cost more than the numbering)
+  // and matched to the rows of that key in id order.
+  BAMORT_RETURN_IF_ERROR(conn_->Execute("DROP TEMPORARY TABLE IF EXISTS " + Q(OrdName(e_))));
+  BAMORT_RETURN_IF_ERROR(conn_->Execute("CREATE TEMPORARY TABLE " + Q(OrdName(e_)) +
+                                        " (PRIMARY KEY (`_pos`)) SELECT t.`_pos`, ROW_NUMBER() OVER (PARTITION BY " +
+                                        partition + " ORDER BY t.`_pos`) AS `_ord` FROM " + t + " t"));
   BAMORT_RETURN_IF_ERROR(BuildMatchTable());
-  BAMORT_RETURN_IF_ERROR(conn_->Execute("UPDATE " + t + " t JOIN " + Q(MatchName(e_)) + " x ON x.`_ord` = t.`_ord`" + on +
-                                        " SET t.`_id` = x.`id`"));
   // Changed: any column differs byte for byte (a case or accent change is an update).
   std::string same;
   auto add = [&](const std::string& cond) { same += (same.empty() ? "" : " AND ") + cond; };
@@ -342,8 +357,10 @@ Status EntityImport::Match() {
   }
   if (!e_.parent.empty()) add("r." + Q(e_.parent_column) + " <=> t.`_pid`");
   if (e_.has_game_system_id) add("r.`game_system_id` <=> " + gsid_);
-  BAMORT_RETURN_IF_ERROR(conn_->Execute("UPDATE " + t + " t JOIN " + Q(e_.table) + " r ON r.`id` = t.`_id` SET t.`_chg` = NOT (" +
-                                        same + ")"));
+  // One pass over the wide rows: the matched id and whether the row changed.
+  BAMORT_RETURN_IF_ERROR(conn_->Execute("UPDATE " + t + " t JOIN " + Q(OrdName(e_)) + " o ON o.`_pos` = t.`_pos` JOIN " +
+                                        Q(MatchName(e_)) + " x ON x.`_ord` = o.`_ord`" + on + " JOIN " + Q(e_.table) +
+                                        " r ON r.`id` = x.`id` SET t.`_id` = x.`id`, t.`_chg` = NOT (" + same + ")"));
   ResultSet c;
   BAMORT_RETURN_IF_ERROR(conn_->Query("SELECT COUNT(`_id`), COALESCE(SUM(`_chg`), 0), (SELECT COUNT(*) FROM " +
                                           Q(e_.table) + ") FROM " + t,
@@ -403,8 +420,9 @@ Status EntityImport::Apply(bool prune, bool rematch) {
       std::string on;
       for (size_t i = 0; i < parts.size(); ++i) on += " AND x.k" + std::to_string(i) + " <=> " + parts[i].tmp_expr;
       BAMORT_RETURN_IF_ERROR(BuildMatchTable());
-      BAMORT_RETURN_IF_ERROR(conn_->Execute("UPDATE " + t + " t JOIN " + Q(MatchName(e_)) +
-                                            " x ON x.`_ord` = t.`_ord`" + on +
+      BAMORT_RETURN_IF_ERROR(conn_->Execute("UPDATE " + t + " t JOIN " + Q(OrdName(e_)) +
+                                            " o ON o.`_pos` = t.`_pos` JOIN " + Q(MatchName(e_)) +
+                                            " x ON x.`_ord` = o.`_ord`" + on +
                                             " SET t.`_id` = x.`id` WHERE t.`_id` IS NULL"));
     }
   }
@@ -422,7 +440,7 @@ Status EntityImport::Prune() {
 
 void EntityImport::DropTemporary() {
   if (conn_->broken()) return;
-  for (const std::string& name : {TmpName(e_), MatchName(e_), PruneName(e_)})
+  for (const std::string& name : {TmpName(e_), MatchName(e_), OrdName(e_), PruneName(e_)})
     conn_->Execute("DROP TEMPORARY TABLE IF EXISTS " + Q(name)).ok();
 }
 
