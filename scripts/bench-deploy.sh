@@ -62,7 +62,7 @@ report_ms() {
   sed -n 's/^  "duration_ms": \([0-9]*\),\{0,1\}$/\1/p' "$f" | head -1
 }
 
-results=()
+results=() slowest=()
 run_case() {  # NAME
   local db=bench_$1 start end code=0 size
   size=$(sql -N -e "SELECT ROUND(SUM(DATA_LENGTH + INDEX_LENGTH) / 1048576) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$db'")
@@ -79,6 +79,8 @@ run_case() {  # NAME
   done
   row+=$(printf ' %9s' "$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.2f", b - a}')")
   results+=("$row")
+  slowest+=("$1: $(jq -r '[.details.applied[] | {n: .number, ms: .duration_ms}] | sort_by(-.ms) | .[:3]
+    | map("\(.n) \(.ms / 1000) s") | join(", ")' "$work/reports/$1/migrate.json")")
 }
 
 load bench_legacy
@@ -92,3 +94,5 @@ echo "deploy.sh --native, seconds per step (duration_ms of each report) and wall
 echo "fixture $(basename "$fixture"), load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs"
 printf '%-8s %7s %9s %9s %9s %9s %9s %9s\n' case MB backup status migrate import validate total
 printf '%s\n' "${results[@]}"
+echo "slowest migrations (number, seconds):"
+printf '  %s\n' "${slowest[@]}"
