@@ -85,6 +85,7 @@ std::string Q(const std::string& id) { return Connection::QuoteIdentifier(id); }
 std::string TmpName(const EntitySpec& e) { return "_md_" + e.name; }
 std::string MatchName(const EntitySpec& e) { return "_mx_" + e.name; }
 std::string OrdName(const EntitySpec& e) { return "_mo_" + e.name; }
+std::string IdsName(const EntitySpec& e) { return "_mi_" + e.name; }
 std::string PruneName(const EntitySpec& e) { return "_mp_" + e.name; }
 
 std::string FieldCol(size_t i) { return "f" + std::to_string(i); }
@@ -191,7 +192,8 @@ Status EntityImport::CreateAndLoad(const masterdata::MasterDataDocument& doc) {
     cols += ", " + RefId(j) + " BIGINT UNSIGNED NULL, " + RefCopy(j) + " VARCHAR(255) CHARACTER SET utf8mb4" + kCollate +
             " NULL";
   }
-  cols += ", INDEX (`_id`), INDEX (`_ppos`)";
+  // No secondary index: every join drives from this table (by _pos), and maintaining an
+  // index on _id made the match UPDATE rewrite it for every record. Prune builds its own.
   BAMORT_RETURN_IF_ERROR(conn_->Execute("CREATE TEMPORARY TABLE " + Q(TmpName(e_)) + " (" + cols + ")"));
   created_ = true;
 
@@ -388,10 +390,15 @@ Status EntityImport::Match() {
 
 Status EntityImport::Apply(bool prune, bool rematch) {
   std::string t = Q(TmpName(e_));
-  if (prune)
+  if (prune) {
+    // The matched ids, indexed, so the rows of the table without a record are found by
+    // one probe each (ALTER TABLE ... ADD INDEX would commit the transaction).
+    BAMORT_RETURN_IF_ERROR(conn_->Execute("CREATE TEMPORARY TABLE " + Q(IdsName(e_)) + " (INDEX (`id`)) SELECT t.`_id` AS `id` FROM " +
+                                          t + " t WHERE t.`_id` IS NOT NULL"));
     BAMORT_RETURN_IF_ERROR(conn_->Execute("CREATE TEMPORARY TABLE " + Q(PruneName(e_)) +
                                           " (PRIMARY KEY (`id`)) SELECT r.`id` FROM " + Q(e_.table) + " r LEFT JOIN " +
-                                          t + " t ON t.`_id` = r.`id` WHERE t.`_pos` IS NULL"));
+                                          Q(IdsName(e_)) + " m ON m.`id` = r.`id` WHERE m.`id` IS NULL"));
+  }
   std::vector<std::string> cols, vals;
   for (size_t i = 0; i < e_.fields.size(); ++i) {
     cols.push_back(Q(e_.fields[i].column));
@@ -453,7 +460,7 @@ Status EntityImport::Prune() {
 
 void EntityImport::DropTemporary() {
   if (conn_->broken()) return;
-  for (const std::string& name : {TmpName(e_), MatchName(e_), OrdName(e_), PruneName(e_)})
+  for (const std::string& name : {TmpName(e_), MatchName(e_), OrdName(e_), IdsName(e_), PruneName(e_)})
     conn_->Execute("DROP TEMPORARY TABLE IF EXISTS " + Q(name)).ok();
 }
 
