@@ -38,9 +38,28 @@ JsonValue JsonValue::Object() {
   return v;
 }
 
+JsonValue::JsonValue(const JsonValue& other)
+    : text_(other.text_), c_(other.c_ ? std::make_unique<Container>(*other.c_) : nullptr), type_(other.type_) {}
+
+JsonValue& JsonValue::operator=(const JsonValue& other) {
+  if (this != &other) *this = JsonValue(other);
+  return *this;
+}
+
+const std::vector<JsonValue>& JsonValue::items() const {
+  static const std::vector<JsonValue> kNone;
+  return c_ ? c_->items : kNone;
+}
+
+const std::vector<std::string>& JsonValue::keys() const {
+  static const std::vector<std::string> kNone;
+  return c_ ? c_->keys : kNone;
+}
+
 const JsonValue* JsonValue::Find(std::string_view key) const {
-  for (size_t i = keys_.size(); i-- > 0;)
-    if (keys_[i] == key) return &items_[i];
+  if (!c_) return nullptr;
+  for (size_t i = c_->keys.size(); i-- > 0;)
+    if (c_->keys[i] == key) return &c_->items[i];
   return nullptr;
 }
 
@@ -53,16 +72,17 @@ void JsonValue::Set(const std::string& key, JsonValue v) {
     *existing = std::move(v);
     return;
   }
-  keys_.push_back(key);
-  items_.push_back(std::move(v));
+  container().keys.push_back(key);
+  c_->items.push_back(std::move(v));
 }
 
 bool JsonValue::Remove(std::string_view key) {
   bool removed = false;
-  for (size_t i = keys_.size(); i-- > 0;)
-    if (keys_[i] == key) {
-      keys_.erase(keys_.begin() + i);
-      items_.erase(items_.begin() + i);
+  if (!c_) return false;
+  for (size_t i = c_->keys.size(); i-- > 0;)
+    if (c_->keys[i] == key) {
+      c_->keys.erase(c_->keys.begin() + i);
+      c_->items.erase(c_->items.begin() + i);
       removed = true;
     }
   return removed;
@@ -203,7 +223,7 @@ class JsonParser {
       if (*p_ == '}') {
         ++p_;
         TakeItems(base, out);
-        out->keys_.assign(std::make_move_iterator(keys_.begin() + key_base), std::make_move_iterator(keys_.end()));
+        out->c_->keys.assign(std::make_move_iterator(keys_.begin() + key_base), std::make_move_iterator(keys_.end()));
         keys_.resize(key_base);
         return true;
       }
@@ -215,7 +235,7 @@ class JsonParser {
   // vector: growing each record's vectors one push_back at a time made malloc the
   // parser's main cost.
   void TakeItems(size_t base, JsonValue* out) {
-    out->items_.assign(std::make_move_iterator(items_.begin() + base), std::make_move_iterator(items_.end()));
+    out->container().items.assign(std::make_move_iterator(items_.begin() + base), std::make_move_iterator(items_.end()));
     items_.resize(base);
   }
 
