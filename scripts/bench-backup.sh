@@ -7,6 +7,10 @@
 # BENCH_BACKUP_MB megabytes (default 1024; generated pseudo-random text, so it does not
 # compress to nothing). Prints times and ratios; asserts nothing about speed.
 #
+# BENCH_BUFFER_POOL: InnoDB buffer pool of the benchmark server, for both sides (default
+# keep: dev-db.sh's 256M). It decides the restore's check: with a pool smaller than the
+# data, CHECKSUM TABLE after the load reads the table back from disk (O_DIRECT).
+#
 #   scripts/bench-backup.sh [BUILD_DIR]      (default: build)
 set -euo pipefail
 
@@ -25,6 +29,12 @@ sql() { "$here/scripts/dev-db.sh" sql "$@"; }
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", b-a}'; }
 
+buffer_pool=${BENCH_BUFFER_POOL:-keep}
+if [ "$buffer_pool" != keep ]; then
+  sql -e "SET GLOBAL innodb_buffer_pool_size = $(numfmt --from=iec "$buffer_pool")"
+  sleep 2
+fi
+echo "InnoDB buffer pool: $(sql -N -e "SELECT @@innodb_buffer_pool_size DIV 1048576") MB"
 sql "$BAMORT_DB_NAME" <"$here/tests/fixtures/legacy-small.sql"
 "$build/bamort-migrate" --log-format json >/dev/null 2>&1
 # BENCH_BACKUP_SHAPE=images (default): Bamort's heavy data, character images as base64
@@ -96,25 +106,32 @@ for run in $(seq 1 "$runs"); do
   t1=$(now)
   ours_restore=$(secs "$t0" "$t1")
   ours_load=$(jq '.details.load_ms / 1000' "$work/restore.json")
+  ours_check=$(jq '(.details.check_ms // 0) / 1000' "$work/restore.json")
+  ours_compare=$(jq '(.details.compare_ms // 0) / 1000' "$work/restore.json")
   sql -e "DROP DATABASE ref_restore; DROP DATABASE ours_restore"
   printf '  %-58s %8s s\n' "mariadb-dump --single-transaction | gzip -1" "$ref_dump" \
     "bamort-backup, SQL part (timings.dump_ms)" "$ours_sql" \
     "bamort-backup, whole set (dump, JSON export, checksums)" "$ours_total" \
     "gunzip | mariadb" "$ref_restore" \
+    "bamort-restore, sha256 check of the set (check_ms)" "$ours_check" \
     "bamort-restore, load part (load_ms)" "$ours_load" \
+    "bamort-restore, rows + CHECKSUM TABLE (compare_ms)" "$ours_compare" \
     "bamort-restore --target-db (checks, load, compare)" "$ours_restore"
-  echo "$ref_dump $ours_sql $ours_total $ref_restore $ours_load $ours_restore" >>"$work/times"
+  echo "$ref_dump $ours_sql $ours_total $ref_restore $ours_load $ours_restore $ours_check $ours_compare" >>"$work/times"
 done
 
 col() { awk -v c="$1" '{print $c}' "$work/times" | median; }
 ref_dump=$(col 1); ours_sql=$(col 2); ours_total=$(col 3); ref_restore=$(col 4); ours_load=$(col 5); ours_restore=$(col 6)
+ours_check=$(col 7); ours_compare=$(col 8)
 echo
-echo "medians of $runs rounds ($shape, load average now: $(cut -d' ' -f1-3 /proc/loadavg)):"
+echo "medians of $runs rounds ($shape, buffer pool $buffer_pool, load average now: $(cut -d' ' -f1-3 /proc/loadavg)):"
 printf '%-60s %8s s\n' "mariadb-dump --single-transaction | gzip -1" "$ref_dump" \
   "bamort-backup, SQL part" "$ours_sql" \
   "bamort-backup, whole set" "$ours_total" \
   "gunzip | mariadb" "$ref_restore" \
+  "bamort-restore, sha256 check" "$ours_check" \
   "bamort-restore, load part" "$ours_load" \
+  "bamort-restore, rows + CHECKSUM TABLE" "$ours_compare" \
   "bamort-restore in total" "$ours_restore"
 echo
 echo "ratio backup SQL part / reference:   $(ratio "$ours_sql" "$ref_dump")"

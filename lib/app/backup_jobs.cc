@@ -537,7 +537,9 @@ Status RunRestore(const JobCli& cli, JobRun* run) {
   const ManifestFile* source = manifest.FindRole(from == "sql" ? "sql-dump" : "json-export");
   if (!source) return Status::BadInput(manifest_path + " lists no " + (from == "sql" ? "SQL dump" : "JSON export"));
   std::vector<std::string> problems;
+  auto t_check = std::chrono::steady_clock::now();
   Status files_ok = CheckSetFiles(set_dir, manifest, &problems);
+  report.details->set("check_ms", MsSince(t_check));
   report.details->set("file_problems", StringsJson(problems));
   for (const std::string& p : problems) {
     if (p.rfind(source->name + ":", 0) == 0) {
@@ -630,11 +632,13 @@ Status RunRestore(const JobCli& cli, JobRun* run) {
   int64_t load_ms = MsSince(t_load);
 
   // 4. Compare with the manifest, on two connections at once.
+  auto t_compare = std::chrono::steady_clock::now();
   TableStats restored;
   std::unique_ptr<Connection> second;
   s = Connection::Open(config, &second, /*use_database=*/false);
   if (s.ok()) s = ReadTableStatsParallel({admin.get(), second.get()}, target, &restored);
   if (!s.ok()) return dirty(s);
+  report.details->set("compare_ms", MsSince(t_compare));
   std::vector<std::string> diffs = CompareTableStats(manifest.tables, restored);
   Object::Ptr tables = new Object(true);
   for (const auto& [name, expected] : manifest.tables) {

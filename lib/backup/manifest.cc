@@ -1,6 +1,8 @@
 #include "backup/manifest.h"
 
+#include <atomic>
 #include <sstream>
+#include <thread>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
@@ -204,19 +206,34 @@ Status ReadManifest(const std::string& path, Manifest* out) {
 
 Status CheckSetFiles(const std::string& set_dir, const Manifest& manifest, std::vector<std::string>* problems) {
   problems->clear();
-  for (const ManifestFile& f : manifest.files) {
-    std::string path = set_dir + "/" + f.name;
-    std::string hex;
-    uint64_t size = 0;
-    Status s = Sha256OfFile(path, &hex, &size);
-    if (!s.ok()) {
-      problems->push_back(f.name + ": " + s.message());
-    } else if (size != f.size) {
-      problems->push_back(f.name + ": " + std::to_string(size) + " bytes, the manifest says " + std::to_string(f.size) +
-                          " (truncated or replaced)");
-    } else if (hex != f.sha256) {
-      problems->push_back(f.name + ": sha256 " + hex + " differs from the manifest's " + f.sha256 + " (corrupt)");
+  // The files are hashed on two threads at once: a set is one large dump and one large
+  // export, and SHA-256 of each (~1 GB/s) is CPU-bound once the file is in the page
+  // cache, so this halves the check that runs before a restore touches anything.
+  const std::vector<ManifestFile>& files = manifest.files;
+  std::vector<std::string> found(files.size());
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < files.size(); i = next++) {
+      const ManifestFile& f = files[i];
+      std::string hex;
+      uint64_t size = 0;
+      Status s = Sha256OfFile(set_dir + "/" + f.name, &hex, &size);
+      if (!s.ok()) {
+        found[i] = f.name + ": " + s.message();
+      } else if (size != f.size) {
+        found[i] = f.name + ": " + std::to_string(size) + " bytes, the manifest says " + std::to_string(f.size) +
+                   " (truncated or replaced)";
+      } else if (hex != f.sha256) {
+        found[i] = f.name + ": sha256 " + hex + " differs from the manifest's " + f.sha256 + " (corrupt)";
+      }
     }
+  };
+  std::thread helper;
+  if (files.size() > 1) helper = std::thread(worker);
+  worker();
+  if (helper.joinable()) helper.join();
+  for (std::string& p : found) {
+    if (!p.empty()) problems->push_back(std::move(p));  // in manifest order, as before
   }
   if (problems->empty()) return Status::Ok();
   return Status::BadInput("backup set " + set_dir + " is damaged: " + problems->front(),
