@@ -407,8 +407,11 @@ TEST(MasterDataTest, DefaultMasterDataImportsIntoFreshInstall) {
   // The shipped files are exactly what the exporter writes for them.
   std::string again = Export(*db);
   masterdata::FileSet shipped = ReadDir(SourcePath("masterdata")), exported = ReadDir(again);
-  for (const auto& [name, content] : exported)
-    if (name != "export.json") EXPECT_TRUE(shipped[name] == content) << name << " is not in canonical form";
+  for (const auto& [name, content] : exported) {
+    if (name != "export.json") {
+      EXPECT_TRUE(shipped[name] == content) << name << " is not in canonical form";
+    }
+  }
 }
 
 }  // namespace

@@ -70,26 +70,14 @@ Poco::JSON::Object::Ptr ParseObject(const std::string& text) {
   }
 }
 
-// Starts a job without waiting; output goes to /dev/null.
-pid_t StartJob(const ScratchDatabase& db, const std::string& job, const std::vector<std::string>& args,
-               const std::map<std::string, std::string>& env = {}) {
+// Starts a job without waiting, against db.
+std::unique_ptr<testing::BackgroundProcess> StartJob(const ScratchDatabase& db, const std::string& job,
+                                                     const std::vector<std::string>& args,
+                                                     std::map<std::string, std::string> env = {}) {
   std::vector<std::string> argv = {testing::BinaryPath(job)};
   argv.insert(argv.end(), args.begin(), args.end());
-  pid_t pid = fork();
-  if (pid == 0) {
-    setenv("BAMORT_DB_NAME", db.name().c_str(), 1);
-    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> a;
-    for (auto& s : argv) a.push_back(s.data());
-    a.push_back(nullptr);
-    int devnull = open("/dev/null", O_RDWR);
-    dup2(devnull, 0);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    execv(a[0], a.data());
-    _exit(127);
-  }
-  return pid;
+  env["BAMORT_DB_NAME"] = db.name();
+  return std::make_unique<testing::BackgroundProcess>(argv, env);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -285,7 +273,7 @@ TEST(Reliability, KilledImportLeavesTheDatabaseUnchanged) {
   ASSERT_TRUE(blocker->Execute("START TRANSACTION").ok());
   ResultSet locked;
   ASSERT_TRUE(blocker->Query("SELECT * FROM gsm_spells FOR UPDATE", &locked).ok());
-  pid_t pid = StartJob(db, "import-masterdata", {"--source", SourcePath("masterdata")});
+  auto import = StartJob(db, "import-masterdata", {"--source", SourcePath("masterdata")});
   // The import is stuck once its INSERT into gsm_spells has waited a second; by then the
   // entities before spells in the import order (sources, classes, categories, skills and
   // their links) are written in its open transaction. PROCESSLIST is used rather than
@@ -303,9 +291,7 @@ TEST(Reliability, KilledImportLeavesTheDatabaseUnchanged) {
     if (!blocked) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ASSERT_TRUE(blocked) << "the import never blocked on gsm_spells";
-  kill(pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
+  import->Kill(SIGKILL);
   ASSERT_TRUE(blocker->Execute("ROLLBACK").ok());
   blocker.reset();
   // The server rolls the dead connection's transaction back; give it a moment.
@@ -343,7 +329,7 @@ TEST(Reliability, KilledBackupKeepsOlderSetsAndRetentionAndTheNextBackupWorks) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   ASSERT_EQ(CompleteSets(out).size(), 2u);
-  pid_t pid = StartJob(db, "backup", {"--out-dir", out, "--keep-min", "1"});
+  auto backup = StartJob(db, "backup", {"--out-dir", out, "--keep-min", "1"});
   bool saw_partial = false;
   for (int i = 0; i < 5000 && !saw_partial; ++i) {
     for (const std::string& n : DirEntries(out)) saw_partial |= n.find(".partial") != std::string::npos;
@@ -351,10 +337,7 @@ TEST(Reliability, KilledBackupKeepsOlderSetsAndRetentionAndTheNextBackupWorks) {
   }
   ASSERT_TRUE(saw_partial);
   std::this_thread::sleep_for(std::chrono::milliseconds(30));
-  kill(pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFSIGNALED(status)) << "the backup finished before it could be killed; grow the table";
+  ASSERT_EQ(backup->Kill(SIGKILL), 128 + SIGKILL) << "the backup finished before it could be killed; grow the table";
   EXPECT_EQ(CompleteSets(out).size(), 2u) << "a killed backup must neither add a set nor delete one";
   ProcessResult list = db.Job("backup", {"--list", "--out-dir", out});
   EXPECT_EQ(list.exit_code, 0) << list.err;
@@ -512,12 +495,11 @@ TEST(Reliability, ServerStoppedMidMigrationGivesAClearErrorAndIsRecoverable) {
     pos = end == std::string::npos ? cmdline.size() : end + 1;
   }
 
-  pid_t migrate = StartJob(db, "migrate", {"--report", report});
+  auto migrate = StartJob(db, "migrate", {"--report", report});
   // Wait until one statement has been running for a second (a table rebuild or a
   // full-table UPDATE on the big table), then stop the server under it.
   auto watcher = db.Connect();
   std::string running;
-  int status = 0;
   bool finished = false;
   for (int i = 0; i < 6000 && running.empty() && !finished; ++i) {
     Value v;
@@ -527,18 +509,16 @@ TEST(Reliability, ServerStoppedMidMigrationGivesAClearErrorAndIsRecoverable) {
         &v);
     if (s.ok() && v) running = *v;
     else std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    finished = waitpid(migrate, &status, WNOHANG) == migrate;
+    finished = !migrate->running();
   }
   watcher.reset();
   ASSERT_FALSE(running.empty()) << "no statement ran for 0.3 s before migrate finished; raise BAMORT_RELIABILITY_ROWS";
   std::cout << "[ reliability ] stopping the server during: " << running.substr(0, 120) << std::endl;
   ASSERT_EQ(kill(server, SIGTERM), 0);
-  waitpid(migrate, &status, 0);
+  int code = migrate->Wait();
   for (int i = 0; i < 600 && kill(server, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   ASSERT_NE(kill(server, 0), 0) << "the server did not stop";
 
-  ASSERT_TRUE(WIFEXITED(status));
-  int code = WEXITSTATUS(status);
   EXPECT_TRUE(code == 4 || code == 1) << "exit " << code;
   StepReport rep;
   ASSERT_TRUE(ReadReport(report, &rep).ok());

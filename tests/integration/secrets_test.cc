@@ -89,24 +89,8 @@ class SecretsTest : public ::testing::Test {
     args.insert(args.end(), {"--report", report});
     args.insert(args.begin(), testing::BinaryPath(job));
     std::map<std::string, std::string> env = Env(db_name);
-    pid_t pid = fork();
-    if (pid == 0) {
-      for (const auto& [k, v] : env) {
-        if (v.empty()) unsetenv(k.c_str());
-        else setenv(k.c_str(), v.c_str(), 1);
-      }
-      std::vector<char*> a;
-      for (auto& s : args) a.push_back(s.data());
-      a.push_back(nullptr);
-      int devnull = open("/dev/null", O_RDWR);
-      dup2(devnull, 0);
-      dup2(devnull, 1);
-      dup2(devnull, 2);
-      execv(a[0], a.data());
-      _exit(127);
-    }
-    int status = 0;
-    while (waitpid(pid, &status, WNOHANG) == 0) {
+    testing::BackgroundProcess process(args, env);
+    while (process.running()) {
       for (Poco::DirectoryIterator it(std::string("/proc")), end; it != end; ++it) {
         const std::string& p = it.name();
         if (p.find_first_not_of("0123456789") != std::string::npos) continue;
@@ -118,7 +102,7 @@ class SecretsTest : public ::testing::Test {
         ++proc_samples_;
       }
     }
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << job << " failed";
+    EXPECT_EQ(process.exit_code(), 0) << job << " failed: " << process.err().substr(0, 2000);
   }
   void ScanTree(const std::string& dir) {
     for (Poco::DirectoryIterator it(dir), end; it != end; ++it) {

@@ -160,6 +160,16 @@ std::string BackgroundProcess::WaitForLine(const std::string& marker, int timeou
   return "";
 }
 
+int BackgroundProcess::Kill(int signal) {
+  if (pid_ > 0) kill(pid_, signal);
+  return Wait();
+}
+
+int BackgroundProcess::Wait() {
+  Reap(true);
+  return exit_code_;
+}
+
 int BackgroundProcess::Stop(int timeout_ms) {
   if (pid_ <= 0) return exit_code_;
   kill(pid_, SIGTERM);

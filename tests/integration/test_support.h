@@ -47,6 +47,10 @@ class BackgroundProcess {
   std::string WaitForLine(const std::string& marker, int timeout_ms = 15000);
   // SIGTERM, then waits at most timeout_ms for the exit code (-1 and a test failure if not).
   int Stop(int timeout_ms = 20000);
+  // Sends signal and waits for the end: the exit code, 128 + signal when it killed the process.
+  int Kill(int signal);
+  // Waits for the end without a signal; the exit code.
+  int Wait();
   bool running() { return !Reap(false); }
   int exit_code() const { return exit_code_; }  // -1 while running
   std::string out() const;

@@ -32,7 +32,9 @@ TEST(MasterDataEntitiesTest, ImportOrderPutsEveryReferenceFirst) {
   ASSERT_EQ(order.size(), 24u);
   for (const EntitySpec* e : order) {
     for (const ReferenceSpec& r : e->references) EXPECT_LT(IndexOf(order, r.target), IndexOf(order, e->name)) << e->name;
-    if (!e->parent.empty()) EXPECT_LT(IndexOf(order, e->parent), IndexOf(order, e->name));
+    if (!e->parent.empty()) {
+      EXPECT_LT(IndexOf(order, e->parent), IndexOf(order, e->name));
+    }
   }
   EXPECT_EQ(order.front()->name, "sources");
 }
