@@ -15,30 +15,24 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${BAMORT_BUILD_DIR:-$here/build}
-"$here/scripts/build.sh" "$build_dir" >/dev/null
-
 what=${1:-all}
 case "$what" in
   migrate|all|masterdata|health|backup|deploy) ;;
   *) echo "usage: scripts/bench.sh [migrate|masterdata|health|backup|deploy|all]" >&2; exit 2 ;;
 esac
-if [ "$what" = migrate ] || [ "$what" = all ]; then
-  echo "=== migrate"
-  BAMORT_BUILD_DIR=$build_dir "$here/scripts/bench-migrate.sh"
-fi
-if [ "$what" = masterdata ] || [ "$what" = all ]; then
-  echo "=== master-data import"
-  "$here/scripts/bench-masterdata.sh" "$build_dir"
-fi
-if [ "$what" = health ] || [ "$what" = all ]; then
-  echo "=== health endpoint"
-  "$here/scripts/bench-health.sh" "$build_dir"
-fi
-if [ "$what" = backup ] || [ "$what" = all ]; then
-  echo "=== backup and restore"
-  "$here/scripts/bench-backup.sh" "$build_dir"
-fi
-if [ "$what" = deploy ] || [ "$what" = all ]; then
-  echo "=== deploy.sh end to end"
-  "$here/scripts/bench-deploy.sh" "$build_dir"
-fi
+"$here/scripts/build.sh" "$build_dir" >/dev/null
+
+# bench NAME TITLE COMMAND...: runs the benchmark when it was asked for (or all).
+bench() {
+  local name=$1 title=$2
+  shift 2
+  if [ "$what" = "$name" ] || [ "$what" = all ]; then
+    echo "=== $title"
+    "$@"
+  fi
+}
+bench migrate "migrate" env BAMORT_BUILD_DIR="$build_dir" "$here/scripts/bench-migrate.sh"
+bench masterdata "master-data import" "$here/scripts/bench-masterdata.sh" "$build_dir"
+bench health "health endpoint" "$here/scripts/bench-health.sh" "$build_dir"
+bench backup "backup and restore" "$here/scripts/bench-backup.sh" "$build_dir"
+bench deploy "deploy.sh end to end" "$here/scripts/bench-deploy.sh" "$build_dir"
