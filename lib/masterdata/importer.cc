@@ -1,11 +1,16 @@
 #include "masterdata/importer.h"
 
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <map>
+#include <unordered_map>
+#include <unordered_set>
 
 #include <Poco/JSON/Array.h>
 #include <spdlog/spdlog.h>
 
+#include "db/collation_keys.h"
 #include "db/multi_row_insert.h"
 #include "masterdata/document.h"
 #include "masterdata/entities.h"
@@ -57,8 +62,6 @@ using masterdata::FieldSpec;
 using masterdata::FieldType;
 using masterdata::ReferenceSpec;
 
-constexpr const char* kCollate = " COLLATE utf8mb4_unicode_ci";
-
 // Adds the wall time since the last Lap() to a phase of ImportResult::timing_ms.
 class PhaseClock {
  public:
@@ -82,443 +85,600 @@ class PhaseClock {
 
 std::string Q(const std::string& id) { return Connection::QuoteIdentifier(id); }
 
-std::string TmpName(const EntitySpec& e) { return "_md_" + e.name; }
-std::string MatchName(const EntitySpec& e) { return "_mx_" + e.name; }
-std::string OrdName(const EntitySpec& e) { return "_mo_" + e.name; }
-std::string IdsName(const EntitySpec& e) { return "_mi_" + e.name; }
-std::string PruneName(const EntitySpec& e) { return "_mp_" + e.name; }
+constexpr uint32_t kNone = 0xffffffffu;
 
-std::string FieldCol(size_t i) { return "f" + std::to_string(i); }
-std::string RefCol(size_t j, size_t k) { return "r" + std::to_string(j) + "_" + std::to_string(k); }
-std::string RefId(size_t j) { return "r" + std::to_string(j) + "_id"; }
-std::string RefCopy(size_t j) { return "r" + std::to_string(j) + "_cp"; }
-
-bool IsKeyField(const EntitySpec& e, const std::string& json) {
-  for (const std::string& k : e.key)
-    if (k == json) return true;
-  return false;
+bool ParseInt(const std::string& text, long long* out) {
+  if (text.empty()) return false;
+  char* end = nullptr;
+  errno = 0;
+  *out = std::strtoll(text.c_str(), &end, 10);
+  return errno == 0 && *end == '\0';
 }
 
-// One key part as SQL over the temporary table (alias t) and over the real table (r).
-struct KeyPart {
-  std::string tmp_expr;
-  std::string table_expr;
-  bool is_string = false;
+bool ParseDouble(const std::string& text, double* out) {
+  if (text.empty()) return false;
+  char* end = nullptr;
+  *out = std::strtod(text.c_str(), &end);
+  return *end == '\0';
+}
+
+bool SameId(const Value& db, uint64_t id) {
+  long long v;
+  return db && ParseInt(*db, &v) && static_cast<uint64_t>(v) == id;
+}
+
+// What the server answers for `numeric_column <=> typed_value`: the same number.
+bool SameNumber(FieldType type, const Value& db, const std::string& file) {
+  if (!db) return false;
+  long long a, b;
+  if (type == FieldType::kInt && ParseInt(*db, &a) && ParseInt(file, &b)) return a == b;
+  double x, y;
+  return ParseDouble(*db, &x) && ParseDouble(file, &y) && x == y;
+}
+
+// A number from the database in the file's normalised text (record_values.h), for keys;
+// false when it is no number.
+bool CanonicalNumber(FieldType type, const std::string& db, std::string* out) {
+  long long v;
+  double d;
+  if (type == FieldType::kInt && ParseInt(db, &v)) {
+    *out = std::to_string(v);
+    return true;
+  }
+  if (!ParseDouble(db, &d)) return false;
+  if (type == FieldType::kBool) *out = d != 0 ? "1" : "0";
+  else if (type == FieldType::kInt) *out = std::to_string(static_cast<long long>(d));
+  else *out = masterdata::FormatDouble(d);
+  return true;
+}
+
+// The first n characters of UTF-8 text, as MariaDB's LEFT() counts them.
+std::string Utf8Left(const std::string& s, int n) {
+  size_t i = 0;
+  for (int chars = 0; i < s.size() && chars < n; ++chars) {
+    ++i;
+    while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
+  }
+  return s.substr(0, i);
+}
+
+// One part of a composite key, length-prefixed so that parts cannot run into each other.
+void AppendPart(std::string* key, std::string_view part) {
+  uint32_t n = static_cast<uint32_t>(part.size());
+  key->append(reinterpret_cast<const char*>(&n), sizeof n);
+  key->append(part);
+}
+
+// The rows of an entity's table that a reference can name, by the collation keys of
+// the reference's match columns: the smallest id where a name is ambiguous (and its
+// first match column, for the copy columns of link tables).
+struct TargetRows {
+  std::unordered_map<std::string, std::pair<uint64_t, Value>> by_key;
 };
 
-std::vector<KeyPart> KeyParts(const EntitySpec& e) {
-  std::vector<KeyPart> parts;
-  for (const std::string& k : e.key) {
-    if (k == "@parent") {
-      parts.push_back({"t.`_pid`", "r." + Q(e.parent_column), false});
-      continue;
-    }
-    bool done = false;
-    for (size_t i = 0; i < e.fields.size() && !done; ++i)
-      if (e.fields[i].json == k) {
-        parts.push_back({"t." + FieldCol(i), "r." + Q(e.fields[i].column), e.fields[i].type == FieldType::kString});
-        done = true;
-      }
-    for (size_t j = 0; j < e.references.size() && !done; ++j)
-      if (e.references[j].json_fields[0] == k) {
-        parts.push_back({"t." + RefId(j), "r." + Q(e.references[j].column), false});
-        done = true;
-      }
-  }
-  return parts;
-}
-
-class EntityImport {
- public:
-  EntityImport(Connection* conn, const EntitySpec& spec, const std::string& file, const std::string& gsid,
-               const std::map<std::string, std::unique_ptr<EntityImport>>* done)
-      : conn_(conn), e_(spec), file_(file), gsid_(gsid), done_(done) {}
-
-  const EntitySpec& spec() const { return e_; }
-  bool carried() const { return carried_; }
+// One entity of the import: its records as normalised text, then their resolved
+// references, their rows in the table, and what applying them changes.
+struct EntityState {
+  const EntitySpec* spec = nullptr;
+  std::string file;
+  bool carried = false;
+  size_t width = 0;                  // texts per record: the fields, then every reference's key values
+  std::vector<size_t> ref_offset;    // index of reference j's first key value within a record
+  std::vector<std::string> texts;    // records x width
+  // Where record i came from, to name it in messages: (record index, index in the
+  // parent's array or -1).
+  std::vector<std::pair<uint32_t, int32_t>> origin;
+  std::vector<uint64_t> pid;         // the parent's id (embedded entities)
+  std::vector<uint64_t> ref_ids;     // records x references; 0 = an optional reference left empty
+  std::vector<Value> ref_copies;     // records x references (copy columns only)
+  std::vector<std::string> keys;     // natural key of each record (collation keys for strings)
+  std::unordered_map<std::string, uint32_t> first_of_key;  // key -> first record with it
+  std::vector<uint32_t> next_of_key;                       // record -> next record with its key
+  std::vector<uint64_t> ids;         // the row of each record; 0 = to insert
+  std::vector<uint8_t> changed;
+  std::unordered_set<uint64_t> doomed;  // ids only in the database, with --prune
   EntityImportCounts counts;
 
-  Status CreateAndLoad(const masterdata::MasterDataDocument& doc);
-  Status ResolveReferences(bool prune);
-  Status Match();
-  Status Apply(bool prune, bool rematch);
-  Status Prune();
-  void DropTemporary();
-
- private:
-  // index: the record (top-level) or its parent record, 0-based; child: index in the
-  // parent's array, or -1 for a top-level record.
-  Status LoadRecord(const JsonValue& rec, size_t index, long child, MultiRowInsert* ins);
-  // "skills.json record 3 categories_difficulties[0]" for the record at _pos.
-  std::string Describe(size_t pos) const;
-  Status BuildMatchTable();
-
-  Connection* conn_;
-  const EntitySpec& e_;
-  std::string file_;
-  std::string gsid_;
-  const std::map<std::string, std::unique_ptr<EntityImport>>* done_;
-  bool carried_ = false;
-  bool created_ = false;
-  // Where the record at _pos (1-based) came from, to name it in messages: built into
-  // text only when needed (one string per record cost more than the record's SQL).
-  std::vector<std::pair<uint32_t, int32_t>> origin_;
-  std::vector<Value> row_;  // reused by LoadRecord
+  size_t size() const { return origin.size(); }
+  const std::string& text(size_t record, size_t column) const { return texts[record * width + column]; }
+  std::string Describe(size_t record) const {
+    auto [index, child] = origin[record];
+    std::string d = file + " record " + std::to_string(index + 1);
+    if (child >= 0) d += " " + spec->parent_field + "[" + std::to_string(child) + "]";
+    return d;
+  }
 };
 
-Status EntityImport::CreateAndLoad(const masterdata::MasterDataDocument& doc) {
-  std::string cols = "`_pos` INT UNSIGNED NOT NULL PRIMARY KEY, `_ppos` INT UNSIGNED NULL, `_pid` BIGINT UNSIGNED NULL, "
-                     "`_id` BIGINT UNSIGNED NULL, `_chg` TINYINT NULL";
-  std::vector<std::string> ins_cols = {"_pos", "_ppos"};
-  for (size_t i = 0; i < e_.fields.size(); ++i) {
-    const FieldSpec& f = e_.fields[i];
-    std::string type;
-    switch (f.type) {
-      case FieldType::kString:
-        type = std::string(IsKeyField(e_, f.json) ? "VARCHAR(255)" : "LONGTEXT") + " CHARACTER SET utf8mb4" + kCollate;
-        break;
-      case FieldType::kInt: type = "BIGINT"; break;
-      case FieldType::kFloat: type = "DOUBLE"; break;
-      case FieldType::kBool: type = "TINYINT(1)"; break;
-    }
-    cols += ", " + FieldCol(i) + " " + type + " NULL";
-    ins_cols.push_back(FieldCol(i));
+class Importer {
+ public:
+  Importer(Connection* conn, const ImportOptions& options, std::string gsid)
+      : conn_(conn), options_(options), gsid_(std::move(gsid)), collation_(conn) {
+    long long v = 0;
+    ParseInt(gsid_, &v);
+    gsid_number_ = static_cast<uint64_t>(v);
   }
-  for (size_t j = 0; j < e_.references.size(); ++j) {
-    for (size_t k = 0; k < e_.references[j].json_fields.size(); ++k) {
-      cols += ", " + RefCol(j, k) + " VARCHAR(255) CHARACTER SET utf8mb4" + kCollate + " NULL";
-      ins_cols.push_back(RefCol(j, k));
-    }
-    cols += ", " + RefId(j) + " BIGINT UNSIGNED NULL, " + RefCopy(j) + " VARCHAR(255) CHARACTER SET utf8mb4" + kCollate +
-            " NULL";
-  }
-  // No secondary index: every join drives from this table (by _pos), and maintaining an
-  // index on _id made the match UPDATE rewrite it for every record. Prune builds its own.
-  BAMORT_RETURN_IF_ERROR(conn_->Execute("CREATE TEMPORARY TABLE " + Q(TmpName(e_)) + " (" + cols + ")"));
-  created_ = true;
 
-  // Larger statements than the default (fewer round trips and parses), still far below
-  // the server's default max_allowed_packet of 16 MB.
-  MultiRowInsert ins(conn_, TmpName(e_), ins_cols, 10000, 8 << 20);
-  if (e_.parent.empty()) {
-    auto it = doc.data.find(e_.name);
+  Status Run(const masterdata::MasterDataDocument& doc, const masterdata::SourceInfo& info, ImportResult* result);
+  void DropTemporary();
+  const std::vector<std::unique_ptr<EntityState>>& entities() const { return entities_; }
+
+ private:
+  Status Prepare(const masterdata::MasterDataDocument& doc, EntityState* e);
+  Status AddRecord(const JsonValue& rec, size_t index, long child, EntityState* e);
+  Status Targets(const ReferenceSpec& r, const TargetRows** out);
+  Status Resolve(EntityState* e);
+  void BuildKeys(EntityState* e);
+  // SELECT list of the key parts over the table alias r (collation keys for strings).
+  std::string KeySelect(const EntitySpec& spec) const;
+  // The key of a table row from the KeySelect columns at row[first...]; false when a
+  // part is NULL (such a row matches no record, as NULL <=> 'x' is false).
+  bool RowKey(const EntitySpec& spec, const Row& row, size_t first, std::string* key) const;
+  Status Match(EntityState* e);
+  Status Rematch(EntityState* e);
+  bool Same(const EntityState& e, size_t record, const Row& row, size_t first) const;
+  void RecordValues(const EntityState& e, size_t record, std::vector<Value>* out) const;
+  std::vector<std::string> Columns(const EntitySpec& spec) const;
+  Status Apply(EntityState* e, bool rematch);
+  Status Prune(EntityState* e);
+
+  Connection* conn_;
+  ImportOptions options_;
+  std::string gsid_;
+  uint64_t gsid_number_ = 0;
+  CollationKeys collation_;
+  std::vector<std::unique_ptr<EntityState>> entities_;
+  std::map<std::string, EntityState*> by_name_;
+  std::map<std::string, TargetRows> targets_;  // by target table and match columns
+  std::vector<std::string> temporary_;
+};
+
+Status Importer::Prepare(const masterdata::MasterDataDocument& doc, EntityState* e) {
+  const EntitySpec& spec = *e->spec;
+  e->width = spec.fields.size();
+  for (const ReferenceSpec& r : spec.references) {
+    e->ref_offset.push_back(e->width);
+    e->width += r.json_fields.size();
+  }
+  if (spec.parent.empty()) {
+    auto it = doc.data.find(spec.name);
     if (it != doc.data.end()) {
-      carried_ = true;
-      for (size_t i = 0; i < it->second.size(); ++i) BAMORT_RETURN_IF_ERROR(LoadRecord(it->second.at(i), i, -1, &ins));
+      e->carried = true;
+      e->texts.reserve(it->second.size() * e->width);
+      for (size_t i = 0; i < it->second.size(); ++i) BAMORT_RETURN_IF_ERROR(AddRecord(it->second.at(i), i, -1, e));
     }
   } else {
-    auto it = doc.data.find(e_.parent);
+    auto it = doc.data.find(spec.parent);
     if (it != doc.data.end()) {
-      carried_ = true;
+      e->carried = true;
       for (size_t i = 0; i < it->second.size(); ++i) {
-        const JsonValue* children = it->second.at(i).Find(e_.parent_field);
+        const JsonValue* children = it->second.at(i).Find(spec.parent_field);
         if (children == nullptr || children->is_null()) continue;
         if (!children->is_array())
-          return Status::BadInput(file_ + " record " + std::to_string(i + 1) + ": " + e_.parent_field +
+          return Status::BadInput(e->file + " record " + std::to_string(i + 1) + ": " + spec.parent_field +
                                   " is not an array");
         for (size_t c = 0; c < children->size(); ++c) {
           if (!children->at(c).is_object())
-            return Status::BadInput(file_ + " record " + std::to_string(i + 1) + ": " + e_.parent_field + "[" +
+            return Status::BadInput(e->file + " record " + std::to_string(i + 1) + ": " + spec.parent_field + "[" +
                                     std::to_string(c) + "] is not an object");
-          BAMORT_RETURN_IF_ERROR(LoadRecord(children->at(c), i, static_cast<long>(c), &ins));
+          BAMORT_RETURN_IF_ERROR(AddRecord(children->at(c), i, static_cast<long>(c), e));
         }
       }
     }
   }
-  BAMORT_RETURN_IF_ERROR(ins.Finish());
-  counts.in_file = origin_.size();
-  return Status::Ok();
-}
-
-std::string EntityImport::Describe(size_t pos) const {
-  auto [index, child] = origin_.at(pos - 1);
-  std::string d = file_ + " record " + std::to_string(index + 1);
-  if (child >= 0) d += " " + e_.parent_field + "[" + std::to_string(child) + "]";
-  return d;
-}
-
-Status EntityImport::LoadRecord(const JsonValue& rec, size_t index, long child, MultiRowInsert* ins) {
-  origin_.emplace_back(static_cast<uint32_t>(index), static_cast<int32_t>(child));
-  size_t width = 2 + e_.fields.size();
-  for (const ReferenceSpec& r : e_.references) width += r.json_fields.size();
-  row_.resize(width);
-  row_[0] = std::to_string(origin_.size());
-  // A child's _ppos is its parent's _pos, the parent's index + 1.
-  row_[1] = child >= 0 ? Value(std::to_string(index + 1)) : std::nullopt;
-  size_t c = 2;
-  for (const FieldSpec& f : e_.fields) {
-    if (!row_[c]) row_[c].emplace();
-    Status s = masterdata::ScalarText(rec, f.json, f.type, &*row_[c++]);
-    if (!s.ok()) return Status::BadInput(Describe(origin_.size()) + ": " + s.message());
+  e->counts.in_file = e->size();
+  // Every string a key or a reference compares: their collation keys come from the server.
+  for (size_t f = 0; f < spec.fields.size(); ++f) {
+    if (spec.fields[f].type != FieldType::kString) continue;
+    bool in_key = false;
+    for (const std::string& k : spec.key) in_key = in_key || k == spec.fields[f].json;
+    if (!in_key) continue;
+    for (size_t i = 0; i < e->size(); ++i) collation_.Want(e->text(i, f));
   }
-  for (const ReferenceSpec& r : e_.references)
+  for (size_t j = 0; j < spec.references.size(); ++j)
+    for (size_t k = 0; k < spec.references[j].json_fields.size(); ++k)
+      for (size_t i = 0; i < e->size(); ++i) collation_.Want(e->text(i, e->ref_offset[j] + k));
+  return collation_.Fetch();
+}
+
+Status Importer::AddRecord(const JsonValue& rec, size_t index, long child, EntityState* e) {
+  e->origin.emplace_back(static_cast<uint32_t>(index), static_cast<int32_t>(child));
+  size_t record = e->size() - 1;
+  e->texts.resize(e->texts.size() + e->width);
+  size_t c = record * e->width;
+  for (const FieldSpec& f : e->spec->fields) {
+    Status s = masterdata::ScalarText(rec, f.json, f.type, &e->texts[c++]);
+    if (!s.ok()) return Status::BadInput(e->Describe(record) + ": " + s.message());
+  }
+  for (const ReferenceSpec& r : e->spec->references)
     for (const std::string& j : r.json_fields) {
-      if (!row_[c]) row_[c].emplace();
-      Status s = masterdata::ScalarText(rec, j, FieldType::kString, &*row_[c++]);
-      if (!s.ok()) return Status::BadInput(Describe(origin_.size()) + ": " + s.message());
+      Status s = masterdata::ScalarText(rec, j, FieldType::kString, &e->texts[c++]);
+      if (!s.ok()) return Status::BadInput(e->Describe(record) + ": " + s.message());
     }
-  return ins->Add(row_);
+  return Status::Ok();
 }
 
-Status EntityImport::ResolveReferences(bool prune) {
-  std::string t = Q(TmpName(e_));
-  // The parent's id and every reference (with its copy column) in one pass over the
-  // wide temporary rows. Each target is grouped by its key first (MIN(id) where a name
-  // is ambiguous), so the join probes a small derived table instead of running a
-  // subquery per record.
-  std::string joins, set;
-  auto assign = [&](const std::string& a) { set += (set.empty() ? "" : ", ") + a; };
-  if (!e_.parent.empty()) {
-    joins += " LEFT JOIN " + Q(TmpName(done_->at(e_.parent)->spec())) + " p ON p.`_pos` = t.`_ppos`";
-    assign("t.`_pid` = p.`_id`");
+Status Importer::Targets(const ReferenceSpec& r, const TargetRows** out) {
+  const EntitySpec& target = *by_name_.at(r.target)->spec;
+  std::string cache_key = target.table;
+  for (const std::string& c : r.match_columns) cache_key += "\n" + c;
+  auto it = targets_.find(cache_key);
+  if (it == targets_.end()) {
+    TargetRows rows;
+    std::string sql = "SELECT r.`id`";
+    for (const std::string& c : r.match_columns) sql += ", " + CollationKeys::SqlFor("r." + Q(c));
+    sql += ", r." + Q(r.match_columns[0]) + " FROM " + Q(target.table) + " r";
+    size_t n = r.match_columns.size();
+    BAMORT_RETURN_IF_ERROR(conn_->QueryEach(sql, [&](const ResultSet&, const Row& row) {
+      std::string key;
+      for (size_t k = 0; k < n; ++k) {
+        if (!row[1 + k]) return Status::Ok();
+        std::string part = *row[1 + k];
+        collation_.Trim(&part);
+        AppendPart(&key, part);
+      }
+      long long id = 0;
+      ParseInt(row[0].value_or(""), &id);
+      auto [slot, fresh] = rows.by_key.try_emplace(std::move(key), static_cast<uint64_t>(id), row[1 + n]);
+      if (!fresh && static_cast<uint64_t>(id) < slot->second.first) slot->second = {static_cast<uint64_t>(id), row[1 + n]};
+      return Status::Ok();
+    }));
+    it = targets_.emplace(cache_key, std::move(rows)).first;
   }
-  for (size_t j = 0; j < e_.references.size(); ++j) {
-    const ReferenceSpec& r = e_.references[j];
-    const EntitySpec& target = done_->at(r.target)->spec();
-    std::string a = "a" + std::to_string(j), keys, group, on;
-    for (size_t k = 0; k < r.match_columns.size(); ++k) {
-      std::string kk = "k" + std::to_string(k);
-      keys += ", x." + Q(r.match_columns[k]) + kCollate + " AS " + kk;
-      group += std::string(k ? ", " : "") + kk;
-      on += std::string(k ? " AND " : "") + a + "." + kk + " = t." + RefCol(j, k);
-    }
-    joins += " LEFT JOIN (SELECT MIN(x.`id`) AS `id`" + keys + " FROM " + Q(target.table) + " x GROUP BY " + group +
-             ") " + a + " ON " + on;
-    assign("t." + RefId(j) + " = IF(t." + RefCol(j, 0) + " = '', " + (r.optional ? "0" : "NULL") + ", " + a + ".`id`)");
-    if (!r.copy_column.empty()) {
-      std::string c = "c" + std::to_string(j);
-      joins += " LEFT JOIN " + Q(target.table) + " " + c + " ON " + c + ".`id` = " + a + ".`id`";
-      assign("t." + RefCopy(j) + " = IF(t." + RefCol(j, 0) + " = '', NULL, LEFT(" + c + "." + Q(r.match_columns[0]) +
-             ", " + std::to_string(r.copy_length) + "))");
-    }
+  *out = &it->second;
+  return Status::Ok();
+}
+
+Status Importer::Resolve(EntityState* e) {
+  const EntitySpec& spec = *e->spec;
+  size_t n = e->size(), refs = spec.references.size();
+  if (!spec.parent.empty()) {
+    const EntityState& parent = *by_name_.at(spec.parent);
+    e->pid.resize(n);
+    for (size_t i = 0; i < n; ++i) e->pid[i] = parent.ids.at(e->origin[i].first);
   }
-  if (!set.empty()) BAMORT_RETURN_IF_ERROR(conn_->Execute("UPDATE " + t + " t" + joins + " SET " + set));
-  for (size_t j = 0; j < e_.references.size(); ++j) {
-    const ReferenceSpec& r = e_.references[j];
-    const EntitySpec& target = done_->at(r.target)->spec();
-    ResultSet bad;
-    BAMORT_RETURN_IF_ERROR(conn_->Query("SELECT t.`_pos`, t." + RefCol(j, 0) + " FROM " + t + " t WHERE t." + RefId(j) +
-                                            " IS NULL ORDER BY t.`_pos` LIMIT 1",
-                                        &bad));
-    if (!bad.empty()) {
-      size_t pos = bad.GetUInt64(0, 0);
-      std::string value = bad.GetString(0, 1);
-      std::string what = Describe(pos) + ", field '" + r.json_fields[0] + "': ";
-      if (value.empty())
-        return Status::BadInput(what + "is empty, but every " + e_.name + " record needs a " + r.target + " reference");
-      return Status::BadInput(what + "'" + value + "' names no " + r.target + " record (" + target.table + ")",
-                              "add the " + r.target + " record to the export or fix the name");
-    }
-    if (prune) {
-      ResultSet doomed;
-      BAMORT_RETURN_IF_ERROR(conn_->Query("SELECT t.`_pos`, t." + RefCol(j, 0) + " FROM " + t + " t JOIN " +
-                                              Q(PruneName(target)) + " p ON p.`id` = t." + RefId(j) +
-                                              " ORDER BY t.`_pos` LIMIT 1",
-                                          &doomed));
-      if (!doomed.empty())
-        return Status::BadInput(Describe(doomed.GetUInt64(0, 0)) + ", field '" + r.json_fields[0] + "': '" +
-                                    doomed.GetString(0, 1) + "' exists only in the database, and --prune would delete it",
+  e->ref_ids.assign(n * refs, 0);
+  e->ref_copies.assign(n * refs, std::nullopt);
+  for (size_t j = 0; j < refs; ++j) {
+    const ReferenceSpec& r = spec.references[j];
+    const TargetRows* targets = nullptr;
+    BAMORT_RETURN_IF_ERROR(Targets(r, &targets));
+    const EntityState& target = *by_name_.at(r.target);
+    const EntitySpec& target_spec = *target.spec;
+    std::string key;
+    for (size_t i = 0; i < n; ++i) {
+      const std::string& first = e->text(i, e->ref_offset[j]);
+      std::string what = e->Describe(i) + ", field '" + r.json_fields[0] + "': ";
+      if (first.empty()) {
+        if (!r.optional)
+          return Status::BadInput(e->Describe(i) + ", field '" + r.json_fields[0] + "': is empty, but every " +
+                                  spec.name + " record needs a " + r.target + " reference");
+        continue;  // no reference: id 0, no copy
+      }
+      key.clear();
+      for (size_t k = 0; k < r.json_fields.size(); ++k) AppendPart(&key, collation_.Of(e->text(i, e->ref_offset[j] + k)));
+      auto hit = targets->by_key.find(key);
+      if (hit == targets->by_key.end())
+        return Status::BadInput(e->Describe(i) + ", field '" + r.json_fields[0] + "': '" + first + "' names no " +
+                                    r.target + " record (" + target_spec.table + ")",
+                                "add the " + r.target + " record to the export or fix the name");
+      uint64_t id = hit->second.first;
+      if (options_.prune && target.doomed.count(id))
+        return Status::BadInput(e->Describe(i) + ", field '" + r.json_fields[0] + "': '" + first +
+                                    "' exists only in the database, and --prune would delete it",
                                 "add the " + r.target + " record to the export or import without --prune");
+      e->ref_ids[i * refs + j] = id;
+      if (!r.copy_column.empty() && hit->second.second)
+        e->ref_copies[i * refs + j] = Utf8Left(*hit->second.second, r.copy_length);
     }
   }
   return Status::Ok();
 }
 
-Status EntityImport::BuildMatchTable() {
-  std::vector<KeyPart> parts = KeyParts(e_);
-  std::string select, partition, index;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    std::string k = "k" + std::to_string(i);
-    select += ", " + parts[i].table_expr + (parts[i].is_string ? kCollate : "") + " AS " + k;
-    partition += std::string(i ? ", " : "") + k;
-    index += k + ", ";
+void Importer::BuildKeys(EntityState* e) {
+  const EntitySpec& spec = *e->spec;
+  size_t n = e->size(), refs = spec.references.size();
+  e->keys.assign(n, std::string());
+  e->next_of_key.assign(n, kNone);
+  e->first_of_key.clear();
+  e->first_of_key.reserve(n);
+  std::unordered_map<std::string, uint32_t> last;
+  last.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    std::string& key = e->keys[i];
+    for (const std::string& k : spec.key) {
+      if (k == "@parent") {
+        AppendPart(&key, std::to_string(e->pid[i]));
+        continue;
+      }
+      bool done = false;
+      for (size_t f = 0; f < spec.fields.size() && !done; ++f)
+        if (spec.fields[f].json == k) {
+          AppendPart(&key, spec.fields[f].type == FieldType::kString ? collation_.Of(e->text(i, f)) : e->text(i, f));
+          done = true;
+        }
+      for (size_t j = 0; j < refs && !done; ++j)
+        if (spec.references[j].json_fields[0] == k) {
+          AppendPart(&key, std::to_string(e->ref_ids[i * refs + j]));
+          done = true;
+        }
+    }
+    // Records with equal keys are chained in file order: the n-th of them is matched to
+    // the n-th row of that key in id order.
+    auto [slot, fresh] = last.try_emplace(key, static_cast<uint32_t>(i));
+    if (fresh) {
+      e->first_of_key.emplace(key, static_cast<uint32_t>(i));
+    } else {
+      e->next_of_key[slot->second] = static_cast<uint32_t>(i);
+      slot->second = static_cast<uint32_t>(i);
+    }
   }
-  BAMORT_RETURN_IF_ERROR(conn_->Execute("DROP TEMPORARY TABLE IF EXISTS " + Q(MatchName(e_))));
-  return conn_->Execute("CREATE TEMPORARY TABLE " + Q(MatchName(e_)) + " (INDEX (" + index + "`_ord`))" + " SELECT x.* , " +
-                        "ROW_NUMBER() OVER (PARTITION BY " + partition + " ORDER BY x.`id`) AS `_ord` FROM (SELECT r.`id`" +
-                        select + " FROM " + Q(e_.table) + " r) x");
 }
 
-Status EntityImport::Match() {
-  std::string t = Q(TmpName(e_));
-  std::vector<KeyPart> parts = KeyParts(e_);
-  std::string partition, on;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    partition += std::string(i ? ", " : "") + parts[i].tmp_expr;
-    on += " AND x.k" + std::to_string(i) + " <=> " + parts[i].tmp_expr;
+std::string Importer::KeySelect(const EntitySpec& spec) const {
+  std::string sql;
+  for (const std::string& k : spec.key) {
+    if (k == "@parent") {
+      sql += ", r." + Q(spec.parent_column);
+      continue;
+    }
+    bool done = false;
+    for (size_t f = 0; f < spec.fields.size() && !done; ++f)
+      if (spec.fields[f].json == k) {
+        std::string col = "r." + Q(spec.fields[f].column);
+        sql += ", " + (spec.fields[f].type == FieldType::kString ? CollationKeys::SqlFor(col) : col);
+        done = true;
+      }
+    for (size_t j = 0; j < spec.references.size() && !done; ++j)
+      if (spec.references[j].json_fields[0] == k) {
+        sql += ", r." + Q(spec.references[j].column);
+        done = true;
+      }
   }
-  // Records whose keys are equal under the collation are numbered in file order (in a
-  // narrow table: rewriting the wide rows once per step cost more than the numbering)
-  // and matched to the rows of that key in id order.
-  BAMORT_RETURN_IF_ERROR(conn_->Execute("DROP TEMPORARY TABLE IF EXISTS " + Q(OrdName(e_))));
-  BAMORT_RETURN_IF_ERROR(conn_->Execute("CREATE TEMPORARY TABLE " + Q(OrdName(e_)) +
-                                        " (PRIMARY KEY (`_pos`)) SELECT t.`_pos`, ROW_NUMBER() OVER (PARTITION BY " +
-                                        partition + " ORDER BY t.`_pos`) AS `_ord` FROM " + t + " t"));
-  BAMORT_RETURN_IF_ERROR(BuildMatchTable());
-  // Changed: any column differs byte for byte (a case or accent change is an update).
-  std::string same;
-  auto add = [&](const std::string& cond) { same += (same.empty() ? "" : " AND ") + cond; };
-  for (size_t i = 0; i < e_.fields.size(); ++i) {
-    const FieldSpec& f = e_.fields[i];
-    if (f.type == FieldType::kString)
-      add("BINARY r." + Q(f.column) + " <=> BINARY t." + FieldCol(i));
-    else
-      add("r." + Q(f.column) + " <=> t." + FieldCol(i));
+  return sql;
+}
+
+bool Importer::RowKey(const EntitySpec& spec, const Row& row, size_t first, std::string* key) const {
+  key->clear();
+  size_t c = first;
+  for (const std::string& k : spec.key) {
+    const Value& v = row[c++];
+    if (!v) return false;
+    FieldType type = FieldType::kInt;  // @parent and references are ids
+    for (const FieldSpec& f : spec.fields)
+      if (f.json == k) type = f.type;
+    if (type == FieldType::kString) {
+      std::string part = *v;
+      collation_.Trim(&part);
+      AppendPart(key, part);
+    } else {
+      std::string part;
+      if (!CanonicalNumber(type, *v, &part)) return false;
+      AppendPart(key, part);
+    }
   }
-  for (size_t j = 0; j < e_.references.size(); ++j) {
-    add("r." + Q(e_.references[j].column) + " <=> t." + RefId(j));
-    if (!e_.references[j].copy_column.empty())
-      add("BINARY r." + Q(e_.references[j].copy_column) + " <=> BINARY t." + RefCopy(j));
+  return true;
+}
+
+bool Importer::Same(const EntityState& e, size_t i, const Row& row, size_t c) const {
+  const EntitySpec& spec = *e.spec;
+  size_t refs = spec.references.size();
+  for (size_t f = 0; f < spec.fields.size(); ++f, ++c) {
+    const Value& db = row[c];
+    // Strings byte for byte: a change of case or accent is an update.
+    bool same = spec.fields[f].type == FieldType::kString ? db && *db == e.text(i, f)
+                                                           : SameNumber(spec.fields[f].type, db, e.text(i, f));
+    if (!same) return false;
   }
-  if (!e_.parent.empty()) add("r." + Q(e_.parent_column) + " <=> t.`_pid`");
-  if (e_.has_game_system_id) add("r.`game_system_id` <=> " + gsid_);
-  // One pass over the wide rows: the matched id and whether the row changed.
-  BAMORT_RETURN_IF_ERROR(conn_->Execute("UPDATE " + t + " t JOIN " + Q(OrdName(e_)) + " o ON o.`_pos` = t.`_pos` JOIN " +
-                                        Q(MatchName(e_)) + " x ON x.`_ord` = o.`_ord`" + on + " JOIN " + Q(e_.table) +
-                                        " r ON r.`id` = x.`id` SET t.`_id` = x.`id`, t.`_chg` = NOT (" + same + ")"));
-  ResultSet c;
-  BAMORT_RETURN_IF_ERROR(conn_->Query("SELECT COUNT(`_id`), COALESCE(SUM(`_chg`), 0), (SELECT COUNT(*) FROM " +
-                                          Q(e_.table) + ") FROM " + t,
-                                      &c));
-  uint64_t matched = c.GetUInt64(0, 0);
-  counts.updated = c.GetUInt64(0, 1);
-  counts.unchanged = matched - counts.updated;
-  counts.inserted = counts.in_file - matched;
-  counts.only_in_database = c.GetUInt64(0, 2) - matched;
+  for (size_t j = 0; j < refs; ++j) {
+    if (!SameId(row[c++], e.ref_ids[i * refs + j])) return false;
+    if (!spec.references[j].copy_column.empty()) {
+      const Value& db = row[c++];
+      const Value& copy = e.ref_copies[i * refs + j];
+      if (db.has_value() != copy.has_value() || (db && *db != *copy)) return false;
+    }
+  }
+  if (!spec.parent.empty() && !SameId(row[c++], e.pid[i])) return false;
+  if (spec.has_game_system_id && !SameId(row[c++], gsid_number_)) return false;
+  return true;
+}
+
+std::vector<std::string> Importer::Columns(const EntitySpec& spec) const {
+  std::vector<std::string> cols;
+  for (const FieldSpec& f : spec.fields) cols.push_back(f.column);
+  for (const ReferenceSpec& r : spec.references) {
+    cols.push_back(r.column);
+    if (!r.copy_column.empty()) cols.push_back(r.copy_column);
+  }
+  if (!spec.parent.empty()) cols.push_back(spec.parent_column);
+  if (spec.has_game_system_id) cols.push_back("game_system_id");
+  return cols;
+}
+
+void Importer::RecordValues(const EntityState& e, size_t i, std::vector<Value>* out) const {
+  const EntitySpec& spec = *e.spec;
+  size_t refs = spec.references.size();
+  out->clear();
+  for (size_t f = 0; f < spec.fields.size(); ++f) out->emplace_back(e.text(i, f));
+  for (size_t j = 0; j < refs; ++j) {
+    out->emplace_back(std::to_string(e.ref_ids[i * refs + j]));
+    if (!spec.references[j].copy_column.empty()) out->push_back(e.ref_copies[i * refs + j]);
+  }
+  if (!spec.parent.empty()) out->emplace_back(std::to_string(e.pid[i]));
+  if (spec.has_game_system_id) out->emplace_back(gsid_);
+}
+
+Status Importer::Match(EntityState* e) {
+  const EntitySpec& spec = *e->spec;
+  BuildKeys(e);
+  e->ids.assign(e->size(), 0);
+  e->changed.assign(e->size(), 0);
+  std::string sql = "SELECT r.`id`" + KeySelect(spec);
+  for (const std::string& c : Columns(spec)) sql += ", r." + Q(c);
+  sql += " FROM " + Q(spec.table) + " r ORDER BY r.`id`";
+  // Rows arrive in id order; each takes the next unmatched record of its key.
+  std::unordered_map<std::string, uint32_t> cursor = e->first_of_key;
+  size_t first_value = 1 + spec.key.size();
+  uint64_t matched = 0, changed = 0, rows = 0;
+  std::string key;
+  BAMORT_RETURN_IF_ERROR(conn_->QueryEach(sql, [&](const ResultSet&, const Row& row) {
+    ++rows;
+    long long id = 0;
+    ParseInt(row[0].value_or(""), &id);
+    auto it = RowKey(spec, row, 1, &key) ? cursor.find(key) : cursor.end();
+    if (it == cursor.end() || it->second == kNone) {
+      if (options_.prune) e->doomed.insert(static_cast<uint64_t>(id));
+      return Status::Ok();
+    }
+    uint32_t i = it->second;
+    it->second = e->next_of_key[i];
+    e->ids[i] = static_cast<uint64_t>(id);
+    ++matched;
+    if (!Same(*e, i, row, first_value)) {
+      e->changed[i] = 1;
+      ++changed;
+    }
+    return Status::Ok();
+  }));
+  e->counts.updated = changed;
+  e->counts.unchanged = matched - changed;
+  e->counts.inserted = e->size() - matched;
+  e->counts.only_in_database = rows - matched;
   return Status::Ok();
 }
 
-Status EntityImport::Apply(bool prune, bool rematch) {
-  std::string t = Q(TmpName(e_));
-  if (prune) {
-    // The matched ids, indexed, so the rows of the table without a record are found by
-    // one probe each (ALTER TABLE ... ADD INDEX would commit the transaction).
-    BAMORT_RETURN_IF_ERROR(conn_->Execute("CREATE TEMPORARY TABLE " + Q(IdsName(e_)) + " (INDEX (`id`)) SELECT t.`_id` AS `id` FROM " +
-                                          t + " t WHERE t.`_id` IS NOT NULL"));
-    BAMORT_RETURN_IF_ERROR(conn_->Execute("CREATE TEMPORARY TABLE " + Q(PruneName(e_)) +
-                                          " (PRIMARY KEY (`id`)) SELECT r.`id` FROM " + Q(e_.table) + " r LEFT JOIN " +
-                                          Q(IdsName(e_)) + " m ON m.`id` = r.`id` WHERE m.`id` IS NULL"));
-  }
-  std::vector<std::string> cols, vals;
-  for (size_t i = 0; i < e_.fields.size(); ++i) {
-    cols.push_back(Q(e_.fields[i].column));
-    vals.push_back("t." + FieldCol(i));
-  }
-  for (size_t j = 0; j < e_.references.size(); ++j) {
-    cols.push_back(Q(e_.references[j].column));
-    vals.push_back("t." + RefId(j));
-    if (!e_.references[j].copy_column.empty()) {
-      cols.push_back(Q(e_.references[j].copy_column));
-      vals.push_back("t." + RefCopy(j));
+Status Importer::Rematch(EntityState* e) {
+  const EntitySpec& spec = *e->spec;
+  std::unordered_map<std::string, uint32_t> cursor = e->first_of_key;
+  std::string key;
+  // The new rows got ids in file order after every older row, so numbering again in id
+  // order gives each record its row (the matched ones keep theirs).
+  BAMORT_RETURN_IF_ERROR(conn_->QueryEach(
+      "SELECT r.`id`" + KeySelect(spec) + " FROM " + Q(spec.table) + " r ORDER BY r.`id`",
+      [&](const ResultSet&, const Row& row) {
+        auto it = RowKey(spec, row, 1, &key) ? cursor.find(key) : cursor.end();
+        if (it == cursor.end() || it->second == kNone) return Status::Ok();
+        uint32_t i = it->second;
+        it->second = e->next_of_key[i];
+        long long id = 0;
+        ParseInt(row[0].value_or(""), &id);
+        if (e->ids[i] == 0) e->ids[i] = static_cast<uint64_t>(id);
+        return Status::Ok();
+      }));
+  for (size_t i = 0; i < e->size(); ++i)
+    if (e->ids[i] == 0)
+      return Status::Failed("internal: " + e->Describe(i) + " has no row in " + spec.table + " after the insert");
+  return Status::Ok();
+}
+
+Status Importer::Apply(EntityState* e, bool rematch) {
+  const EntitySpec& spec = *e->spec;
+  std::vector<std::string> cols = Columns(spec);
+  std::vector<Value> values;
+  if (e->counts.updated > 0) {
+    // The changed records go into a temporary copy of the columns (same types, so the
+    // values convert exactly as they would in the table), then one UPDATE ... JOIN.
+    std::string tmp = "_mu_" + spec.name, select = "r.`id`";
+    for (const std::string& c : cols) select += ", r." + Q(c);
+    BAMORT_RETURN_IF_ERROR(conn_->Execute("DROP TEMPORARY TABLE IF EXISTS " + Q(tmp)));
+    BAMORT_RETURN_IF_ERROR(conn_->Execute("CREATE TEMPORARY TABLE " + Q(tmp) + " (PRIMARY KEY (`id`)) SELECT " + select +
+                                          " FROM " + Q(spec.table) + " r WHERE 0"));
+    temporary_.push_back(tmp);
+    std::vector<std::string> tmp_cols = {"id"};
+    tmp_cols.insert(tmp_cols.end(), cols.begin(), cols.end());
+    MultiRowInsert ins(conn_, tmp, tmp_cols, 10000, 8 << 20);
+    for (size_t i = 0; i < e->size(); ++i) {
+      if (!e->changed[i]) continue;
+      RecordValues(*e, i, &values);
+      values.insert(values.begin(), Value(std::to_string(e->ids[i])));
+      BAMORT_RETURN_IF_ERROR(ins.Add(values));
     }
-  }
-  if (!e_.parent.empty()) {
-    cols.push_back(Q(e_.parent_column));
-    vals.push_back("t.`_pid`");
-  }
-  if (e_.has_game_system_id) {
-    cols.push_back("`game_system_id`");
-    vals.push_back(gsid_);
-  }
-  if (counts.updated > 0) {
+    BAMORT_RETURN_IF_ERROR(ins.Finish());
     std::string set;
-    for (size_t i = 0; i < cols.size(); ++i) set += std::string(i ? ", " : "") + "r." + cols[i] + " = " + vals[i];
-    BAMORT_RETURN_IF_ERROR(conn_->Execute("UPDATE " + Q(e_.table) + " r JOIN " + t + " t ON r.`id` = t.`_id` SET " + set +
-                                          " WHERE t.`_chg` = 1"));
+    for (const std::string& c : cols) set += std::string(set.empty() ? "" : ", ") + "r." + Q(c) + " = t." + Q(c);
+    BAMORT_RETURN_IF_ERROR(
+        conn_->Execute("UPDATE " + Q(spec.table) + " r JOIN " + Q(tmp) + " t ON r.`id` = t.`id` SET " + set));
   }
-  if (counts.inserted > 0) {
-    std::string c, v;
-    for (size_t i = 0; i < cols.size(); ++i) {
-      c += std::string(i ? ", " : "") + cols[i];
-      v += std::string(i ? ", " : "") + vals[i];
+  if (e->counts.inserted > 0) {
+    // Larger statements than the default (fewer round trips and parses), still far
+    // below the server's default max_allowed_packet of 16 MB.
+    MultiRowInsert ins(conn_, spec.table, cols, 10000, 8 << 20);
+    for (size_t i = 0; i < e->size(); ++i) {
+      if (e->ids[i] != 0) continue;
+      RecordValues(*e, i, &values);
+      BAMORT_RETURN_IF_ERROR(ins.Add(values));
     }
-    BAMORT_RETURN_IF_ERROR(conn_->Execute("INSERT INTO " + Q(e_.table) + " (" + c + ") SELECT " + v + " FROM " + t +
-                                          " t WHERE t.`_id` IS NULL ORDER BY t.`_pos`"));
-    if (rematch) {
-      // The new rows got ids in file order, so numbering again gives every record its row.
-      std::vector<KeyPart> parts = KeyParts(e_);
-      std::string on;
-      for (size_t i = 0; i < parts.size(); ++i) on += " AND x.k" + std::to_string(i) + " <=> " + parts[i].tmp_expr;
-      BAMORT_RETURN_IF_ERROR(BuildMatchTable());
-      BAMORT_RETURN_IF_ERROR(conn_->Execute("UPDATE " + t + " t JOIN " + Q(OrdName(e_)) +
-                                            " o ON o.`_pos` = t.`_pos` JOIN " + Q(MatchName(e_)) +
-                                            " x ON x.`_ord` = o.`_ord`" + on +
-                                            " SET t.`_id` = x.`id` WHERE t.`_id` IS NULL"));
-    }
+    BAMORT_RETURN_IF_ERROR(ins.Finish());
+    if (rematch) BAMORT_RETURN_IF_ERROR(Rematch(e));
   }
   return Status::Ok();
 }
 
-Status EntityImport::Prune() {
-  uint64_t n = 0;
-  BAMORT_RETURN_IF_ERROR(conn_->Execute("DELETE r FROM " + Q(e_.table) + " r JOIN " + Q(PruneName(e_)) +
-                                            " p ON p.`id` = r.`id`",
-                                        &n));
-  counts.pruned = n;
+Status Importer::Prune(EntityState* e) {
+  std::vector<uint64_t> ids(e->doomed.begin(), e->doomed.end());
+  uint64_t total = 0;
+  for (size_t start = 0; start < ids.size(); start += 10000) {
+    std::string list;
+    for (size_t i = start; i < std::min(ids.size(), start + 10000); ++i)
+      list += (list.empty() ? "" : ",") + std::to_string(ids[i]);
+    uint64_t n = 0;
+    BAMORT_RETURN_IF_ERROR(conn_->Execute("DELETE FROM " + Q(e->spec->table) + " WHERE `id` IN (" + list + ")", &n));
+    total += n;
+  }
+  e->counts.pruned = total;
   return Status::Ok();
 }
 
-void EntityImport::DropTemporary() {
+void Importer::DropTemporary() {
   if (conn_->broken()) return;
-  for (const std::string& name : {TmpName(e_), MatchName(e_), OrdName(e_), IdsName(e_), PruneName(e_)})
-    conn_->Execute("DROP TEMPORARY TABLE IF EXISTS " + Q(name)).ok();
+  for (const std::string& name : temporary_) conn_->Execute("DROP TEMPORARY TABLE IF EXISTS " + Q(name)).ok();
+  temporary_.clear();
 }
 
-Status RunImport(Connection* conn, const masterdata::MasterDataDocument& doc, const masterdata::SourceInfo& info,
-                 const ImportOptions& options, ImportResult* result,
-                 std::map<std::string, std::unique_ptr<EntityImport>>* imports,
-                 std::vector<EntityImport*>* order_out) {
+Status Importer::Run(const masterdata::MasterDataDocument& doc, const masterdata::SourceInfo& info,
+                     ImportResult* result) {
   PhaseClock clock(result);
   std::vector<const EntitySpec*> order;
   BAMORT_RETURN_IF_ERROR(masterdata::ValidateEntities(masterdata::Entities()));
   BAMORT_RETURN_IF_ERROR(masterdata::ImportOrder(masterdata::Entities(), &order));
-
-  Value gsid;
-  Status s = conn->QueryValue("SELECT `id` FROM `game_systems` WHERE `code` = " + conn->Quote(doc.game_system) +
-                                  " ORDER BY `id` LIMIT 1",
-                              &gsid);
-  if (!s.ok() && s.db_errno() == dberr::kNoSuchTable)
-    return Status::Precondition("the database has no game_systems table (DB version below 0.5.0)",
-                                "run bamort-migrate first");
-  BAMORT_RETURN_IF_ERROR(s);
-  if (!gsid)
-    return Status::BadInput("game_system '" + doc.game_system + "' of the master data is not in game_systems",
-                            "the migrations seed 'M5'; use that code in the export's game_system");
-
-  std::vector<EntityImport*> carried;
+  std::vector<EntityState*> carried;
   for (const EntitySpec* spec : order) {
-    std::string file;
+    auto state = std::make_unique<EntityState>();
+    EntityState* e = state.get();
+    entities_.push_back(std::move(state));
+    by_name_[spec->name] = e;
+    e->spec = spec;
     auto f = info.file_of.find(spec->parent.empty() ? spec->name : spec->parent);
-    file = f != info.file_of.end() ? f->second : spec->name + ".json";
-    auto imp = std::make_unique<EntityImport>(conn, *spec, file, *gsid, imports);
-    EntityImport* e = imp.get();
-    (*imports)[spec->name] = std::move(imp);
-    order_out->push_back(e);
+    e->file = f != info.file_of.end() ? f->second : spec->name + ".json";
     e->counts.name = spec->name;
     e->counts.table = spec->table;
-    BAMORT_RETURN_IF_ERROR(e->CreateAndLoad(doc));
-    clock.Lap("load");
-    if (!e->carried()) {
-      // Not in the source: leave the table alone, report it as not carried.
-      BAMORT_RETURN_IF_ERROR(e->Match());
+    BAMORT_RETURN_IF_ERROR(Prepare(doc, e));
+    clock.Lap("prepare");
+    if (!e->carried) {
+      // Not in the source: the table is left alone; its rows are reported as only in
+      // the database.
+      Value rows;
+      BAMORT_RETURN_IF_ERROR(conn_->QueryValue("SELECT COUNT(*) FROM " + Q(spec->table), &rows));
+      long long n = 0;
+      ParseInt(rows.value_or("0"), &n);
+      e->counts.only_in_database = static_cast<uint64_t>(n);
       clock.Lap("match");
       continue;
     }
-    BAMORT_RETURN_IF_ERROR(e->ResolveReferences(options.prune));
+    BAMORT_RETURN_IF_ERROR(Resolve(e));
     clock.Lap("resolve");
-    BAMORT_RETURN_IF_ERROR(e->Match());
+    BAMORT_RETURN_IF_ERROR(Match(e));
     clock.Lap("match");
     bool has_children = false;
     for (const EntitySpec& c : masterdata::Entities()) has_children = has_children || c.parent == spec->name;
-    BAMORT_RETURN_IF_ERROR(e->Apply(options.prune, has_children));
+    BAMORT_RETURN_IF_ERROR(Apply(e, has_children));
     clock.Lap("apply");
     spdlog::info("{}: {} in file, {} inserted, {} updated, {} unchanged, {} only in the database", spec->name,
                  e->counts.in_file, e->counts.inserted, e->counts.updated, e->counts.unchanged,
                  e->counts.only_in_database);
     carried.push_back(e);
   }
-  if (options.prune)
-    for (auto it = carried.rbegin(); it != carried.rend(); ++it) BAMORT_RETURN_IF_ERROR((*it)->Prune());
+  if (options_.prune)
+    for (auto it = carried.rbegin(); it != carried.rend(); ++it) BAMORT_RETURN_IF_ERROR(Prune(*it));
   clock.Lap("prune");
   return Status::Ok();
 }
@@ -543,9 +703,21 @@ Status ImportMasterData(Connection* conn, const std::string& source, const Impor
   for (const std::string& line : info.transform_log) spdlog::info("transform: {}", line);
 
   BAMORT_RETURN_IF_ERROR(conn->Execute("START TRANSACTION"));
-  std::map<std::string, std::unique_ptr<EntityImport>> imports;
-  std::vector<EntityImport*> order;
-  Status s = RunImport(conn, doc, info, options, result, &imports, &order);
+  Value gsid;
+  Status s = conn->QueryValue("SELECT `id` FROM `game_systems` WHERE `code` = " + conn->Quote(doc.game_system) +
+                                  " ORDER BY `id` LIMIT 1",
+                              &gsid);
+  if (!s.ok() && s.db_errno() == dberr::kNoSuchTable)
+    s = Status::Precondition("the database has no game_systems table (DB version below 0.5.0)",
+                             "run bamort-migrate first");
+  else if (s.ok() && !gsid)
+    s = Status::BadInput("game_system '" + doc.game_system + "' of the master data is not in game_systems",
+                         "the migrations seed 'M5'; use that code in the export's game_system");
+  std::unique_ptr<Importer> importer;
+  if (s.ok()) {
+    importer = std::make_unique<Importer>(conn, options, *gsid);
+    s = importer->Run(doc, info, result);
+  }
   clock = PhaseClock(result);
   if (s.ok() && !options.dry_run) {
     s = conn->Execute("COMMIT");
@@ -555,13 +727,14 @@ Status ImportMasterData(Connection* conn, const std::string& source, const Impor
     if (!rb.ok() && s.ok()) s = rb;
   }
   clock.Lap("commit");
-  for (EntityImport* e : order) {
-    if (s.ok()) {
+  if (importer) {
+    for (const auto& e : importer->entities()) {
+      if (!s.ok()) break;
       EntityImportCounts c = e->counts;
-      if (!e->carried()) c.in_file = c.inserted = c.updated = c.unchanged = 0;
+      if (!e->carried) c.in_file = c.inserted = c.updated = c.unchanged = 0;
       result->entities.push_back(c);
     }
-    e->DropTemporary();
+    importer->DropTemporary();
   }
   if (!s.ok() && s.db_errno() == dberr::kDuplicateEntry)
     return Status::BadInput("the master data collides with a unique index: " + s.message(),

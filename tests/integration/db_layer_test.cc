@@ -1,6 +1,7 @@
 // The database layer against a real MariaDB: the cases that break raw Poco 1.11.
 #include <thread>
 
+#include "db/collation_keys.h"
 #include "db/multi_row_insert.h"
 #include "db/named_lock.h"
 #include "db/sql_script.h"
@@ -184,6 +185,39 @@ TEST(DbLayer, QueryEachStreamsRowsAndStopsWhenAsked) {
   });
   EXPECT_EQ(stopped.message(), "enough");
   EXPECT_TRUE(conn->Execute("SELECT 1").ok());  // the connection is still usable
+}
+
+// The importer matches names by these keys in C++, so they must agree with the server's
+// own `=` on every pair, including the padding and expansion cases.
+TEST(DbLayer, CollationKeysAreEqualExactlyWhenTheServerSaysEqual) {
+  ScratchDatabase db("collation");
+  auto conn = db.Connect();
+  const std::vector<std::string> words = {
+      "Ha", "Hä", "HA", "ha ", "Ha  ", "Ha\t", "Ha\xC2\xA0", "Straße", "Strasse", "STRASSE", "Parierwaﬀen",
+      "Parierwaffen", "Æther", "AEther", "", " ", "🎲", "🎳", "a", "b", "Ölung", "Olung", "Oelung", "x y", "xy"};
+  CollationKeys keys(conn.get());
+  for (const std::string& w : words) keys.Want(w);
+  ASSERT_TRUE(keys.Fetch().ok());
+  for (const std::string& a : words)
+    for (const std::string& b : words) {
+      Value equal;
+      ASSERT_TRUE(conn->QueryValue("SELECT " + conn->Quote(a) + " = " + conn->Quote(b), &equal).ok());
+      EXPECT_EQ(keys.Of(a) == keys.Of(b), equal == Value("1")) << "'" << a << "' vs '" << b << "'";
+    }
+  // A column's key read through SqlFor and Trim equals the key of the same text.
+  ASSERT_TRUE(conn->Execute("CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(100)) DEFAULT CHARSET=utf8mb4 "
+                            "COLLATE=utf8mb4_unicode_ci")
+                  .ok());
+  for (size_t i = 0; i < words.size(); ++i)
+    ASSERT_TRUE(conn->Execute("INSERT INTO t VALUES (" + std::to_string(i) + ", " + conn->Quote(words[i]) + ")").ok());
+  ResultSet rs;
+  ASSERT_TRUE(conn->Query("SELECT id, " + CollationKeys::SqlFor("name") + " FROM t ORDER BY id", &rs).ok());
+  ASSERT_EQ(rs.size(), words.size());
+  for (size_t i = 0; i < words.size(); ++i) {
+    std::string key = rs.GetString(i, 1);
+    keys.Trim(&key);
+    EXPECT_EQ(key, keys.Of(words[i])) << words[i];
+  }
 }
 
 }  // namespace
