@@ -1,8 +1,10 @@
 // bamort-import-masterdata: imports master data by natural key, in one transaction.
 #include "app/job_support.h"
 #include "app/masterdata_jobs.h"
+#include "common/huge_page_heap.h"
 
 int main(int argc, char** argv) {
+  bamort::UseHugePageHeap(argv);
   bamort::JobCli cli(
       "import-masterdata", "import master data by natural key, all or nothing",
       "Reads a deployment package (checksums verified first; unsafe entries refused), a format-2.0\n"

@@ -1,8 +1,10 @@
 // bamort-init: a new installation on an empty database.
 #include "app/init_job.h"
 #include "app/job_support.h"
+#include "common/huge_page_heap.h"
 
 int main(int argc, char** argv) {
+  bamort::UseHugePageHeap(argv);
   bamort::JobCli cli(
       "init", "initialise a new installation on an empty database",
       "Creates the latest schema by applying every migration (so version tracking shows the\n"

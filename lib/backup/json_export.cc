@@ -100,6 +100,7 @@ Status ImportLine(ImportState* st, std::string_view line) {
       return Status::Ok();
     }
     if (o->has("table")) {
+      if (st->insert) return Status::BadInput(where + ": table started before the end of table " + st->table);
       st->table = o->getValue<std::string>("table");
       BAMORT_RETURN_IF_ERROR(st->conn->Execute(o->getValue<std::string>("create")));
       Poco::JSON::Array::Ptr cols = o->getArray("columns");

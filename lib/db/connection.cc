@@ -124,7 +124,12 @@ Status Connection::ErrorStatus(std::string_view sql) {
 
 Status Connection::Execute(std::string_view sql, uint64_t* affected_rows) {
   if (broken_) return Status::DatabaseError(dberr::kServerGone, "connection to the server was lost earlier");
+  if (sent()) return Status::Failed("internal: a statement was sent and its result not read [in: " + sent_sql_ + "]");
   if (mysql_real_query(handle_, sql.data(), sql.size()) != 0) return ErrorStatus(sql);
+  return ReadResult(sql, affected_rows);
+}
+
+Status Connection::ReadResult(std::string_view sql, uint64_t* affected_rows) {
   MYSQL_RES* res = mysql_store_result(handle_);
   if (res) {
     mysql_free_result(res);
@@ -141,6 +146,23 @@ Status Connection::Execute(std::string_view sql, uint64_t* affected_rows) {
     if (MYSQL_RES* extra = mysql_store_result(handle_)) mysql_free_result(extra);
   }
   return Status::Ok();
+}
+
+Status Connection::Send(std::string_view sql) {
+  if (broken_) return Status::DatabaseError(dberr::kServerGone, "connection to the server was lost earlier");
+  if (sent()) return Status::Failed("internal: a statement was sent and its result not read [in: " + sent_sql_ + "]");
+  if (mysql_send_query(handle_, sql.data(), static_cast<unsigned long>(sql.size())) != 0) return ErrorStatus(sql);
+  sent_sql_ = SqlForMessage(sql);
+  if (sent_sql_.empty()) sent_sql_ = "?";
+  return Status::Ok();
+}
+
+Status Connection::FinishSent(uint64_t* affected_rows) {
+  if (!sent()) return Status::Ok();
+  std::string sql = std::move(sent_sql_);
+  sent_sql_.clear();
+  if (mysql_read_query_result(handle_) != 0) return ErrorStatus(sql);
+  return ReadResult(sql, affected_rows);
 }
 
 Status Connection::Query(std::string_view sql, ResultSet* out) {
@@ -161,6 +183,7 @@ Status Connection::RunQuery(std::string_view sql, std::vector<ColumnInfo>* colum
                             const std::function<Status(const ResultSet& header, const Row& row)>& on_row) {
   columns->clear();
   if (broken_) return Status::DatabaseError(dberr::kServerGone, "connection to the server was lost earlier");
+  if (sent()) return Status::Failed("internal: a statement was sent and its result not read [in: " + sent_sql_ + "]");
   if (mysql_real_query(handle_, sql.data(), sql.size()) != 0) return ErrorStatus(sql);
   MYSQL_RES* res = mysql_use_result(handle_);
   if (!res) {

@@ -59,6 +59,13 @@ class Connection {
   Status QueryEach(std::string_view sql, const std::function<Status(const ResultSet& header, const Row& row)>& on_row);
   // Runs one statement that returns no rows (or whose rows are discarded).
   Status Execute(std::string_view sql, uint64_t* affected_rows = nullptr);
+  // Sends one statement that returns no rows without waiting for the server: the
+  // caller builds its next statement while the server runs this one. FinishSent()
+  // waits and gives its Status; nothing but Quote may use the connection in between.
+  Status Send(std::string_view sql);
+  Status FinishSent(uint64_t* affected_rows = nullptr);
+  bool sent() const { return !sent_sql_.empty(); }
+
   // First column of the first row, or nullopt when there is no row or it is NULL.
   Status QueryValue(std::string_view sql, Value* out);
 
@@ -75,6 +82,7 @@ class Connection {
  private:
   Connection() = default;
   Status ErrorStatus(std::string_view sql);
+  Status ReadResult(std::string_view sql, uint64_t* affected_rows);
   Status RunQuery(std::string_view sql, std::vector<ColumnInfo>* columns,
                   const std::function<Status(const ResultSet& header, const Row& row)>& on_row);
 
@@ -82,6 +90,7 @@ class Connection {
   DbConfig config_;
   bool broken_ = false;
   uint64_t connection_id_ = 0;
+  std::string sent_sql_;  // for messages: the start of the statement Send() left running
 };
 
 // "SELECT 1" shortened for messages: the first line, at most 200 characters.

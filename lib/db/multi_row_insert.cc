@@ -33,16 +33,27 @@ Status MultiRowInsert::Add(const std::vector<Value>& values) {
   return Status::Ok();
 }
 
+MultiRowInsert::~MultiRowInsert() {
+  if (sent_rows_ > 0) conn_->FinishSent().ok();
+}
+
 Status MultiRowInsert::Flush() {
+  if (sent_rows_ > 0) {
+    size_t rows = sent_rows_;
+    sent_rows_ = 0;
+    BAMORT_RETURN_IF_ERROR(conn_->FinishSent());
+    rows_written_ += rows;
+  }
   if (pending_rows_ == 0) return Status::Ok();
-  Status s = conn_->Execute(sql_);
-  if (!s.ok()) return s;
-  rows_written_ += pending_rows_;
+  BAMORT_RETURN_IF_ERROR(conn_->Send(sql_));
+  sent_rows_ = pending_rows_;
   pending_rows_ = 0;
   sql_.clear();
   return Status::Ok();
 }
 
-Status MultiRowInsert::Finish() { return Flush(); }
-
+Status MultiRowInsert::Finish() {
+  BAMORT_RETURN_IF_ERROR(Flush());
+  return Flush();  // waits for the last statement
+}
 }  // namespace bamort

@@ -1,9 +1,14 @@
 #include "masterdata/importer.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <condition_variable>
 #include <cstring>
+#include <functional>
 #include <map>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -165,6 +170,11 @@ struct EntityState {
   size_t width = 0;                  // texts per record: the fields, then every reference's key values
   std::vector<size_t> ref_offset;    // index of reference j's first key value within a record
   std::vector<std::string> texts;    // records x width
+  // The collation keys of the texts that keys and references compare (string key
+  // fields and reference values): records x collated_columns.size().
+  std::vector<size_t> collated_columns;
+  std::vector<size_t> collated_slot;  // column -> index into collated_columns
+  std::vector<std::string> collated;
   // Where record i came from, to name it in messages: (record index, index in the
   // parent's array or -1).
   std::vector<std::pair<uint32_t, int32_t>> origin;
@@ -181,6 +191,9 @@ struct EntityState {
 
   size_t size() const { return origin.size(); }
   const std::string& text(size_t record, size_t column) const { return texts[record * width + column]; }
+  const std::string& collation_key(size_t record, size_t column) const {
+    return collated[record * collated_columns.size() + collated_slot[column]];
+  }
   std::string Describe(size_t record) const {
     auto [index, child] = origin[record];
     std::string d = file + " record " + std::to_string(index + 1);
@@ -188,6 +201,8 @@ struct EntityState {
     return d;
   }
 };
+
+class PreparedQueue;
 
 class Importer {
  public:
@@ -203,8 +218,10 @@ class Importer {
   const std::vector<std::unique_ptr<EntityState>>& entities() const { return entities_; }
 
  private:
-  Status Prepare(const masterdata::MasterDataDocument& doc, EntityState* e);
-  Status AddRecord(const JsonValue& rec, size_t index, long child, EntityState* e);
+  // Reads the records of e into text and asks for their collation keys; runs on the
+  // preparing thread (its own connection and keys), touching nothing but e.
+  static Status Prepare(const masterdata::MasterDataDocument& doc, CollationKeys* keys, EntityState* e);
+  static Status AddRecord(const JsonValue& rec, size_t index, long child, EntityState* e);
   Status Targets(const ReferenceSpec& r, const TargetRows** out);
   Status Resolve(EntityState* e);
   void BuildKeys(EntityState* e);
@@ -220,6 +237,10 @@ class Importer {
   std::vector<std::string> Columns(const EntitySpec& spec) const;
   Status Apply(EntityState* e, bool rematch);
   Status Prune(EntityState* e);
+  // Imports the entities in order as the queue says they are prepared (or prepares
+  // each itself with prepare_inline, when there is no second connection).
+  Status RunPrepared(PreparedQueue* prepared, PhaseClock* clock,
+                     const std::function<Status(EntityState*)>& prepare_inline);
 
   Connection* conn_;
   ImportOptions options_;
@@ -232,7 +253,7 @@ class Importer {
   std::vector<std::string> temporary_;
 };
 
-Status Importer::Prepare(const masterdata::MasterDataDocument& doc, EntityState* e) {
+Status Importer::Prepare(const masterdata::MasterDataDocument& doc, CollationKeys* keys, EntityState* e) {
   const EntitySpec& spec = *e->spec;
   e->width = spec.fields.size();
   for (const ReferenceSpec& r : spec.references) {
@@ -267,17 +288,26 @@ Status Importer::Prepare(const masterdata::MasterDataDocument& doc, EntityState*
   }
   e->counts.in_file = e->size();
   // Every string a key or a reference compares: their collation keys come from the server.
+  e->collated_slot.assign(e->width, SIZE_MAX);
   for (size_t f = 0; f < spec.fields.size(); ++f) {
     if (spec.fields[f].type != FieldType::kString) continue;
-    bool in_key = false;
-    for (const std::string& k : spec.key) in_key = in_key || k == spec.fields[f].json;
-    if (!in_key) continue;
-    for (size_t i = 0; i < e->size(); ++i) collation_.Want(e->text(i, f));
+    for (const std::string& k : spec.key)
+      if (k == spec.fields[f].json && e->collated_slot[f] == SIZE_MAX) {
+        e->collated_slot[f] = e->collated_columns.size();
+        e->collated_columns.push_back(f);
+      }
   }
-  for (size_t j = 0; j < spec.references.size(); ++j)
-    for (size_t k = 0; k < spec.references[j].json_fields.size(); ++k)
-      for (size_t i = 0; i < e->size(); ++i) collation_.Want(e->text(i, e->ref_offset[j] + k));
-  return collation_.Fetch();
+  for (size_t c = spec.fields.size(); c < e->width; ++c) {
+    e->collated_slot[c] = e->collated_columns.size();
+    e->collated_columns.push_back(c);
+  }
+  for (size_t i = 0; i < e->size(); ++i)
+    for (size_t c : e->collated_columns) keys->Want(e->text(i, c));
+  BAMORT_RETURN_IF_ERROR(keys->Fetch());
+  e->collated.reserve(e->size() * e->collated_columns.size());
+  for (size_t i = 0; i < e->size(); ++i)
+    for (size_t c : e->collated_columns) e->collated.push_back(keys->Of(e->text(i, c)));
+  return Status::Ok();
 }
 
 Status Importer::AddRecord(const JsonValue& rec, size_t index, long child, EntityState* e) {
@@ -355,7 +385,7 @@ Status Importer::Resolve(EntityState* e) {
         continue;  // no reference: id 0, no copy
       }
       key.clear();
-      for (size_t k = 0; k < r.json_fields.size(); ++k) AppendPart(&key, collation_.Of(e->text(i, e->ref_offset[j] + k)));
+      for (size_t k = 0; k < r.json_fields.size(); ++k) AppendPart(&key, e->collation_key(i, e->ref_offset[j] + k));
       auto hit = targets->by_key.find(key);
       if (hit == targets->by_key.end())
         return Status::BadInput(e->Describe(i) + ", field '" + r.json_fields[0] + "': '" + first + "' names no " +
@@ -393,7 +423,7 @@ void Importer::BuildKeys(EntityState* e) {
       bool done = false;
       for (size_t f = 0; f < spec.fields.size() && !done; ++f)
         if (spec.fields[f].json == k) {
-          AppendPart(&key, spec.fields[f].type == FieldType::kString ? collation_.Of(e->text(i, f)) : e->text(i, f));
+          AppendPart(&key, spec.fields[f].type == FieldType::kString ? e->collation_key(i, f) : e->text(i, f));
           done = true;
         }
       for (size_t j = 0; j < refs && !done; ++j)
@@ -599,9 +629,10 @@ Status Importer::Apply(EntityState* e, bool rematch) {
         conn_->Execute("UPDATE " + Q(spec.table) + " r JOIN " + Q(tmp) + " t ON r.`id` = t.`id` SET " + set));
   }
   if (e->counts.inserted > 0) {
-    // Larger statements than the default (fewer round trips and parses), still far
-    // below the server's default max_allowed_packet of 16 MB.
-    MultiRowInsert ins(conn_, spec.table, cols, 10000, 8 << 20);
+    // 2,000 rows per statement: MultiRowInsert builds the next statement while the
+    // server runs this one, and with 1,000-2,000 rows the two overlapped best (10,000
+    // left the server idle longer while the first statement was built).
+    MultiRowInsert ins(conn_, spec.table, cols, 2000, 4 << 20);
     for (size_t i = 0; i < e->size(); ++i) {
       if (e->ids[i] != 0) continue;
       RecordValues(*e, i, &values);
@@ -634,13 +665,35 @@ void Importer::DropTemporary() {
   temporary_.clear();
 }
 
+// Hands prepared entities from the preparing thread to the importing one, in order.
+class PreparedQueue {
+ public:
+  void Publish(Status s) {
+    std::lock_guard<std::mutex> lock(mu_);
+    status_.push_back(std::move(s));
+    cv_.notify_all();
+  }
+  Status WaitFor(size_t index) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return status_.size() > index; });
+    return status_[index];
+  }
+  void Cancel() { cancelled_ = true; }
+  bool cancelled() const { return cancelled_; }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Status> status_;
+  std::atomic<bool> cancelled_{false};
+};
+
 Status Importer::Run(const masterdata::MasterDataDocument& doc, const masterdata::SourceInfo& info,
                      ImportResult* result) {
   PhaseClock clock(result);
   std::vector<const EntitySpec*> order;
   BAMORT_RETURN_IF_ERROR(masterdata::ValidateEntities(masterdata::Entities()));
   BAMORT_RETURN_IF_ERROR(masterdata::ImportOrder(masterdata::Entities(), &order));
-  std::vector<EntityState*> carried;
   for (const EntitySpec* spec : order) {
     auto state = std::make_unique<EntityState>();
     EntityState* e = state.get();
@@ -651,8 +704,46 @@ Status Importer::Run(const masterdata::MasterDataDocument& doc, const masterdata
     e->file = f != info.file_of.end() ? f->second : spec->name + ".json";
     e->counts.name = spec->name;
     e->counts.table = spec->table;
-    BAMORT_RETURN_IF_ERROR(Prepare(doc, e));
-    clock.Lap("prepare");
+  }
+  // The pad weight for Trim, asked before the other thread starts.
+  BAMORT_RETURN_IF_ERROR(collation_.Fetch());
+
+  // Reading the records into text and asking for their collation keys is client work
+  // that needs no row of the import, so a second thread (with its own connection, no
+  // transaction) does it for the next entities while this one waits for the server's
+  // INSERTs: the two cores are both busy instead of taking turns.
+  PreparedQueue prepared;
+  std::unique_ptr<Connection> second;
+  Status opened = Connection::Open(conn_->config(), &second);
+  if (!opened.ok()) {
+    // Slower, not wrong: prepare each entity just before it is imported.
+    spdlog::warn("no second connection for preparing records ({}); preparing in turn", opened.message());
+    for (size_t k = 0; k < entities_.size(); ++k) prepared.Publish(Status::Ok());
+    return RunPrepared(&prepared, &clock, [&](EntityState* e) { return Prepare(doc, &collation_, e); });
+  }
+  std::thread preparer([&] {
+    CollationKeys keys(second.get());
+    Status s;
+    for (const auto& e : entities_) {
+      if (s.ok() && !prepared.cancelled()) s = Prepare(doc, &keys, e.get());
+      prepared.Publish(s.ok() && prepared.cancelled() ? Status::Failed("cancelled") : s);
+    }
+  });
+  Status s = RunPrepared(&prepared, &clock, nullptr);
+  prepared.Cancel();
+  preparer.join();
+  return s;
+}
+
+Status Importer::RunPrepared(PreparedQueue* prepared, PhaseClock* clock,
+                             const std::function<Status(EntityState*)>& prepare_inline) {
+  std::vector<EntityState*> carried;
+  for (size_t k = 0; k < entities_.size(); ++k) {
+    EntityState* e = entities_[k].get();
+    const EntitySpec* spec = e->spec;
+    BAMORT_RETURN_IF_ERROR(prepared->WaitFor(k));
+    if (prepare_inline) BAMORT_RETURN_IF_ERROR(prepare_inline(e));
+    clock->Lap("prepare");
     if (!e->carried) {
       // Not in the source: the table is left alone; its rows are reported as only in
       // the database.
@@ -661,17 +752,17 @@ Status Importer::Run(const masterdata::MasterDataDocument& doc, const masterdata
       long long n = 0;
       ParseInt(rows.value_or("0"), &n);
       e->counts.only_in_database = static_cast<uint64_t>(n);
-      clock.Lap("match");
+      clock->Lap("match");
       continue;
     }
     BAMORT_RETURN_IF_ERROR(Resolve(e));
-    clock.Lap("resolve");
+    clock->Lap("resolve");
     BAMORT_RETURN_IF_ERROR(Match(e));
-    clock.Lap("match");
+    clock->Lap("match");
     bool has_children = false;
     for (const EntitySpec& c : masterdata::Entities()) has_children = has_children || c.parent == spec->name;
     BAMORT_RETURN_IF_ERROR(Apply(e, has_children));
-    clock.Lap("apply");
+    clock->Lap("apply");
     spdlog::info("{}: {} in file, {} inserted, {} updated, {} unchanged, {} only in the database", spec->name,
                  e->counts.in_file, e->counts.inserted, e->counts.updated, e->counts.unchanged,
                  e->counts.only_in_database);
@@ -679,7 +770,7 @@ Status Importer::Run(const masterdata::MasterDataDocument& doc, const masterdata
   }
   if (options_.prune)
     for (auto it = carried.rbegin(); it != carried.rend(); ++it) BAMORT_RETURN_IF_ERROR(Prune(*it));
-  clock.Lap("prune");
+  clock->Lap("prune");
   return Status::Ok();
 }
 

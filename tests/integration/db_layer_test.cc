@@ -220,5 +220,31 @@ TEST(DbLayer, CollationKeysAreEqualExactlyWhenTheServerSaysEqual) {
   }
 }
 
+// Statements are sent without waiting: a failure of one that is still running must
+// surface at Finish, and an insert abandoned after an error must not leave its result
+// unread (the ROLLBACK after it would fail with "commands out of sync").
+TEST(DbLayer, PipelinedMultiRowInsertReportsALateFailureAndCanBeAbandoned) {
+  ScratchDatabase db("pipelined");
+  auto conn = db.Connect();
+  ASSERT_TRUE(conn->Execute("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(10))").ok());
+  {
+    MultiRowInsert ins(conn.get(), "t", {"id", "v"}, 2);
+    for (int i = 0; i < 6; ++i) ASSERT_TRUE(ins.Add({std::to_string(i), "x"}).ok());
+    ASSERT_TRUE(ins.Add({"0", "dup"}).ok());  // sent only with Finish
+    Status s = ins.Finish();
+    EXPECT_EQ(s.db_errno(), dberr::kDuplicateEntry) << s.ToString();
+  }
+  ASSERT_TRUE(conn->Execute("START TRANSACTION").ok());
+  {
+    MultiRowInsert ins(conn.get(), "t", {"id", "v"}, 2);
+    for (int i = 10; i < 14; ++i) ASSERT_TRUE(ins.Add({std::to_string(i), "y"}).ok());
+    // Abandoned with a statement still running.
+  }
+  EXPECT_TRUE(conn->Execute("ROLLBACK").ok());
+  Value rows;
+  ASSERT_TRUE(conn->QueryValue("SELECT COUNT(*) FROM t", &rows).ok());
+  EXPECT_EQ(rows, Value("6"));
+}
+
 }  // namespace
 }  // namespace bamort

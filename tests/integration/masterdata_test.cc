@@ -267,6 +267,34 @@ TEST_F(MasterDataChangeTest, NameDifferingInCaseOrAccentsMatchesTheExistingRow) 
   EXPECT_EQ(TableRows(*db_, "gsm_character_classes"), 4);
 }
 
+TEST_F(MasterDataChangeTest, TrailingSpaceNoBreakSpaceAndLigatureMatchTheExistingRows) {
+  // MariaDB pads with spaces ('Alltag' = 'Alltag ', 'leicht' = 'leicht' + U+00A0, whose
+  // weight is the space's) and expands U+FB00 to "ff": each is the same row, an update
+  // of its bytes, never a new row.
+  Edit(export_ + "/skill_categories.json", "\"name\":\"Alltag\"", "\"name\":\"Alltag \"");
+  Edit(export_ + "/skill_difficulties.json", "\"name\":\"leicht\"", "\"name\":\"leicht\xC2\xA0\"");
+  // The fixture's category is spelled with the ligature; the export now spells it out.
+  std::string cats = ReadText(export_ + "/skill_categories.json");
+  std::string spelled = "Parierwa\xEF\xAC\x80" "en";
+  size_t lig = cats.find(spelled);
+  ASSERT_NE(lig, std::string::npos) << "the fixture lost its U+FB00 category";
+  cats.replace(lig, spelled.size(), "Parierwaffen");
+  WriteText(export_ + "/skill_categories.json", cats);
+  int categories = TableRows(*db_, "learning_skill_categories");
+  int difficulties = TableRows(*db_, "learning_skill_difficulties");
+  auto counts = Import(*db_, export_);
+  EXPECT_EQ(counts["skill_categories"].inserted, 0);
+  EXPECT_EQ(counts["skill_categories"].updated, 2);
+  EXPECT_EQ(counts["skill_difficulties"].inserted, 0);
+  EXPECT_EQ(counts["skill_difficulties"].updated, 1);
+  EXPECT_EQ(TableRows(*db_, "learning_skill_categories"), categories);
+  EXPECT_EQ(TableRows(*db_, "learning_skill_difficulties"), difficulties);
+  EXPECT_EQ(db_->Count("SELECT COUNT(*) FROM learning_skill_categories WHERE BINARY name = 'Schilde und Parierwaffen'"), 1);
+  EXPECT_EQ(db_->Count("SELECT COUNT(*) FROM learning_skill_categories WHERE BINARY name = 'Alltag '"), 1);
+  // The links of the skills still name the same category and difficulty rows.
+  EXPECT_EQ(counts["skill_category_difficulties"].inserted, 0);
+}
+
 TEST_F(MasterDataRefusalTest, UnknownReferenceFailsCleanly) {
   // The first category/difficulty link of a skill names a category that does not exist.
   std::string path = export_ + "/skills.json";
