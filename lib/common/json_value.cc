@@ -1,5 +1,6 @@
 #include "common/json_value.h"
 
+#include <algorithm>
 #include <cstring>
 #include <iterator>
 
@@ -53,13 +54,14 @@ const std::vector<JsonValue>& JsonValue::items() const {
 
 const std::vector<std::string>& JsonValue::keys() const {
   static const std::vector<std::string> kNone;
-  return c_ ? c_->keys : kNone;
+  return c_ && c_->keys ? *c_->keys : kNone;
 }
 
 const JsonValue* JsonValue::Find(std::string_view key) const {
-  if (!c_) return nullptr;
-  for (size_t i = c_->keys.size(); i-- > 0;)
-    if (c_->keys[i] == key) return &c_->items[i];
+  if (!c_ || !c_->keys) return nullptr;
+  const std::vector<std::string>& keys = *c_->keys;
+  for (size_t i = keys.size(); i-- > 0;)
+    if (keys[i] == key) return &c_->items[i];
   return nullptr;
 }
 
@@ -72,20 +74,22 @@ void JsonValue::Set(const std::string& key, JsonValue v) {
     *existing = std::move(v);
     return;
   }
-  container().keys.push_back(key);
+  auto keys = std::make_shared<std::vector<std::string>>(this->keys());
+  keys->push_back(key);
+  container().keys = std::move(keys);
   c_->items.push_back(std::move(v));
 }
 
 bool JsonValue::Remove(std::string_view key) {
-  bool removed = false;
-  if (!c_) return false;
-  for (size_t i = c_->keys.size(); i-- > 0;)
-    if (c_->keys[i] == key) {
-      c_->keys.erase(c_->keys.begin() + i);
+  if (Find(key) == nullptr) return false;
+  auto keys = std::make_shared<std::vector<std::string>>(*c_->keys);
+  for (size_t i = keys->size(); i-- > 0;)
+    if ((*keys)[i] == key) {
+      keys->erase(keys->begin() + i);
       c_->items.erase(c_->items.begin() + i);
-      removed = true;
     }
-  return removed;
+  c_->keys = std::move(keys);
+  return true;
 }
 
 // Recursive descent over the text; every error names line and column.
@@ -223,12 +227,24 @@ class JsonParser {
       if (*p_ == '}') {
         ++p_;
         TakeItems(base, out);
-        out->c_->keys.assign(std::make_move_iterator(keys_.begin() + key_base), std::make_move_iterator(keys_.end()));
+        out->c_->keys = SharedKeys(key_base, depth);
         keys_.resize(key_base);
         return true;
       }
       return Fail("expected ',' or '}' in an object");
     }
+  }
+
+  // The member names keys_[key_base...] as a list shared with the previous object at
+  // this depth when the names are the same.
+  JsonValue::Keys SharedKeys(size_t key_base, int depth) {
+    if (shape_by_depth_.size() <= static_cast<size_t>(depth)) shape_by_depth_.resize(depth + 1);
+    JsonValue::Keys& last = shape_by_depth_[depth];
+    size_t n = keys_.size() - key_base;
+    if (last && last->size() == n && std::equal(last->begin(), last->end(), keys_.begin() + key_base)) return last;
+    last = std::make_shared<const std::vector<std::string>>(std::make_move_iterator(keys_.begin() + key_base),
+                                                            std::make_move_iterator(keys_.end()));
+    return last;
   }
 
   // Moves the finished container's values off the scratch stack into an exactly sized
@@ -352,6 +368,7 @@ class JsonParser {
   std::string error_;
   std::vector<JsonValue> items_;   // values of the open arrays and objects, innermost last
   std::vector<std::string> keys_;  // member names of the open objects
+  std::vector<JsonValue::Keys> shape_by_depth_;
 };
 
 Status ParseJsonValue(std::string_view text, JsonValue* out) {

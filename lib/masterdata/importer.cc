@@ -213,7 +213,9 @@ class Importer {
     gsid_number_ = static_cast<uint64_t>(v);
   }
 
-  Status Run(const masterdata::MasterDataDocument& doc, const masterdata::SourceInfo& info, ImportResult* result);
+  // Frees doc's arrays once every entity that reads them is prepared: the memory of
+  // the parsed records is reused for the texts of the next ones.
+  Status Run(masterdata::MasterDataDocument* doc, const masterdata::SourceInfo& info, ImportResult* result);
   void DropTemporary();
   const std::vector<std::unique_ptr<EntityState>>& entities() const { return entities_; }
 
@@ -240,7 +242,7 @@ class Importer {
   // Imports the entities in order as the queue says they are prepared (or prepares
   // each itself with prepare_inline, when there is no second connection).
   Status RunPrepared(PreparedQueue* prepared, PhaseClock* clock,
-                     const std::function<Status(EntityState*)>& prepare_inline);
+                     const std::function<Status(size_t)>& prepare_inline);
 
   Connection* conn_;
   ImportOptions options_;
@@ -688,7 +690,7 @@ class PreparedQueue {
   std::atomic<bool> cancelled_{false};
 };
 
-Status Importer::Run(const masterdata::MasterDataDocument& doc, const masterdata::SourceInfo& info,
+Status Importer::Run(masterdata::MasterDataDocument* doc, const masterdata::SourceInfo& info,
                      ImportResult* result) {
   PhaseClock clock(result);
   std::vector<const EntitySpec*> order;
@@ -705,6 +707,20 @@ Status Importer::Run(const masterdata::MasterDataDocument& doc, const masterdata
     e->counts.name = spec->name;
     e->counts.table = spec->table;
   }
+  // After which entity each array of the document is no longer read.
+  std::map<std::string, size_t> last_reader;
+  for (size_t k = 0; k < entities_.size(); ++k) {
+    const EntitySpec* spec = entities_[k]->spec;
+    last_reader[spec->parent.empty() ? spec->name : spec->parent] = k;
+  }
+  auto prepare = [this, doc, last_reader](size_t k, CollationKeys* keys) {
+    Status s = Prepare(*doc, keys, entities_[k].get());
+    for (const auto& [name, last] : last_reader) {
+      auto it = doc->data.find(name);
+      if (last == k && it != doc->data.end()) it->second = JsonValue();
+    }
+    return s;
+  };
   // The pad weight for Trim, asked before the other thread starts.
   BAMORT_RETURN_IF_ERROR(collation_.Fetch());
 
@@ -719,13 +735,13 @@ Status Importer::Run(const masterdata::MasterDataDocument& doc, const masterdata
     // Slower, not wrong: prepare each entity just before it is imported.
     spdlog::warn("no second connection for preparing records ({}); preparing in turn", opened.message());
     for (size_t k = 0; k < entities_.size(); ++k) prepared.Publish(Status::Ok());
-    return RunPrepared(&prepared, &clock, [&](EntityState* e) { return Prepare(doc, &collation_, e); });
+    return RunPrepared(&prepared, &clock, [&](size_t k) { return prepare(k, &collation_); });
   }
   std::thread preparer([&] {
     CollationKeys keys(second.get());
     Status s;
-    for (const auto& e : entities_) {
-      if (s.ok() && !prepared.cancelled()) s = Prepare(doc, &keys, e.get());
+    for (size_t k = 0; k < entities_.size(); ++k) {
+      if (s.ok() && !prepared.cancelled()) s = prepare(k, &keys);
       prepared.Publish(s.ok() && prepared.cancelled() ? Status::Failed("cancelled") : s);
     }
   });
@@ -736,13 +752,13 @@ Status Importer::Run(const masterdata::MasterDataDocument& doc, const masterdata
 }
 
 Status Importer::RunPrepared(PreparedQueue* prepared, PhaseClock* clock,
-                             const std::function<Status(EntityState*)>& prepare_inline) {
+                             const std::function<Status(size_t)>& prepare_inline) {
   std::vector<EntityState*> carried;
   for (size_t k = 0; k < entities_.size(); ++k) {
     EntityState* e = entities_[k].get();
     const EntitySpec* spec = e->spec;
     BAMORT_RETURN_IF_ERROR(prepared->WaitFor(k));
-    if (prepare_inline) BAMORT_RETURN_IF_ERROR(prepare_inline(e));
+    if (prepare_inline) BAMORT_RETURN_IF_ERROR(prepare_inline(k));
     clock->Lap("prepare");
     if (!e->carried) {
       // Not in the source: the table is left alone; its rows are reported as only in
@@ -807,7 +823,7 @@ Status ImportMasterData(Connection* conn, const std::string& source, const Impor
   std::unique_ptr<Importer> importer;
   if (s.ok()) {
     importer = std::make_unique<Importer>(conn, options, *gsid);
-    s = importer->Run(doc, info, result);
+    s = importer->Run(&doc, info, result);
   }
   clock = PhaseClock(result);
   if (s.ok() && !options.dry_run) {
