@@ -107,14 +107,23 @@ bool ParseDouble(const std::string& text, double* out) {
   return *end == '\0';
 }
 
+// A NULL in the table compares the way the export writes it: "" for a string, 0 for a
+// number or an id. The format has no NULL, so exporting a database and importing the
+// export into it again must find every row unchanged (and match it, rather than insert
+// a second row for a NULL key part).
+const std::string kNullAsNumber = "0";
+
 bool SameId(const Value& db, uint64_t id) {
+  if (!db) return id == 0;
   long long v;
-  return db && ParseInt(*db, &v) && static_cast<uint64_t>(v) == id;
+  return ParseInt(*db, &v) && static_cast<uint64_t>(v) == id;
 }
 
-// What the server answers for `numeric_column <=> typed_value`: the same number.
+bool SameString(const Value& db, const std::string& file) { return db ? *db == file : file.empty(); }
+
+// The same number, as the server compares a numeric column with a typed value.
 bool SameNumber(FieldType type, const Value& db, const std::string& file) {
-  if (!db) return false;
+  if (!db) return SameNumber(type, Value(kNullAsNumber), file);
   long long a, b;
   if (type == FieldType::kInt && ParseInt(*db, &a) && ParseInt(file, &b)) return a == b;
   double x, y;
@@ -229,8 +238,8 @@ class Importer {
   void BuildKeys(EntityState* e);
   // SELECT list of the key parts over the table alias r (collation keys for strings).
   std::string KeySelect(const EntitySpec& spec) const;
-  // The key of a table row from the KeySelect columns at row[first...]; false when a
-  // part is NULL (such a row matches no record, as NULL <=> 'x' is false).
+  // The key of a table row from the KeySelect columns at row[first...] (a NULL part as
+  // the export writes it); false when a numeric part is no number.
   bool RowKey(const EntitySpec& spec, const Row& row, size_t first, std::string* key) const;
   Status Match(EntityState* e);
   Status Rematch(EntityState* e);
@@ -474,17 +483,16 @@ bool Importer::RowKey(const EntitySpec& spec, const Row& row, size_t first, std:
   size_t c = first;
   for (const std::string& k : spec.key) {
     const Value& v = row[c++];
-    if (!v) return false;
     FieldType type = FieldType::kInt;  // @parent and references are ids
     for (const FieldSpec& f : spec.fields)
       if (f.json == k) type = f.type;
     if (type == FieldType::kString) {
-      std::string part = *v;
+      std::string part = v.value_or("");  // NULL as "": the collation key of ""
       collation_.Trim(&part);
       AppendPart(key, part);
     } else {
       std::string part;
-      if (!CanonicalNumber(type, *v, &part)) return false;
+      if (!CanonicalNumber(type, v.value_or(kNullAsNumber), &part)) return false;
       AppendPart(key, part);
     }
   }
@@ -497,7 +505,7 @@ bool Importer::Same(const EntityState& e, size_t i, const Row& row, size_t c) co
   for (size_t f = 0; f < spec.fields.size(); ++f, ++c) {
     const Value& db = row[c];
     // Strings byte for byte: a change of case or accent is an update.
-    bool same = spec.fields[f].type == FieldType::kString ? db && *db == e.text(i, f)
+    bool same = spec.fields[f].type == FieldType::kString ? SameString(db, e.text(i, f))
                                                            : SameNumber(spec.fields[f].type, db, e.text(i, f));
     if (!same) return false;
   }

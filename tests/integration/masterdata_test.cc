@@ -295,6 +295,24 @@ TEST_F(MasterDataChangeTest, TrailingSpaceNoBreakSpaceAndLigatureMatchTheExistin
   EXPECT_EQ(counts["skill_category_difficulties"].inserted, 0);
 }
 
+TEST_F(MasterDataChangeTest, NullsInTheTableMatchTheirExportAndStayUnchanged) {
+  // Legacy rows can hold NULL where the format has none: the export writes "" and 0,
+  // and importing that export into the same database must change nothing (before, a
+  // NULL key part never matched and the record was inserted a second time).
+  auto conn = db_->Connect();
+  ASSERT_TRUE(conn->Execute("UPDATE gsm_skills SET game_system = NULL, page_number = NULL ORDER BY id LIMIT 1").ok());
+  ASSERT_TRUE(conn->Execute("UPDATE gsm_believes SET beschreibung = NULL ORDER BY id LIMIT 1").ok());
+  std::string with_nulls = Export(*db_);
+  auto before = db_->TableChecksums();
+  auto counts = Import(*db_, with_nulls);
+  for (const auto& [name, c] : counts) {
+    EXPECT_EQ(c.inserted, 0) << name;
+    EXPECT_EQ(c.updated, 0) << name;
+  }
+  EXPECT_EQ(db_->TableChecksums(), before);
+  EXPECT_EQ(db_->Count("SELECT COUNT(*) FROM gsm_skills WHERE game_system IS NULL AND page_number IS NULL"), 1);
+}
+
 TEST_F(MasterDataRefusalTest, UnknownReferenceFailsCleanly) {
   // The first category/difficulty link of a skill names a category that does not exist.
   std::string path = export_ + "/skills.json";
