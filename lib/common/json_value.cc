@@ -371,6 +371,81 @@ class JsonParser {
   std::vector<JsonValue::Keys> shape_by_depth_;
 };
 
+namespace {
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+size_t SkipSpaces(std::string_view t, size_t i) {
+  while (i < t.size() && IsSpace(t[i])) ++i;
+  return i;
+}
+
+// The index after the string starting at t[i] == '"', or npos.
+size_t SkipString(std::string_view t, size_t i) {
+  for (++i; i < t.size(); ++i) {
+    if (t[i] == '\\') ++i;
+    else if (t[i] == '"') return i + 1;
+  }
+  return std::string_view::npos;
+}
+
+// The index after the value starting at t[i], or npos. Scalars end at the next ',', '}'
+// or ']' (their text is checked later, by the real parse).
+size_t SkipValue(std::string_view t, size_t i) {
+  if (i >= t.size()) return std::string_view::npos;
+  if (t[i] == '"') return SkipString(t, i);
+  if (t[i] != '{' && t[i] != '[') {
+    while (i < t.size() && t[i] != ',' && t[i] != '}' && t[i] != ']' && !IsSpace(t[i])) ++i;
+    return i;
+  }
+  std::vector<char> open;
+  for (; i < t.size(); ++i) {
+    char c = t[i];
+    if (c == '"') {
+      i = SkipString(t, i);
+      if (i == std::string_view::npos) return i;
+      --i;
+    } else if (c == '{' || c == '[') {
+      open.push_back(c == '{' ? '}' : ']');
+    } else if (c == '}' || c == ']') {
+      if (open.empty() || open.back() != c) return std::string_view::npos;
+      open.pop_back();
+      if (open.empty()) return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+bool SplitJsonObject(std::string_view text, std::vector<std::pair<std::string, std::string_view>>* members) {
+  members->clear();
+  size_t i = SkipSpaces(text, 0);
+  if (i >= text.size() || text[i] != '{') return false;
+  i = SkipSpaces(text, i + 1);
+  if (i < text.size() && text[i] == '}') return SkipSpaces(text, i + 1) == text.size();
+  for (;;) {
+    if (i >= text.size() || text[i] != '"') return false;
+    size_t name_end = SkipString(text, i);
+    if (name_end == std::string_view::npos) return false;
+    std::string_view name = text.substr(i + 1, name_end - i - 2);
+    if (name.find('\\') != std::string_view::npos) return false;
+    for (const auto& m : *members)
+      if (m.first == name) return false;
+    i = SkipSpaces(text, name_end);
+    if (i >= text.size() || text[i] != ':') return false;
+    size_t value = SkipSpaces(text, i + 1);
+    size_t value_end = SkipValue(text, value);
+    if (value_end == std::string_view::npos || value_end == value) return false;
+    members->emplace_back(std::string(name), text.substr(value, value_end - value));
+    i = SkipSpaces(text, value_end);
+    if (i >= text.size()) return false;
+    if (text[i] == '}') return SkipSpaces(text, i + 1) == text.size();
+    if (text[i] != ',') return false;
+    i = SkipSpaces(text, i + 1);
+  }
+}
+
 Status ParseJsonValue(std::string_view text, JsonValue* out) {
   *out = JsonValue();
   JsonParser parser(text);

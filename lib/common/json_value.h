@@ -83,4 +83,11 @@ class JsonValue {
 // text is kBadInput with "line L column C: what is wrong" as the message.
 Status ParseJsonValue(std::string_view text, JsonValue* out);
 
+// Cuts the text of one JSON object into its members, name and value text, without
+// parsing the values (only strings and brackets are followed), so that large values can
+// be parsed on several threads. False when the text is not a plain object this simple
+// scan can cut (malformed, a member name with an escape, a duplicate name): the caller
+// then parses the whole text, which also gives the precise error message.
+bool SplitJsonObject(std::string_view text, std::vector<std::pair<std::string, std::string_view>>* members);
+
 }  // namespace bamort

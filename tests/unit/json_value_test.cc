@@ -66,5 +66,23 @@ TEST(JsonValueTest, RefusesNestingDeeperThanTheLimit) {
   EXPECT_TRUE(ParseJsonValue(ok, &v).ok());
 }
 
+TEST(JsonValueTest, SplitObjectCutsMembersWithoutParsingThem) {
+  std::vector<std::pair<std::string, std::string_view>> m;
+  std::string text = R"( {"a": 1 , "b": [1, {"x": "]}\""}], "c": "s\"}", "d": {"e": []}} )";
+  ASSERT_TRUE(SplitJsonObject(text, &m));
+  ASSERT_EQ(m.size(), 4u);
+  EXPECT_EQ(m[0].first, "a");
+  EXPECT_EQ(m[0].second, "1");
+  EXPECT_EQ(m[1].second, R"([1, {"x": "]}\""}])");
+  EXPECT_EQ(m[2].second, R"("s\"}")");
+  EXPECT_EQ(m[3].second, R"({"e": []})");
+  ASSERT_TRUE(SplitJsonObject("{}", &m));
+  EXPECT_TRUE(m.empty());
+  // Whatever this scan cannot be sure of goes to the full parse instead.
+  for (const char* refused : {"[1]", R"({"a": 1, "a": 2})", R"({"a\u0062": 1})", R"({"a": [1})", R"({"a": 1} x)",
+                              R"({"a": })", R"({"a" 1})", R"({"a": 1,})", R"({"a": [}])", ""})
+    EXPECT_FALSE(SplitJsonObject(refused, &m)) << refused;
+}
+
 }  // namespace
 }  // namespace bamort

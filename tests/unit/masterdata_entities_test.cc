@@ -2,7 +2,10 @@
 // order, and broken declarations (cycle, unknown reference, bad key) refused.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
 
 #include "masterdata/document.h"
 #include "masterdata/entities.h"
@@ -80,6 +83,51 @@ TEST(MasterDataJsonTest, DoublesAndStringsAreWrittenReproducibly) {
   EXPECT_EQ(FormatDouble(0.25), "0.25");
   EXPECT_EQ(FormatDouble(0.1), "0.1");
   EXPECT_EQ(JsonQuote("a\"b\\c\r\n\x01 & ä"), "\"a\\\"b\\\\c\\r\\n\\u0001 & ä\"");
+}
+
+// A document over 1 MB is cut into its entity arrays, which are parsed on two threads:
+// it must read exactly as the whole-text parse does, and a malformed one must still get
+// that parse's message with line and column.
+TEST(MasterDataJsonTest, LargeDocumentReadInPartsEqualsTheWholeTextParse) {
+  std::string records;
+  for (int i = 0; i < 20000; ++i)
+    records += std::string(i ? ",\n" : "") + R"({"name": "Glaube )" + std::to_string(i) +
+               R"(", "game_system": "midgard", "beschreibung": "Text mit \"Zitat\" und ]}", "page_number": )" +
+               std::to_string(i % 300) + R"(, "source_code": ""})";
+  std::string text = R"({"export_version": "2.0", "backend_version": "", "timestamp": "", "game_system": "M5", )"
+                     R"("data": {"believes": [)" + records + R"(], "sources": []}})";
+  ASSERT_GT(text.size(), 1u << 20);
+  char path[] = "/tmp/bamort-doc-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  auto read = [&](const std::string& content, MasterDataDocument* doc, SourceInfo* info) {
+    FILE* f = std::fopen(path, "wb");
+    std::fwrite(content.data(), 1, content.size(), f);
+    std::fclose(f);
+    return ReadMasterData(path, doc, info);
+  };
+  MasterDataDocument doc;
+  SourceInfo info;
+  Status s = read(text, &doc, &info);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(doc.game_system, "M5");
+  ASSERT_EQ(doc.data.at("believes").size(), 20000u);
+  EXPECT_TRUE(doc.data.at("sources").is_array());
+  EXPECT_EQ(doc.data.at("believes").at(19999).Find("name")->text(), "Glaube 19999");
+  EXPECT_EQ(doc.data.at("believes").at(7).Find("beschreibung")->text(), "Text mit \"Zitat\" und ]}");
+  EXPECT_EQ(doc.data.at("believes").at(7).Find("page_number")->text(), "7");
+  // An error on line 5001 of the records (line 1 holds the header and the first record).
+  std::string bad = text;
+  size_t at = 0;
+  for (int line = 1; line < 5001; ++line) at = bad.find('\n', at) + 1;
+  bad.insert(bad.find("\"page_number\": ", at) + 15, "x");
+  MasterDataDocument doc2;
+  SourceInfo info2;
+  s = read(bad, &doc2, &info2);
+  EXPECT_EQ(s.code(), StatusCode::kBadInput);
+  EXPECT_NE(s.message().find("line 5001 column"), std::string::npos) << s.message();
+  std::remove(path);
 }
 
 }  // namespace
