@@ -2,13 +2,18 @@
 // document, or the upstream's format-1.0 directory, transforms it to format 2.0, and
 // upserts every entity by its natural key in dependency order, in ONE transaction.
 //
-// Key matching happens in MariaDB, never in C++: the records of each entity are loaded
-// into a TEMPORARY table (utf8mb4_unicode_ci, so 'Hä' = 'Ha' exactly as the UNIQUE
-// indexes see it), references are resolved with JOINs against the real tables, and
-// the merge is INSERT ... SELECT / UPDATE ... JOIN. Only DML touches the real tables,
-// so a failure (or --dry-run, which runs the same statements and rolls back) leaves the
-// database as it was. The caller holds the deployment lock (NamedLock); the importer
-// does not take it. Not thread-safe (one Connection).
+// Names are matched the way MariaDB compares them (utf8mb4_unicode_ci: 'Hä' = 'Ha',
+// 'Alltag ' = 'Alltag'), by keys the server computes: WEIGHT_STRING of every string a key
+// or a reference compares, for the file's strings and the table's columns alike
+// (db/collation_keys.h). C++ holds those keys in hash maps and only compares them, so it
+// agrees with the UNIQUE indexes without knowing the collation. Per entity: the table's
+// rows stream once in id order, each taking the next record of its key (the n-th record
+// of a key is the n-th row of it), and changed = any column differs byte for byte. Only
+// DML touches the real tables, in one transaction, so a failure (or --dry-run, which
+// runs the same statements and rolls back) leaves the database as it was.
+// A second thread with its own connection reads the next entities' records and asks for
+// their keys while this one waits for the server's INSERTs. The caller holds the
+// deployment lock (NamedLock); the importer does not take it.
 //
 // docs/MASTERDATA.md describes the formats, the natural keys and every decision.
 #pragma once
@@ -49,8 +54,9 @@ struct ImportResult {
   std::vector<EntityImportCounts> entities;  // in import order
   std::vector<std::string> transform_log;    // one line per transformer step (1.0 -> 2.0)
   std::vector<std::string> warnings;
-  // Wall time per phase in milliseconds ("read", "load", "resolve", "match", "apply",
-  // "prune", "commit"), summed over the entities: where an import spends its time.
+  // Wall time per phase in milliseconds ("read", "prepare" (waiting for the preparing
+  // thread), "resolve", "match", "apply", "prune", "commit"), summed over the entities:
+  // where an import spends its time.
   std::vector<std::pair<std::string, uint64_t>> timing_ms;
 
   uint64_t TotalInFile() const;
