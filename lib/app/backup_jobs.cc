@@ -332,6 +332,15 @@ Status RunBackup(const JobCli& cli, JobRun* run) {
   std::promise<void> dump_snapshot_open;
   std::thread thread_b([&, open = dump_snapshot_open.get_future()]() mutable {
     open.wait();
+    // Test only (docs/BACKUP.md): a statement committed by another connection after the
+    // dump's snapshot is open and before snapshot B, standing in for the application
+    // writing while the backup runs.
+    if (const char* write = std::getenv("BAMORT_TEST_WRITE_BEFORE_SNAPSHOT_B"); write && *write) {
+      std::unique_ptr<Connection> writer;
+      Status w = Connection::Open(config, &writer);
+      if (w.ok()) w = writer->Execute(write);
+      if (!w.ok()) spdlog::warn("test write before snapshot B failed: {}", w.ToString());
+    }
     status_b = OpenSnapshot(conn_b.get());
     if (status_b.ok()) status_b = ReadTableChecksums(conn_b.get(), config.name, tables, &sums_b);
     conn_b->Execute("COMMIT");
