@@ -1,8 +1,10 @@
 // bamort-backup: verified backup sets (SQL dump, JSON export, manifest) with retention.
 #include "app/backup_jobs.h"
 #include "app/job_support.h"
+#include "common/huge_page_heap.h"
 
 int main(int argc, char** argv) {
+  bamort::UseHugePageHeap(argv);
   bamort::JobCli cli(
       "backup", "write a verified backup set of the database (SQL dump, JSON export, manifest) and apply retention",
       "Writes one backup set per run into --out-dir: a folder <database>_<UTC time> holding dump.sql.gz\n"

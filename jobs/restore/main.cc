@@ -1,8 +1,10 @@
 // bamort-restore: restores a backup set (SQL dump or JSON export) after checking it.
 #include "app/backup_jobs.h"
 #include "app/job_support.h"
+#include "common/huge_page_heap.h"
 
 int main(int argc, char** argv) {
+  bamort::UseHugePageHeap(argv);
   bamort::JobCli cli(
       "restore", "restore a backup set after checking its manifest and every file's sha256",
       "Checks the manifest and the sha256 of every file first: a corrupt, truncated or foreign set is\n"

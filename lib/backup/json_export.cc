@@ -225,7 +225,8 @@ Status DumpJsonExporter::OnRow(const std::string& table, const std::vector<std::
       line_ += "null";
     } else {
       line_.push_back('"');
-      line_ += c.binary ? Base64(*values[i]) : JsonEscape(*values[i]);
+      if (c.binary) line_ += Base64(*values[i]);
+      else AppendJsonEscaped(*values[i], &line_);
       line_.push_back('"');
     }
   }
