@@ -241,18 +241,24 @@ Status TakeData(JsonValue* data, const std::string& file, MasterDataDocument* do
   return Status::Ok();
 }
 
+// The header members of a 2.0 document (everything but data), or of a 2.0 directory's header file.
+Status ReadDocumentHeader(const JsonValue& o, const std::string& file, MasterDataDocument* doc) {
+  BAMORT_RETURN_IF_ERROR(CheckVersion(HeaderString(o, "export_version"), file));
+  doc->export_version = kCurrentExportVersion;
+  doc->backend_version = HeaderString(o, "backend_version");
+  doc->timestamp = HeaderString(o, "timestamp");
+  doc->game_system = HeaderString(o, "game_system");
+  if (doc->game_system.empty()) return Status::BadInput(file + ": game_system is missing");
+  return Status::Ok();
+}
+
 Status ParseV2Directory(const FileSet& files, const std::string& source_name, MasterDataDocument* doc,
                         SourceInfo* info) {
   std::string header_file = source_name + "/" + kHeaderFile;
   JsonValue h;
   BAMORT_RETURN_IF_ERROR(ParseJson(files.at(kHeaderFile), header_file, &h));
   if (!h.is_object()) return Status::BadInput(header_file + ": expected a JSON object");
-  BAMORT_RETURN_IF_ERROR(CheckVersion(HeaderString(h, "export_version"), header_file));
-  doc->export_version = kCurrentExportVersion;
-  doc->backend_version = HeaderString(h, "backend_version");
-  doc->timestamp = HeaderString(h, "timestamp");
-  doc->game_system = HeaderString(h, "game_system");
-  if (doc->game_system.empty()) return Status::BadInput(header_file + ": game_system is missing");
+  BAMORT_RETURN_IF_ERROR(ReadDocumentHeader(h, header_file, doc));
   std::set<std::string> used = {kHeaderFile};
   for (const EntitySpec& e : Entities()) {
     if (!e.parent.empty()) continue;
@@ -266,17 +272,6 @@ Status ParseV2Directory(const FileSet& files, const std::string& source_name, Ma
   for (const auto& [name, content] : files)
     if (!used.count(name)) info->warnings.push_back(source_name + "/" + name + ": not a master-data file, ignored");
   info->format = "2.0";
-  return Status::Ok();
-}
-
-// The header members of a 2.0 document (everything but data).
-Status ReadDocumentHeader(const JsonValue& o, const std::string& file, MasterDataDocument* doc) {
-  BAMORT_RETURN_IF_ERROR(CheckVersion(HeaderString(o, "export_version"), file));
-  doc->export_version = kCurrentExportVersion;
-  doc->backend_version = HeaderString(o, "backend_version");
-  doc->timestamp = HeaderString(o, "timestamp");
-  doc->game_system = HeaderString(o, "game_system");
-  if (doc->game_system.empty()) return Status::BadInput(file + ": game_system is missing");
   return Status::Ok();
 }
 

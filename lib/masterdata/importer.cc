@@ -190,7 +190,7 @@ struct EntityState {
   std::vector<uint64_t> pid;         // the parent's id (embedded entities)
   std::vector<uint64_t> ref_ids;     // records x references; 0 = an optional reference left empty
   std::vector<Value> ref_copies;     // records x references (copy columns only)
-  std::vector<std::string> keys;     // natural key of each record (collation keys for strings)
+  std::vector<FieldType> key_types;  // per key part (@parent and references are ids: kInt)
   std::unordered_map<std::string, uint32_t> first_of_key;  // key -> first record with it
   std::vector<uint32_t> next_of_key;                       // record -> next record with its key
   std::vector<uint64_t> ids;         // the row of each record; 0 = to insert
@@ -240,7 +240,12 @@ class Importer {
   std::string KeySelect(const EntitySpec& spec) const;
   // The key of a table row from the KeySelect columns at row[first...] (a NULL part as
   // the export writes it); false when a numeric part is no number.
-  bool RowKey(const EntitySpec& spec, const Row& row, size_t first, std::string* key) const;
+  bool RowKey(const EntityState& e, const Row& row, size_t first, std::string* key) const;
+  // Streams the table's rows in id order (id, the key parts, then `columns`) and hands
+  // each to on_row with the record it matches: the next of its key not yet taken, or
+  // kNone.
+  Status NumberRows(EntityState* e, const std::string& columns,
+                    const std::function<void(uint64_t id, uint32_t record, const Row& row)>& on_row);
   Status Match(EntityState* e);
   Status Rematch(EntityState* e);
   bool Same(const EntityState& e, size_t record, const Row& row, size_t first) const;
@@ -388,7 +393,6 @@ Status Importer::Resolve(EntityState* e) {
     std::string key;
     for (size_t i = 0; i < n; ++i) {
       const std::string& first = e->text(i, e->ref_offset[j]);
-      std::string what = e->Describe(i) + ", field '" + r.json_fields[0] + "': ";
       if (first.empty()) {
         if (!r.optional)
           return Status::BadInput(e->Describe(i) + ", field '" + r.json_fields[0] + "': is empty, but every " +
@@ -418,14 +422,17 @@ Status Importer::Resolve(EntityState* e) {
 void Importer::BuildKeys(EntityState* e) {
   const EntitySpec& spec = *e->spec;
   size_t n = e->size(), refs = spec.references.size();
-  e->keys.assign(n, std::string());
   e->next_of_key.assign(n, kNone);
   e->first_of_key.clear();
   e->first_of_key.reserve(n);
-  std::unordered_map<std::string, uint32_t> last;
-  last.reserve(n);
+  std::vector<uint32_t> last_of_first(n, kNone);  // first record of a key -> its last so far
+  e->key_types.assign(spec.key.size(), FieldType::kInt);
+  for (size_t p = 0; p < spec.key.size(); ++p)
+    for (const FieldSpec& f : spec.fields)
+      if (f.json == spec.key[p]) e->key_types[p] = f.type;
+  std::string key;
   for (size_t i = 0; i < n; ++i) {
-    std::string& key = e->keys[i];
+    key.clear();
     for (const std::string& k : spec.key) {
       if (k == "@parent") {
         AppendPart(&key, std::to_string(e->pid[i]));
@@ -445,13 +452,10 @@ void Importer::BuildKeys(EntityState* e) {
     }
     // Records with equal keys are chained in file order: the n-th of them is matched to
     // the n-th row of that key in id order.
-    auto [slot, fresh] = last.try_emplace(key, static_cast<uint32_t>(i));
-    if (fresh) {
-      e->first_of_key.emplace(key, static_cast<uint32_t>(i));
-    } else {
-      e->next_of_key[slot->second] = static_cast<uint32_t>(i);
-      slot->second = static_cast<uint32_t>(i);
-    }
+    auto [slot, fresh] = e->first_of_key.try_emplace(key, static_cast<uint32_t>(i));
+    uint32_t first = slot->second;
+    if (!fresh) e->next_of_key[last_of_first[first]] = static_cast<uint32_t>(i);
+    last_of_first[first] = static_cast<uint32_t>(i);
   }
 }
 
@@ -478,14 +482,11 @@ std::string Importer::KeySelect(const EntitySpec& spec) const {
   return sql;
 }
 
-bool Importer::RowKey(const EntitySpec& spec, const Row& row, size_t first, std::string* key) const {
+bool Importer::RowKey(const EntityState& e, const Row& row, size_t first, std::string* key) const {
   key->clear();
-  size_t c = first;
-  for (const std::string& k : spec.key) {
-    const Value& v = row[c++];
-    FieldType type = FieldType::kInt;  // @parent and references are ids
-    for (const FieldSpec& f : spec.fields)
-      if (f.json == k) type = f.type;
+  for (size_t p = 0; p < e.key_types.size(); ++p) {
+    const Value& v = row[first + p];
+    FieldType type = e.key_types[p];
     if (type == FieldType::kString) {
       std::string part = v.value_or("");  // NULL as "": the collation key of ""
       collation_.Trim(&part);
@@ -547,37 +548,49 @@ void Importer::RecordValues(const EntityState& e, size_t i, std::vector<Value>* 
   if (spec.has_game_system_id) out->emplace_back(gsid_);
 }
 
+Status Importer::NumberRows(EntityState* e, const std::string& columns,
+                            const std::function<void(uint64_t id, uint32_t record, const Row& row)>& on_row) {
+  const EntitySpec& spec = *e->spec;
+  // Rows arrive in id order; each takes the next record of its key not yet taken.
+  std::unordered_map<std::string, uint32_t> cursor = e->first_of_key;
+  std::string key;
+  return conn_->QueryEach(
+      "SELECT r.`id`" + KeySelect(spec) + columns + " FROM " + Q(spec.table) + " r ORDER BY r.`id`",
+      [&](const ResultSet&, const Row& row) {
+        long long id = 0;
+        ParseInt(row[0].value_or(""), &id);
+        auto it = RowKey(*e, row, 1, &key) ? cursor.find(key) : cursor.end();
+        uint32_t record = kNone;
+        if (it != cursor.end() && it->second != kNone) {
+          record = it->second;
+          it->second = e->next_of_key[record];
+        }
+        on_row(static_cast<uint64_t>(id), record, row);
+        return Status::Ok();
+      });
+}
+
 Status Importer::Match(EntityState* e) {
   const EntitySpec& spec = *e->spec;
   BuildKeys(e);
   e->ids.assign(e->size(), 0);
   e->changed.assign(e->size(), 0);
-  std::string sql = "SELECT r.`id`" + KeySelect(spec);
-  for (const std::string& c : Columns(spec)) sql += ", r." + Q(c);
-  sql += " FROM " + Q(spec.table) + " r ORDER BY r.`id`";
-  // Rows arrive in id order; each takes the next unmatched record of its key.
-  std::unordered_map<std::string, uint32_t> cursor = e->first_of_key;
+  std::string columns;
+  for (const std::string& c : Columns(spec)) columns += ", r." + Q(c);
   size_t first_value = 1 + spec.key.size();
   uint64_t matched = 0, changed = 0, rows = 0;
-  std::string key;
-  BAMORT_RETURN_IF_ERROR(conn_->QueryEach(sql, [&](const ResultSet&, const Row& row) {
+  BAMORT_RETURN_IF_ERROR(NumberRows(e, columns, [&](uint64_t id, uint32_t i, const Row& row) {
     ++rows;
-    long long id = 0;
-    ParseInt(row[0].value_or(""), &id);
-    auto it = RowKey(spec, row, 1, &key) ? cursor.find(key) : cursor.end();
-    if (it == cursor.end() || it->second == kNone) {
-      if (options_.prune) e->doomed.insert(static_cast<uint64_t>(id));
-      return Status::Ok();
+    if (i == kNone) {
+      if (options_.prune) e->doomed.insert(id);
+      return;
     }
-    uint32_t i = it->second;
-    it->second = e->next_of_key[i];
-    e->ids[i] = static_cast<uint64_t>(id);
+    e->ids[i] = id;
     ++matched;
     if (!Same(*e, i, row, first_value)) {
       e->changed[i] = 1;
       ++changed;
     }
-    return Status::Ok();
   }));
   e->counts.updated = changed;
   e->counts.unchanged = matched - changed;
@@ -587,26 +600,14 @@ Status Importer::Match(EntityState* e) {
 }
 
 Status Importer::Rematch(EntityState* e) {
-  const EntitySpec& spec = *e->spec;
-  std::unordered_map<std::string, uint32_t> cursor = e->first_of_key;
-  std::string key;
   // The new rows got ids in file order after every older row, so numbering again in id
   // order gives each record its row (the matched ones keep theirs).
-  BAMORT_RETURN_IF_ERROR(conn_->QueryEach(
-      "SELECT r.`id`" + KeySelect(spec) + " FROM " + Q(spec.table) + " r ORDER BY r.`id`",
-      [&](const ResultSet&, const Row& row) {
-        auto it = RowKey(spec, row, 1, &key) ? cursor.find(key) : cursor.end();
-        if (it == cursor.end() || it->second == kNone) return Status::Ok();
-        uint32_t i = it->second;
-        it->second = e->next_of_key[i];
-        long long id = 0;
-        ParseInt(row[0].value_or(""), &id);
-        if (e->ids[i] == 0) e->ids[i] = static_cast<uint64_t>(id);
-        return Status::Ok();
-      }));
+  BAMORT_RETURN_IF_ERROR(NumberRows(e, "", [&](uint64_t id, uint32_t i, const Row&) {
+    if (i != kNone && e->ids[i] == 0) e->ids[i] = id;
+  }));
   for (size_t i = 0; i < e->size(); ++i)
     if (e->ids[i] == 0)
-      return Status::Failed("internal: " + e->Describe(i) + " has no row in " + spec.table + " after the insert");
+      return Status::Failed("internal: " + e->Describe(i) + " has no row in " + e->spec->table + " after the insert");
   return Status::Ok();
 }
 
