@@ -18,7 +18,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/job_support.h"
-#include "app/version_status.h"
+#include "migrate/version_status.h"
 #include "backup/backup_set.h"
 #include "backup/dump_stream.h"
 #include "backup/json_export.h"

@@ -6,7 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/job_support.h"
-#include "app/version_status.h"
+#include "migrate/version_status.h"
 #include "build_info.h"
 #include "common/file_io.h"
 #include "db/named_lock.h"

@@ -7,7 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/job_support.h"
-#include "app/version_status.h"
+#include "migrate/version_status.h"
 #include "migrate/migrator.h"
 
 namespace bamort {

@@ -17,7 +17,7 @@
 
 #include <Poco/JSON/Object.h>
 
-#include "app/version_status.h"
+#include "migrate/version_status.h"
 #include "common/clock.h"
 #include "common/status.h"
 

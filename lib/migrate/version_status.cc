@@ -1,4 +1,4 @@
-#include "app/version_status.h"
+#include "migrate/version_status.h"
 
 #include <sstream>
 
