@@ -2,36 +2,57 @@
 # deploy.sh: the operator's one command to update a production Bamort database.
 #
 #   docker/deploy.sh [options] deployment_package_<version>.tar.gz
+#   docker/deploy.sh --compose DIR [options] deployment_package_<version>.tar.gz
 #
-# Runs, in order, each step as a container of the bamort-deploy image (or, with --native,
-# the installed bamort-* programs), each step reading the report of the one before:
-#   1. backup    bamort-backup --verify                  (a verified pre-deploy backup set)
-#   2. status    bamort-status                           (behind, compatible, ahead or dirty?)
-#   3. migrate   bamort-migrate --require-backup <1>     (exit 4 => automatic restore of <1>)
+# Runs, in order, each step as a container of the bamort-deploy image (with --native, the
+# installed bamort-* programs; with --compose, a one-shot container of upstream's compose
+# project plus docker/compose.deploy.yml), each step reading the report of the one before:
+#   1. status    bamort-status                           (behind, compatible, ahead or dirty?)
+#   2. backup    bamort-backup --verify                  (a verified pre-deploy backup set)
+#      (compose: the backend service is stopped here)
+#   3. migrate   bamort-migrate --require-backup <2>     (exit >= 4 => automatic restore of <2>)
 #   4. import    bamort-import-masterdata --source PKG   (all or nothing)
 #   5. validate  bamort-validate                         (schema, data, version tables)
+#      (compose: the backend is started again, then deploy.sh waits for bamort-health to say ok)
 # It stops at the first failure and says what happened and what to do. All reports of
 # the run end up in one folder: <reports root>/<run id>/. It never asks questions, so it
-# behaves the same under cron, CI or `docker exec` without a terminal.
+# behaves the same under cron, CI or `docker exec` without a terminal. docs/DEPLOY.md.
 set -euo pipefail
 
 usage() {
   cat <<'USAGE'
 Usage: deploy.sh [options] PACKAGE.tar.gz
+       deploy.sh --compose DIR [--compose-file FILE]... [--env-file FILE] [--engine podman|docker]
+                 [--image IMAGE] [--backend-service NAME] [--health-timeout SECONDS] [options] PACKAGE.tar.gz
        deploy.sh --status-only [options]
 
+Modes:
+  (default)              each step is a container of the image (--network, default host)
+  --native               run the bamort-* programs of this machine (PATH, or --bin-dir) instead
+  --compose DIR          DIR holds upstream's docker-compose.yml (and its .env): each step is a
+                         one-shot container of the compose project (docker-compose.yml plus this
+                         script's compose.deploy.yml plus every --compose-file), on the compose
+                         network; the backend service is stopped before migrate and started after
+
 Options:
-  --native               run the bamort-* programs of this machine (PATH, or --bin-dir) instead of containers
   --bin-dir DIR          where the bamort-* programs are (with --native)
-  --engine docker|podman container engine (default: podman if installed, else docker)
+  --engine docker|podman container engine (default: podman if installed, else docker). Compose
+                         command: `docker compose`; for podman `podman compose` if it works, else
+                         podman-compose; BAMORT_COMPOSE="cmd words" overrides
   --image IMAGE          image to run (default: $BAMORT_DEPLOY_IMAGE or bamort-deploy:latest)
   --network NAME         container network (default: host, so a database on localhost is reachable)
-  --env-file FILE        read the database settings from FILE (KEY=VALUE lines: DATABASE_URL or
-                         BAMORT_DB_HOST/PORT/NAME/USER and BAMORT_DB_PASSWORD_FILE); default: the environment
-  --reports-root DIR     parent folder of the run folders (default: ./reports)
-  --backup-dir DIR       folder of the backup sets (default: $BAMORT_BACKUP_DIR or ./backups)
+  --env-file FILE        read settings from FILE, a dotenv file read as data, never executed:
+                         KEY=VALUE, `export`, quotes, # comments (docs/CONFIGURATION.md). Used:
+                         DATABASE_URL, MARIADB_USER/PASSWORD/PASSWORD_FILE/DATABASE, BAMORT_*;
+                         a variable already set in the environment wins. Compose: default DIR/.env
+  --compose-file FILE    a further compose override, after compose.deploy.yml (repeatable)
+  --backend-service NAME the backend's compose service (default: backend)
+  --health-timeout SEC   compose: how long to wait for bamort-health to say ok (default 120; 0: do not wait)
+  --reports-root DIR     parent folder of the run folders (default ./reports; compose: DIR/bamort-reports)
+  --backup-dir DIR       folder of the backup sets (default $BAMORT_BACKUP_DIR or ./backups;
+                         compose: DIR/bamort-backups)
   --run-id ID            id of this run (default: UTC time)
-  --dry-run              run every step in dry-run mode: nothing is changed
+  --dry-run              run every step in dry-run mode: nothing is changed, the backend not stopped
   --no-auto-restore      do not restore the pre-deploy backup when migrate fails after changing the database
   --repair-additive      let validate create missing tables/columns/indexes (never drops anything)
   --lock-timeout SECONDS how long each step waits for the deployment lock (default 300)
@@ -41,20 +62,27 @@ Options:
 
 Exit codes: 0 deployed; otherwise the exit code of the step that failed (1 failed, nothing
 changed by that step; 2 bad input; 3 precondition; 4 changed the database, see the summary).
-The database password is never passed on a command line: set BAMORT_DB_PASSWORD_FILE (or
-DATABASE_URL) in the environment or the --env-file.
+Compose: 1 when the deploy succeeded but bamort-health did not say ok within --health-timeout.
+The database password is never passed on a command line: set BAMORT_DB_PASSWORD_FILE,
+MARIADB_PASSWORD(_FILE) or DATABASE_URL in the environment or the --env-file.
 USAGE
 }
 
 die_usage() { echo "deploy.sh: $*" >&2; echo "see: deploy.sh --help" >&2; exit 2; }
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*"; }
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-native=0 engine="" image=${BAMORT_DEPLOY_IMAGE:-bamort-deploy:latest} network=host env_file=""
-reports_root=./reports backup_dir=${BAMORT_BACKUP_DIR:-./backups} run_id="" dry_run=0 auto_restore=1
-repair_additive=0 lock_timeout=300 bin_dir="" package="" status_only=0
+native=0 engine="" image="" network=host env_file=""
+reports_root="" backup_dir=${BAMORT_BACKUP_DIR:-} run_id="" dry_run=0 auto_restore=1
+repair_additive=0 lock_timeout=300 bin_dir="" package="" status_only=0 backend_note=""
+compose_dir="" compose_files=() backend_service=backend health_timeout=120
 while [ $# -gt 0 ]; do
   case "$1" in
     --native) native=1 ;;
+    --compose) compose_dir=${2:?--compose needs a folder}; shift ;;
+    --compose-file) compose_files+=("${2:?--compose-file needs a file}"); shift ;;
+    --backend-service) backend_service=${2:?--backend-service needs a name}; shift ;;
+    --health-timeout) health_timeout=${2:?--health-timeout needs seconds}; shift ;;
     --bin-dir) bin_dir=${2:?--bin-dir needs a value}; shift ;;
     --engine) engine=${2:?--engine needs a value}; shift ;;
     --image) image=${2:?--image needs a value}; shift ;;
@@ -76,6 +104,20 @@ while [ $# -gt 0 ]; do
   shift
 done
 
+compose=0
+if [ -n "$compose_dir" ]; then
+  compose=1
+  [ "$native" = 0 ] || die_usage "--compose and --native exclude each other"
+  [ -f "$compose_dir/docker-compose.yml" ] || die_usage "--compose $compose_dir: no docker-compose.yml there (upstream's docker/ folder)"
+  compose_dir=$(cd "$compose_dir" && pwd)
+  [ -n "$env_file" ] || env_file=$compose_dir/.env
+  [ -r "$env_file" ] || die_usage "--compose: $env_file is not readable (upstream's .env, or give --env-file)"
+  for f in "${compose_files[@]}"; do [ -r "$f" ] || die_usage "--compose-file $f is not readable"; done
+elif [ ${#compose_files[@]} -gt 0 ]; then
+  die_usage "--compose-file needs --compose DIR"
+fi
+case "$health_timeout" in ''|*[!0-9]*) die_usage "--health-timeout: expected seconds, got '$health_timeout'" ;; esac
+
 if [ "$status_only" = 1 ]; then
   [ -z "$package" ] || die_usage "--status-only takes no package"
 else
@@ -83,19 +125,113 @@ else
   if [ ! -f "$package" ] || [ ! -r "$package" ]; then die_usage "package $package does not exist or is not readable"; fi
 fi
 case "$lock_timeout" in ''|*[!0-9]*) die_usage "--lock-timeout: expected seconds, got '$lock_timeout'" ;; esac
+
+# ---- dotenv: the env file is data. Never sourced, never evaluated, nothing expanded.
+# The rules are those of the bamort-* jobs (lib/config/dotenv.h, docs/CONFIGURATION.md):
+# KEY=VALUE, optional `export `, blank and # lines skipped, CRLF accepted; unquoted values
+# end at a blank followed by #; 'single' quotes are literal; "double" quotes know \" \\ \n
+# \t \r \$; $ is literal everywhere. A bad line is named by file and line number, never
+# shown (it may hold a password).
+dotenv_keys=() dotenv_values=()
+dotenv_fail() { echo "deploy.sh: $1:$2: $3 (the line is not shown: it may hold a password)" >&2; exit 2; }
+# dotenv_double FILE LINE TEXT: TEXT starts after the opening "; sets dq_value and dq_rest.
+dotenv_double() {
+  local s=$3 out="" c i=0 n=${#3}
+  while [ "$i" -lt "$n" ]; do
+    c=${s:i:1}
+    if [ "$c" = '"' ]; then dq_value=$out dq_rest=${s:i+1}; return 0; fi
+    if [ "$c" = "\\" ] && [ $((i + 1)) -lt "$n" ]; then
+      case "${s:i+1:1}" in
+        '"') out+='"'; i=$((i + 2)); continue ;;
+        "\\") out+="\\"; i=$((i + 2)); continue ;;
+        n) out+=$'\n'; i=$((i + 2)); continue ;;
+        t) out+=$'\t'; i=$((i + 2)); continue ;;
+        r) out+=$'\r'; i=$((i + 2)); continue ;;
+        '$') out+='$'; i=$((i + 2)); continue ;;
+      esac
+    fi
+    out+=$c
+    i=$((i + 1))
+  done
+  dotenv_fail "$1" "$2" "a double quote does not close on its line"
+}
+dotenv_parse() {  # FILE: fills dotenv_keys / dotenv_values in file order
+  local where=$1 line n=0 key raw value rest
+  local blank_re='^[[:space:]]*$' comment_re='^[[:space:]]+#' entry_re='^([A-Za-z_][A-Za-z0-9_]*)[[:space:]]*=(.*)$'
+  while IFS= read -r line || [ -n "$line" ]; do
+    n=$((n + 1))
+    line=${line%$'\r'}
+    line=${line#"${line%%[![:space:]]*}"}
+    if [ -z "$line" ] || [ "${line:0:1}" = "#" ]; then continue; fi
+    if [[ $line =~ ^export[[:space:]]+(.*)$ ]]; then line=${BASH_REMATCH[1]}; fi
+    [[ $line =~ $entry_re ]] || dotenv_fail "$where" "$n" "not a KEY=VALUE line"
+    key=${BASH_REMATCH[1]} raw=${BASH_REMATCH[2]}
+    rest=${raw#"${raw%%[![:space:]]*}"}
+    case "${rest:0:1}" in
+      "'")
+        rest=${rest:1}
+        [[ $rest == *"'"* ]] || dotenv_fail "$where" "$n" "a single quote does not close on its line"
+        value=${rest%%"'"*} rest=${rest#*"'"} ;;
+      '"')
+        dotenv_double "$where" "$n" "${rest:1}"
+        value=$dq_value rest=$dq_rest ;;
+      *)
+        # A comment starts at a blank followed by #; the value is trimmed.
+        value=${raw%%[[:space:]]#*}
+        value=${value#"${value%%[![:space:]]*}"}
+        value=${value%"${value##*[![:space:]]}"}
+        rest="" ;;
+    esac
+    if ! [[ $rest =~ $blank_re || $rest =~ $comment_re ]]; then
+      dotenv_fail "$where" "$n" "text after the closing quote of $key"
+    fi
+    dotenv_keys+=("$key") dotenv_values+=("$value")
+  done <"$1"
+}
+# Keys the jobs and this script take from an env file (as lib/config/dotenv.h's DotenvKeyIsUsed).
+dotenv_used() {
+  case "$1" in
+    BAMORT_TEST_*) return 1 ;;
+    BAMORT_*|DATABASE_URL|MARIADB_USER|MARIADB_PASSWORD|MARIADB_PASSWORD_FILE|MARIADB_DATABASE|COMPOSE_PROJECT_NAME) return 0 ;;
+  esac
+  return 1
+}
+# Names compose may interpolate but that must never be taken into this process.
+dotenv_unsafe() {
+  case "$1" in
+    PATH|HOME|SHELL|IFS|ENV|BASH_ENV|CDPATH|PS4|SHELLOPTS|BASHOPTS|LD_*|BASH*|DYLD_*|PWD|OLDPWD|USER|UID|EUID) return 0 ;;
+  esac
+  return 1
+}
+# The file's values by key (the last line wins). A key already set (non-empty) in the
+# environment keeps that value, as with docker compose and the bamort-* jobs.
+declare -A file_value=()
 if [ -n "$env_file" ]; then
-  [ -r "$env_file" ] || die_usage "--env-file $env_file is not readable"
-  set -a
-  # shellcheck disable=SC1090
-  . "$env_file"
-  set +a
+  if [ ! -f "$env_file" ] || [ ! -r "$env_file" ]; then die_usage "--env-file $env_file is not readable"; fi
+  dotenv_parse "$env_file"
+  for i in "${!dotenv_keys[@]}"; do
+    k=${dotenv_keys[$i]}
+    file_value[$k]=${dotenv_values[$i]}
+  done
+  for k in "${!file_value[@]}"; do
+    if [ -n "${!k:-}" ]; then continue; fi
+    # Compose mode exports every key for compose's own interpolation of the compose files.
+    if dotenv_used "$k" || { [ "$compose" = 1 ] && ! dotenv_unsafe "$k"; }; then
+      printf -v "$k" '%s' "${file_value[$k]}"
+      export "${k?}"
+    fi
+  done
 fi
-if [ -z "${DATABASE_URL:-}" ] && [ -z "${BAMORT_DB_NAME:-}" ]; then
-  die_usage "no database configured: set DATABASE_URL or BAMORT_DB_HOST/PORT/NAME/USER (+ BAMORT_DB_PASSWORD_FILE)"
+[ -n "$image" ] || image=${BAMORT_DEPLOY_IMAGE:-bamort-deploy:latest}
+
+if [ "$compose" = 0 ]; then
+  if [ -z "${DATABASE_URL:-}" ] && [ -z "${BAMORT_DB_NAME:-}" ] && [ -z "${MARIADB_DATABASE:-}" ]; then
+    die_usage "no database configured: set DATABASE_URL, BAMORT_DB_HOST/PORT/NAME/USER (+ BAMORT_DB_PASSWORD_FILE) or MARIADB_USER/MARIADB_PASSWORD(_FILE)/MARIADB_DATABASE"
+  fi
 fi
-if [ -n "${BAMORT_DB_PASSWORD_FILE:-}" ] && [ ! -r "$BAMORT_DB_PASSWORD_FILE" ]; then
-  die_usage "BAMORT_DB_PASSWORD_FILE: $BAMORT_DB_PASSWORD_FILE is not readable"
-fi
+for v in BAMORT_DB_PASSWORD_FILE MARIADB_PASSWORD_FILE; do
+  if [ "$compose" = 0 ] && [ -n "${!v:-}" ] && [ ! -r "${!v}" ]; then die_usage "$v: ${!v} is not readable"; fi
+done
 
 if [ "$native" = 1 ]; then
   if [ -n "$bin_dir" ]; then PATH=$bin_dir:$PATH; fi
@@ -106,39 +242,58 @@ else
     elif command -v docker >/dev/null; then engine=docker
     else die_usage "neither podman nor docker found (or use --native)"; fi
   fi
-  command -v "$engine" >/dev/null || die_usage "container engine '$engine' not found"
+  case "$engine" in podman|docker) ;; *) die_usage "--engine: podman or docker, got '$engine'" ;; esac
+  command -v "$engine" >/dev/null || [ -n "${BAMORT_COMPOSE:-}" ] || die_usage "container engine '$engine' not found"
 fi
+
+# A private folder for this run's temporary files (package check, compose settings).
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bamort-deploy.XXXXXX")
+chmod 0700 "$tmp"
+trap 'rm -rf "$tmp"' EXIT
 
 # The package must be complete before anything runs: every file listed in checksums.txt
 # present with its sha256, metadata.json there. Nothing is touched if it is not.
 check_package() {
   package=$(cd "$(dirname "$package")" && pwd)/$(basename "$package")
-  check_dir=$(mktemp -d)
-  trap 'rm -rf "$check_dir"' EXIT
-  if ! tar -xzf "$package" -C "$check_dir" --no-same-owner --no-same-permissions 2>"$check_dir/.tar.err"; then
-    echo "deploy.sh: $package is not a readable tar.gz package: $(head -1 "$check_dir/.tar.err")" >&2
+  local check_dir=$tmp/package
+  mkdir -p "$check_dir"
+  if ! tar -xzf "$package" -C "$check_dir" --no-same-owner --no-same-permissions 2>"$tmp/tar.err"; then
+    echo "deploy.sh: $package is not a readable tar.gz package: $(head -1 "$tmp/tar.err")" >&2
     echo "nothing was touched." >&2
     exit 2
   fi
   for f in metadata.json checksums.txt; do
     [ -f "$check_dir/$f" ] || { echo "deploy.sh: $package has no $f; not a deployment package. Nothing was touched." >&2; exit 2; }
   done
-  if ! (cd "$check_dir" && sha256sum --quiet --strict -c checksums.txt >"$check_dir/.sum.out" 2>&1); then
+  if ! (cd "$check_dir" && sha256sum --quiet --strict -c checksums.txt >"$tmp/sum.out" 2>&1); then
     echo "deploy.sh: $package fails its checksums:" >&2
-    sed 's/^/  /' "$check_dir/.sum.out" >&2
+    sed 's/^/  /' "$tmp/sum.out" >&2
     echo "nothing was touched; rebuild or re-download the package." >&2
     exit 2
   fi
+  rm -rf "$check_dir"
 }
 [ "$status_only" = 1 ] || check_package
 
+if [ "$compose" = 1 ]; then
+  reports_root=${reports_root:-$compose_dir/bamort-reports}
+  backup_dir=${backup_dir:-$compose_dir/bamort-backups}
+fi
+reports_root=${reports_root:-./reports}
+backup_dir=${backup_dir:-./backups}
 run_id=${run_id:-$(date -u +%Y%m%dT%H%M%SZ)}
+case "$run_id" in ''|*[!A-Za-z0-9._-]*) die_usage "--run-id: letters, digits, . _ - only, got '$run_id'" ;; esac
 run_dir=$reports_root/$run_id
 mkdir -p "$run_dir" "$backup_dir"
 run_dir=$(cd "$run_dir" && pwd)
 backup_dir=$(cd "$backup_dir" && pwd)
 export BAMORT_RUN_ID=$run_id
-log "deploy run $run_id: package $(basename "$package"), reports in $run_dir$([ "$dry_run" = 1 ] && echo ', DRY RUN')"
+
+# shellcheck source=docker/deploy-compose.sh
+. "$here/deploy-compose.sh"
+[ "$compose" = 0 ] || compose_setup
+
+log "deploy run $run_id: package $(basename "${package:-none}"), reports in $run_dir$([ "$dry_run" = 1 ] && echo ', DRY RUN')"
 
 # Runs one bamort job; its report goes to the run folder as <step>.json. Container mode
 # mounts the run folder at /reports, the backups at /backups and the package read-only.
@@ -149,25 +304,28 @@ run_job() {
     BAMORT_REPORTS_DIR=$run_dir "bamort-$job" --report "$run_dir/$step.json" "$@"
     return
   fi
-  # The container runs as the operator's user, so reports and backups belong to whoever
-  # ran deploy.sh and the password file needs no wider permissions.
-  local args=(run --rm --network "$network" --user "$(id -u):$(id -g)" -v "$run_dir:/reports" -v "$backup_dir:/backups"
-              -e BAMORT_RUN_ID -e BAMORT_REPORTS_DIR=/reports)
-  [ -z "$package" ] || args+=(-v "$package:/package.tar.gz:ro")
-  local v
-  for v in DATABASE_URL BAMORT_DB_HOST BAMORT_DB_PORT BAMORT_DB_NAME BAMORT_DB_USER BAMORT_DB_PASSWORD; do
-    [ -n "${!v:-}" ] && args+=(-e "$v")
-  done
-  if [ -n "${BAMORT_DB_PASSWORD_FILE:-}" ]; then
-    args+=(-v "$BAMORT_DB_PASSWORD_FILE:/run/secrets/bamort-db-password:ro"
-           -e BAMORT_DB_PASSWORD_FILE=/run/secrets/bamort-db-password)
-  fi
   # Paths given to the job are the container's.
   local job_args=() a
   for a in "$@"; do
     a=${a//$run_dir//reports}
     a=${a//$backup_dir//backups}
     job_args+=("${a//$package//package.tar.gz}")
+  done
+  if [ "$compose" = 1 ]; then compose_job "$step" "$job" "${job_args[@]}"; return; fi
+  # The container runs as the operator's user, so reports and backups belong to whoever
+  # ran deploy.sh and the password file needs no wider permissions.
+  local args=(run --rm --network "$network" --user "$(id -u):$(id -g)" -v "$run_dir:/reports" -v "$backup_dir:/backups"
+              -e BAMORT_RUN_ID -e BAMORT_REPORTS_DIR=/reports)
+  [ -z "$package" ] || args+=(-v "$package:/package.tar.gz:ro")
+  local v
+  for v in DATABASE_URL BAMORT_DB_HOST BAMORT_DB_PORT BAMORT_DB_NAME BAMORT_DB_USER BAMORT_DB_PASSWORD \
+           MARIADB_USER MARIADB_PASSWORD MARIADB_DATABASE; do
+    [ -n "${!v:-}" ] && args+=(-e "$v")
+  done
+  for v in BAMORT_DB_PASSWORD_FILE MARIADB_PASSWORD_FILE; do
+    if [ -n "${!v:-}" ]; then
+      args+=(-v "${!v}:/run/secrets/$v:ro" -e "$v=/run/secrets/$v")
+    fi
   done
   "$engine" "${args[@]}" "$image" "bamort-$job" --report "/reports/$step.json" "${job_args[@]}"
 }
@@ -176,33 +334,43 @@ run_job() {
 report_field() {
   sed -n "s/^  \"$2\": \"\\(.*\\)\",\{0,1\}\$/\\1/p" "$run_dir/$1.json" 2>/dev/null | head -1
 }
-
-# bamort-status's details.state: compatible, behind, ahead, dirty, ...
-status_state() {
-  sed -n 's/^    "state": "\(.*\)",\{0,1\}$/\1/p' "$run_dir/status.json" 2>/dev/null | head -1
+# A string field of a report's details, e.g. bamort-status's state: compatible, behind, ...
+detail_field() {
+  sed -n "s/^    \"$2\": \"\\(.*\\)\",\{0,1\}\$/\\1/p" "$run_dir/$1.json" 2>/dev/null | head -1
 }
 
 steps=() codes=() states=() durations=()
 record() { steps+=("$1"); codes+=("$2"); states+=("$3"); durations+=("$4"); }
 
+# The last lines of every run: the step table, then where the backend and the database stand.
 summary() {
   echo
   echo "Summary of deploy run $run_id$([ "$dry_run" = 1 ] && echo ' (dry run)'):"
-  printf '  %-10s %-5s %-10s %8s  %s\n' STEP EXIT STATUS SECONDS REPORT
-  local i
+  printf '  %-13s %-5s %-10s %8s  %s\n' STEP EXIT STATUS SECONDS REPORT
+  local i report
   for i in "${!steps[@]}"; do
-    printf '  %-10s %-5s %-10s %8s  %s\n' "${steps[$i]}" "${codes[$i]}" "${states[$i]}" "${durations[$i]}" \
-      "$run_dir/${steps[$i]}.json"
+    report=$run_dir/${steps[$i]}.json
+    [ -f "$report" ] || report=-
+    printf '  %-13s %-5s %-10s %8s  %s\n' "${steps[$i]}" "${codes[$i]}" "${states[$i]}" "${durations[$i]}" "$report"
   done
+  [ "$compose" = 0 ] || echo "  backend ($backend_service): $(backend_state)${backend_note:+ ($backend_note)}"
+  # The database as it is now, read by one more bamort-status (report final-status.json).
+  local code=0 state version
+  run_job final-status status >"$tmp/final-status.out" 2>&1 </dev/null || code=$?
+  state=$(detail_field final-status state)
+  version=$(detail_field final-status actual_db_version)
+  echo "  database: version ${version:-none}, state ${state:-unknown (bamort-status exit $code)}"
 }
 
-# step NAME JOB ARGS...: runs it, records exit code, status and time.
+# step NAME JOB ARGS...: runs it, records exit code, status and time. For the status step
+# the database's state (compatible, behind, ...) is the status: behind is not a failure.
 step() {
   local name=$1 started code=0 status
   started=$(date +%s)
   log "==> $name: bamort-$2 ${*:3}"
   run_job "$@" || code=$?
   status=$(report_field "$name" status)
+  if [ "$2" = status ]; then status=$(detail_field "$name" state); fi
   record "$name" "$code" "${status:-no report}" "$(( $(date +%s) - started ))"
   log "<== $name: exit $code, ${status:-no report}"
   return "$code"
@@ -215,44 +383,49 @@ fail() {
   local code=$1; shift
   summary
   echo
-  printf 'DEPLOY FAILED: %s\n' "$@"
+  printf 'DEPLOY FAILED: %s\n' "$1"
+  shift
+  [ $# = 0 ] || printf '  %s\n' "$@"
   exit "$code"
 }
 
 if [ "$status_only" = 1 ]; then
   code=0
   step status status || code=$?
-  state=$(status_state)
-  states[${#states[@]}-1]=${state:-unknown}
-  summary
+  state=$(detail_field status state)
   echo
   if [ "$code" = 0 ]; then echo "STATUS: the database is compatible with the backend. Report: $run_dir/status.json"; exit 0; fi
   echo "STATUS: the database is ${state:-unreadable} (bamort-status exit $code). Report: $run_dir/status.json"
   exit "$code"
 fi
 
-# 1. backup
+# 1. preflight: where the database stands. behind (3) and compatible (0) go on; anything
+# else (unreachable, ahead, dirty, drifted, ...) stops here, before anything is written.
+code=0
+step status status || code=$?
+state=$(detail_field status state)
+case "$code:$state" in
+  0:compatible|3:behind) ;;
+  *) fail 3 "the database is ${state:-unreadable} (bamort-status exit $code); nothing was changed." \
+          "unreachable: check the settings (docs/CONFIGURATION.md). ahead: deploy the image that matches the database." \
+          "dirty: see docs/RUNBOOK.md, 'A migration failed'. Report: $run_dir/status.json" ;;
+esac
+
+# 2. backup
 code=0
 step backup backup --verify --out-dir "$backup_dir" --lock-timeout "$lock_timeout" "${dry[@]}" || code=$?
 if [ "$code" != 0 ]; then
   fail "$code" "the pre-deploy backup did not succeed; nothing was changed." \
        "Read $run_dir/backup.json (error.message, error.hint), fix the cause and run deploy.sh again."
 fi
-backup_set=$(sed -n 's/^    "backup_set": "\(.*\)",\{0,1\}$/\1/p' "$run_dir/backup.json" | head -1)
-if [ "$native" = 0 ] && [ -n "$backup_set" ]; then backup_set=$backup_dir${backup_set#/backups}; fi
+backup_set=$(detail_field backup backup_set)
+# In a container the report names the set by its path there.
+case "$backup_set" in /backups/*) [ "$native" = 1 ] || backup_set=$backup_dir${backup_set#/backups} ;; esac
 
-# 2. status: behind (3) and compatible (0) go on; ahead or dirty stop here.
-code=0
-step status status || code=$?
-state=$(status_state)
-states[${#states[@]}-1]=${state:-unknown}  # "behind" says more than the report's "failed"
-case "$code:$state" in
-  0:compatible|3:behind) ;;
-  *) fail 3 "the database is ${state:-unreadable} (bamort-status exit $code); nothing was changed." \
-          "ahead: deploy the image that matches the database. dirty: see docs/RUNBOOK.md, 'A migration failed'." ;;
-esac
+# The backend must not run on the database while migrate changes the schema.
+[ "$compose" = 0 ] || [ "$dry_run" = 1 ] || stop_backend
 
-# 3. migrate, requiring the backup of step 1
+# 3. migrate, requiring the backup of step 2
 code=0
 step migrate migrate --require-backup "$run_dir/backup.json" --lock-timeout "$lock_timeout" "${dry[@]}" || code=$?
 # Exit 4 is a dirty database. Any code above 4 means migrate did not end on its own
@@ -265,17 +438,21 @@ if [ "$code" -ge 4 ]; then
     rcode=0
     step restore restore --backup "$backup_set" --lock-timeout "$lock_timeout" || rcode=$?
     if [ "$rcode" = 0 ]; then
+      [ "$compose" = 0 ] || start_backend previous
       fail 4 "migrate failed after changing the database (see $run_dir/migrate.json, details.dirty)." \
              "The pre-deploy backup $backup_set WAS RESTORED AUTOMATICALLY: the database is as it was before this run." \
              "Fix the cause, then run deploy.sh again."
     fi
+    backend_note="left stopped: the database state is unknown"
     fail 4 "migrate failed after changing the database, AND the automatic restore failed (exit $rcode)." \
            "The database is in an unknown state. Restore by hand: bamort-restore --backup $backup_set" \
            "(docs/BACKUP.md), then read $run_dir/migrate.json and $run_dir/restore.json."
   fi
+  backend_note="left stopped: the database is dirty"
   fail 4 "migrate failed after changing the database (see $run_dir/migrate.json, details.dirty); not restored (--no-auto-restore)." \
          "Restore: bamort-restore --backup ${backup_set:-<set>}; or fix by hand and run bamort-migrate --repair (docs/RUNBOOK.md)."
 elif [ "$code" != 0 ]; then
+  [ "$compose" = 0 ] || [ "$dry_run" = 1 ] || start_backend previous
   fail "$code" "migrate did not run (exit $code); the database was not changed by it." \
        "Read $run_dir/migrate.json (error.message, error.hint)."
 fi
@@ -290,6 +467,7 @@ else
   step import import-masterdata --source "$package" --lock-timeout "$lock_timeout" "${dry[@]}" || code=$?
 fi
 if [ "$code" != 0 ]; then
+  [ "$compose" = 0 ] || [ "$dry_run" = 1 ] || start_backend new
   fail "$code" "the master-data import failed and wrote nothing (it is all or nothing)." \
        "The schema migration of step 3 stands; the database is consistent at the new version." \
        "Read $run_dir/import.json, fix the package, and run deploy.sh again (or restore $backup_set)."
@@ -305,17 +483,29 @@ if [ "$dry_run" = 1 ]; then
 else
   step validate validate "${validate_args[@]}" || code=$?
   if [ "$code" != 0 ]; then
+    backend_note="left stopped until you decide"
     fail "$code" "validation found problems after the deploy (see $run_dir/validate.json, details.checks)." \
          "The database was migrated and imported. Decide: fix the findings (--repair-additive adds missing objects)," \
-         "or restore the pre-deploy backup: bamort-restore --backup $backup_set"
+         "or restore the pre-deploy backup: bamort-restore --backup $backup_set$([ "$compose" = 1 ] &&
+           echo "; then start the backend: $(compose_hint) start $backend_service")"
   fi
+fi
+
+health_code=0
+if [ "$compose" = 1 ] && [ "$dry_run" = 0 ]; then
+  start_backend new
+  wait_for_health || health_code=$?
 fi
 
 summary
 echo
 if [ "$dry_run" = 1 ]; then
   echo "DRY RUN complete: nothing was changed. Reports: $run_dir"
-else
-  version=$(sed -n 's/^    "version_after": "\(.*\)",\{0,1\}$/\1/p' "$run_dir/migrate.json" | head -1)
-  echo "DEPLOYED: database at version ${version:-?}. Pre-deploy backup: $backup_set. Reports: $run_dir"
+  exit 0
+fi
+version=$(sed -n 's/^    "version_after": "\(.*\)",\{0,1\}$/\1/p' "$run_dir/migrate.json" | head -1)
+echo "DEPLOYED: database at version ${version:-?}. Pre-deploy backup: $backup_set. Reports: $run_dir"
+if [ "$health_code" != 0 ]; then
+  echo "HEALTH: bamort-health did not say ok within $health_timeout s (see above); the deploy itself succeeded."
+  exit 1
 fi
