@@ -203,13 +203,15 @@ compose_setup() {
 }
 
 # One job as a one-shot container of bamort-job. The container writes the job's exit code
-# to /reports/<step>.exit: podman-compose 1.0.3 always exits 0 itself.
+# to /reports/<step>.exit: podman-compose 1.0.3 always exits 0 itself. The run id goes as a
+# flag (podman-compose 1.0.3 cannot interpolate an empty default such as ${BAMORT_RUN_ID:-}).
 compose_job() {
   local step=$1 job=$2 code=0; shift 2
   # shellcheck disable=SC2016
   local script='"$0" "$@"; c=$?; echo "$c" >"/reports/'"$step"'.exit"; exit "$c"'
   rm -f "$run_dir/$step.exit"
-  compose_run run --rm -T --no-deps bamort-job sh -c "$script" "bamort-$job" --report "/reports/$step.json" "$@" \
+  compose_run run --rm -T --no-deps bamort-job sh -c "$script" "bamort-$job" --report "/reports/$step.json" \
+    --run-id "$run_id" "$@" \
     </dev/null || code=$?
   if [ -f "$run_dir/$step.exit" ]; then
     code=$(head -c 8 "$run_dir/$step.exit" | tr -cd '0-9')

@@ -284,12 +284,18 @@ backup_dir=${backup_dir:-./backups}
 run_id=${run_id:-$(date -u +%Y%m%dT%H%M%SZ)}
 case "$run_id" in ''|*[!A-Za-z0-9._-]*) die_usage "--run-id: letters, digits, . _ - only, got '$run_id'" ;; esac
 run_dir=$reports_root/$run_id
-mkdir -p "$run_dir" "$backup_dir"
+# The report and backup folders must be writable before anything runs.
+for d in "$run_dir" "$backup_dir"; do
+  if ! mkdir -p "$d" 2>/dev/null || ! : >"$d/.deploy-write-test" 2>/dev/null; then
+    die_usage "$d is not writable (reports: --reports-root, backups: --backup-dir); nothing was touched"
+  fi
+  rm -f "$d/.deploy-write-test"
+done
 run_dir=$(cd "$run_dir" && pwd)
 backup_dir=$(cd "$backup_dir" && pwd)
 export BAMORT_RUN_ID=$run_id
 
-# shellcheck source=docker/deploy-compose.sh
+# shellcheck source=docker/deploy-compose.sh disable=SC1091
 . "$here/deploy-compose.sh"
 [ "$compose" = 0 ] || compose_setup
 

@@ -130,6 +130,7 @@ for s in status backup migrate import validate; do
   check "report $s.json in the compose folder's bamort-reports" [ -f "$f" ]
 done
 check "migrate report ok" [ "$(report_status "$up/bamort-reports/c1/migrate.json")" = ok ]
+check "the reports carry the run id" grep -q '"run_id": "c1"' "$up/bamort-reports/c1/import.json"
 check "backup set in the compose folder's bamort-backups" bash -c "ls -d '$up'/bamort-backups/composetest_* >/dev/null"
 check "the jobs got the password as a file, and no root password" \
   bash -c "grep -qx MARIADB_PASSWORD_FILE '$work/fake/last-env-keys' && ! grep -q ROOT '$work/fake/last-env-keys'"

@@ -120,7 +120,7 @@ PY
     for f in "${files[@]}"; do grep -q '/run/secrets/bamort-db-password' "$f" && override=$f; done
     cenv=(PATH="$FAKE_BIN_DIR:/usr/bin:/bin" HOME=/nonexistent BAMORT_DB_HOST="$FAKE_DB_HOST" BAMORT_DB_PORT="$FAKE_DB_PORT"
           DATABASE_URL= MARIADB_USER="$(interp MARIADB_USER bamort)" MARIADB_DATABASE="$(interp MARIADB_DATABASE bamort)"
-          BAMORT_RUN_ID="${BAMORT_RUN_ID:-}" BAMORT_REPORTS_DIR="$reports" BAMORT_BACKUP_DIR="$backups")
+          BAMORT_REPORTS_DIR="$reports" BAMORT_BACKUP_DIR="$backups")
     if [ -n "$override" ]; then
       host_file=$(sed -n 's|^ *- "\(.*\):/run/secrets/bamort-db-password:ro"$|\1|p' "$override")
       var=$(sed -n 's/^ *\([A-Z_]*PASSWORD_FILE\): \/run\/secrets\/bamort-db-password$/\1/p' "$override")
