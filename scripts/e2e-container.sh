@@ -18,6 +18,8 @@
 #                                               use an image built before (skips step 1)
 #   KEEP_IMAGE=1 scripts/e2e-container.sh       leave the built image in the podman store
 #   E2E_CONTAINER_DIR=DIR                       work folder (default /var/tmp/bamort-e2e-container)
+#   BAMORT_PODMAN_DIR=DIR                       podman configuration and image store, shared with
+#                                               scripts/field-rehearsal.sh (default /var/tmp/bamort-podman)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,51 +30,16 @@ started_all=$(date +%s)
 say() { printf '\n=== %s (%d s)\n' "$*" "$(( $(date +%s) - started_all ))"; }
 fail() { echo "e2e-container: FAILED: $*" >&2; exit 1; }
 
-need=()
-for p in podman runc debootstrap catatonit containernetworking-plugins python3-yaml; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need+=("$p")
-done
-if [ ${#need[@]} -gt 0 ]; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+# podman as root with the settings that work here, and the image store the field
+# rehearsal shares (scripts/podman-env.sh); debian:bookworm-slim made with debootstrap.
+# shellcheck source=scripts/podman-env.sh
+. "$here/scripts/podman-env.sh"
+podman_env_setup
 # kubectl comes with this kind of machine; Debian's kubernetes-client (1.20) is too old to
 # render the kustomization's labels field.
 command -v kubectl >/dev/null || fail "kubectl (1.21 or newer) is needed to render k8s/ (kubectl kustomize)"
 "$here/scripts/install-deps.sh"
-
-# podman settings that work on this kind of machine (toolchain facts): runc, cgroupfs,
-# explicit ulimits, its own storage.
-cat >"$work/containers.conf" <<CONF
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-netns = "none"
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-CONF
-cat >"$work/storage.conf" <<CONF
-[storage]
-driver = "overlay"
-graphroot = "$work/storage/root"
-runroot = "$work/storage/run"
-CONF
-export CONTAINERS_CONF=$work/containers.conf CONTAINERS_STORAGE_CONF=$work/storage.conf
-
-if ! podman image exists docker.io/library/debian:bookworm-slim; then
-  mirror=$(sed -n 's/^URIs: //p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
-  mirror=${mirror:-http://deb.debian.org/debian}
-  say "making the base image debian:bookworm-slim from $mirror (debootstrap)"
-  rm -rf "$work/rootfs"
-  debootstrap --variant=minbase bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 ||
-    { tail -20 "$work/debootstrap.log"; fail "debootstrap"; }
-  tar -C "$work/rootfs" -c . | podman import \
-    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' --change 'CMD ["bash"]' \
-    - localhost/debian:bookworm >/dev/null
-  podman tag localhost/debian:bookworm docker.io/library/debian:bookworm-slim
-  rm -rf "$work/rootfs"
-fi
+podman_base_image || fail "making the base image"
 
 kube_files=()
 cleanup() {
@@ -87,15 +54,9 @@ trap cleanup EXIT
 
 if [ -z "${E2E_IMAGE:-}" ]; then
   say "1. building $image from docker/Dockerfile (compiles the project, runs the unit tests)"
-  build_start=$(date +%s)
-  podman build --pull=never -f "$here/docker/Dockerfile" -t "$image" \
-    --build-arg BAMORT_GIT_COMMIT="$(git -C "$here" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)" \
-    "$here" >"$work/build.log" 2>&1 || { tail -40 "$work/build.log"; fail "podman build (log: $work/build.log)"; }
-  echo "built in $(( $(date +%s) - build_start )) s; size $(podman image inspect "$image" --format '{{.Size}}' | numfmt --to=iec)"
-  # The base image's dangling build stage is not needed again.
-  podman image prune -f >/dev/null 2>&1 || true
+  podman_build_deploy_image "$image" "$work/build.log" || fail "podman build"
 else
-  podman image exists "$image" || fail "E2E_IMAGE=$image is not in the podman store ($work/storage)"
+  podman image exists "$image" || fail "E2E_IMAGE=$image is not in the podman store ($podman_dir/storage)"
 fi
 
 export BAMORT_DEVDB_DIR=$work/devdb
