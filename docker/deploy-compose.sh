@@ -262,7 +262,12 @@ start_backend() {
 wait_for_health() {
   local probe body deadline up=(up -d --no-deps bamort-health)
   if [ "$health_timeout" = 0 ]; then log "health: not waited for (--health-timeout 0)"; return 0; fi
-  [ "$compose_is_pc" = 0 ] || up=(up -d --no-build bamort-health)
+  # podman-compose 1.0.3 ignores --no-deps on `up` (it would run the database's container
+  # again, with its passwords on podman's command line): an existing container is started.
+  if [ "$compose_is_pc" = 1 ]; then
+    up=(up -d --no-build bamort-health)
+    [ "$(service_state bamort-health)" = absent ] || up=(start bamort-health)
+  fi
   log "==> health: $(compose_hint) ${up[*]}; waiting up to $health_timeout s for status ok"
   compose_run "${up[@]}" </dev/null >"$tmp/health-up.out" || { cat "$tmp/health-up.out"; log "health: could not start bamort-health"; }
   # shellcheck disable=SC2016

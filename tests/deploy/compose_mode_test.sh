@@ -165,6 +165,14 @@ check "exit 0" [ "$code" = 0 ]
 check "the backend was neither stopped nor started" bash -c "! grep -Eq ' (stop|start|up -d --no-deps) backend$' '$work/fake/calls.log'"
 check "DRY RUN complete" grep -q 'DRY RUN complete' "$work/out"
 
+echo "== 3b. --status-only through compose"
+code=0
+env -u BAMORT_DB_HOST -u BAMORT_DB_PORT -u BAMORT_DB_NAME -u BAMORT_DB_USER -u BAMORT_DB_PASSWORD_FILE \
+  BAMORT_COMPOSE="$work/bin/fake-compose" "$here/docker/deploy.sh" --compose "$up" --engine docker --run-id c3b \
+  --status-only >"$work/out" 2>&1 </dev/null || code=$?
+check "exit 3 on the legacy database" [ "$code" = 3 ]
+check "says behind" grep -q 'STATUS: the database is behind' "$work/out"
+
 echo "== 4. the stack runs under another project name: refused before anything"
 reset_services
 FAKE_PROJECT=docker BAMORT_COMPOSE="$work/bin/fake-compose" deploy --engine docker --run-id c4
