@@ -161,8 +161,12 @@ official='GRANT ALL PRIVILEGES ON `bamort`.* TO `bamort`@`%`'
 if [ "$(printf '%s\n' "$grants" | grep -v '^GRANT USAGE ON \*\.\*')" != "$official" ]; then
   fail "MARIADB_USER does not hold exactly the official image's grants"
 fi
-dns=$(podman exec bamort-backend python3 -c 'import socket; print(socket.gethostbyname("mariadb"))') ||
-  fail "the backend cannot resolve the service name mariadb"
+dns=""
+for _ in $(seq 1 10); do  # see systeminfo below on aardvark-dns
+  dns=$(podman exec bamort-backend python3 -c 'import socket; print(socket.gethostbyname("mariadb"))' 2>/dev/null) && break
+  sleep 1
+done
+[ -n "$dns" ] || fail "the backend cannot resolve the service name mariadb"
 echo "service names resolve on the compose network (mariadb -> $dns)"
 
 # Row counts of the character tables (and users), "table count" a line. The legacy
@@ -185,7 +189,20 @@ checksums() {
 }
 backend_container=bamort-backend
 backend_running() { [ "$(podman inspect "$backend_container" --format '{{.State.Running}}' 2>/dev/null)" = true ]; }
-systeminfo() { podman exec bamort-frontend python3 -c 'import urllib.request; print(urllib.request.urlopen("http://backend:8180/api/public/systeminfo", timeout=10).read().decode())'; }
+# systeminfo: the backend's answer, asked from the frontend container by service name. A
+# backend just started may not listen yet, and aardvark-dns (netavark 1.4) now and then
+# fails a lookup right after a container of the network started or stopped ("Temporary
+# failure in name resolution"): asked again, 1 s apart, at most 20 times.
+systeminfo() {
+  local attempt
+  for attempt in $(seq 1 20); do
+    podman exec bamort-frontend python3 -c 'import urllib.request; print(urllib.request.urlopen("http://backend:8180/api/public/systeminfo", timeout=10).read().decode())' \
+      2>"$work/systeminfo.err" && return 0
+    [ "$attempt" = 20 ] || sleep 1
+  done
+  tail -1 "$work/systeminfo.err" >&2
+  return 1
+}
 
 char_counts "$work/counts-before"
 chars_before=$(awk '$1 == "char_chars" { print $2 }' "$work/counts-before")
