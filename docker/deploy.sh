@@ -48,9 +48,10 @@ Options:
   --compose-file FILE    a further compose override, after compose.deploy.yml (repeatable)
   --backend-service NAME the backend's compose service (default: backend)
   --health-timeout SEC   compose: how long to wait for bamort-health to say ok (default 120; 0: do not wait)
-  --reports-root DIR     parent folder of the run folders (default ./reports; compose: DIR/bamort-reports)
+  --reports-root DIR     parent folder of the run folders (default ./reports; compose:
+                         BAMORT_REPORTS_HOST_DIR of the env file, else DIR/bamort-reports)
   --backup-dir DIR       folder of the backup sets (default $BAMORT_BACKUP_DIR or ./backups;
-                         compose: DIR/bamort-backups)
+                         compose: BAMORT_BACKUP_HOST_DIR of the env file, else DIR/bamort-backups)
   --run-id ID            id of this run (default: UTC time)
   --dry-run              run every step in dry-run mode: nothing is changed, the backend not stopped
   --no-auto-restore      do not restore the pre-deploy backup when migrate fails after changing the database
@@ -73,7 +74,7 @@ log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 native=0 engine="" image="" network=host env_file=""
-reports_root="" backup_dir=${BAMORT_BACKUP_DIR:-} run_id="" dry_run=0 auto_restore=1
+reports_root="" backup_dir="" run_id="" dry_run=0 auto_restore=1
 repair_additive=0 lock_timeout=300 bin_dir="" package="" status_only=0 backend_note=""
 compose_dir="" compose_files=() backend_service=backend health_timeout=120
 while [ $# -gt 0 ]; do
@@ -276,9 +277,13 @@ check_package() {
 [ "$status_only" = 1 ] || check_package
 
 if [ "$compose" = 1 ]; then
-  reports_root=${reports_root:-$compose_dir/bamort-reports}
-  backup_dir=${backup_dir:-$compose_dir/bamort-backups}
+  # The host folders compose.deploy.yml mounts (BAMORT_*_HOST_DIR of the env file, relative
+  # to DIR), so deploy.sh, bamort-health and the nightly backup share them.
+  host_dir() { case "$1" in /*) echo "$1" ;; *) echo "$compose_dir/${1#./}" ;; esac; }
+  reports_root=${reports_root:-$(host_dir "${BAMORT_REPORTS_HOST_DIR:-bamort-reports}")}
+  backup_dir=${backup_dir:-$(host_dir "${BAMORT_BACKUP_HOST_DIR:-bamort-backups}")}
 fi
+backup_dir=${backup_dir:-${BAMORT_BACKUP_DIR:-}}
 reports_root=${reports_root:-./reports}
 backup_dir=${backup_dir:-./backups}
 run_id=${run_id:-$(date -u +%Y%m%dT%H%M%SZ)}
