@@ -95,6 +95,7 @@ cleanup() {
   rm -rf "$run/bamort-db"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM  # so that cleanup runs when the run is interrupted
 cleanup  # a run that was killed before may have left its stack
 
 for port in 8181 8182 8190; do
