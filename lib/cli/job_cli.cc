@@ -13,6 +13,7 @@
 #include "cli/logging.h"
 #include "common/clock.h"
 #include "common/secrets.h"
+#include "config/dotenv.h"
 #include "migrate/migration_source.h"
 
 namespace bamort {
@@ -28,10 +29,17 @@ constexpr const char* kExitCodes =
     "  4  failed after changing the database (dirty): the report says what was committed and how to restore\n";
 
 constexpr const char* kDatabaseHelp =
-    "Database settings (environment first, flags override):\n"
-    "  BAMORT_DB_HOST (127.0.0.1), BAMORT_DB_PORT (3306), BAMORT_DB_NAME, BAMORT_DB_USER,\n"
+    "Database settings (environment first, flags override; docs/CONFIGURATION.md):\n"
+    "  BAMORT_DB_HOST, BAMORT_DB_PORT (3306), BAMORT_DB_NAME, BAMORT_DB_USER,\n"
     "  BAMORT_DB_PASSWORD or BAMORT_DB_PASSWORD_FILE (a file holding the password, e.g. a\n"
-    "  Docker/Kubernetes secret), or Bamort's own DATABASE_URL=user:pass@tcp(host:port)/db?...\n"
+    "  Docker/Kubernetes secret); or Bamort's own DATABASE_URL=user:pass@tcp(host:port)/db?...;\n"
+    "  or the MariaDB image's MARIADB_USER, MARIADB_PASSWORD or MARIADB_PASSWORD_FILE,\n"
+    "  MARIADB_DATABASE (MARIADB_ROOT_PASSWORD is never used).\n"
+    "  Precedence, lowest first: MARIADB_*, DATABASE_URL, BAMORT_DB_*, flags; a *_FILE wins\n"
+    "  over the plain password of its family. Host: the flag, BAMORT_DB_HOST or the URL's;\n"
+    "  else 'mariadb' (upstream's compose service) when MARIADB_* supply a setting; else 127.0.0.1.\n"
+    "  --env-file FILE reads such variables from a dotenv file (upstream's .env as it is); it is\n"
+    "  never executed, and variables already set in the environment win over it.\n"
     "  The password is never accepted as a flag and never printed.\n";
 
 std::string NewRunId() {
@@ -56,6 +64,8 @@ JobCli::JobCli(std::string job, std::string summary, std::string description)
       "reports are looked up here", "common");
   Add("run-id", "ID", "id of the deployment run, shared by its steps (default: $BAMORT_RUN_ID or a new one)",
       "common");
+  Add("env-file", "FILE", "read settings from this dotenv file (KEY=VALUE lines, e.g. upstream's .env); "
+      "variables already set in the environment win", "common");
   Add("log-format", "text|json", "log lines on stderr as text (default) or one JSON object per line", "common");
   Add("verbose", "", "log debug details", "common");
 }
@@ -247,6 +257,10 @@ JobRun::JobRun(const JobCli& cli) : cli_(cli) {
 
 Status JobRun::Start() {
   BAMORT_RETURN_IF_ERROR(SetupLogging("bamort-" + cli_.job(), cli_.GetOr("log-format", "text"), cli_.Has("verbose")));
+  // Before anything reads the environment: the file may set BAMORT_REPORTS_DIR too. A bad
+  // file sets nothing; its failure is returned once the report path is known.
+  Status env_file = Status::Ok();
+  if (auto path = cli_.Get("env-file")) env_file = LoadEnvFile(*path);
   const char* env_run = std::getenv("BAMORT_RUN_ID");
   report_.run_id = cli_.GetOr("run-id", env_run && *env_run ? env_run : NewRunId());
   const char* env_dir = std::getenv("BAMORT_REPORTS_DIR");
@@ -258,12 +272,36 @@ Status JobRun::Start() {
     report_path_ = reports_dir_ + "/" + cli_.job() + ".json";
   }
   report_.inputs->set("dry_run", cli_.dry_run());
+  return env_file;
+}
+
+Status JobRun::LoadEnvFile(const std::string& path) {
+  if (path.empty()) return Status::BadInput("--env-file: empty file name");
+  DotenvFile file;
+  BAMORT_RETURN_IF_ERROR(ReadDotenvFile(path, &file));
+  for (const std::string& w : file.warnings) spdlog::warn("{}", w);
+  DotenvApplied applied = ApplyDotenvToProcess(file);
+  auto join = [](const std::vector<std::string>& keys) {
+    std::string out;
+    for (const std::string& k : keys) out += (out.empty() ? "" : ", ") + k;
+    return out.empty() ? std::string("none") : out;
+  };
+  spdlog::info("--env-file {}: took {}; kept from the environment: {}", path, join(applied.set), join(applied.kept));
+  report_.inputs->set("env_file", path);
   return Status::Ok();
 }
 
 Status JobRun::LoadDb(DbConfig* out, bool require_name) {
   Status s = LoadDbConfig(ProcessEnv(), cli_.db_flags(), require_name, out);
   if (!s.ok()) return s;
+  spdlog::debug("database {} (host from {}, user from {}, database from {}, password from {})", out->Describe(),
+                out->host_source, out->user_source, out->name_source.empty() ? "none" : out->name_source,
+                out->password_source.empty() ? "none" : out->password_source);
+  if (out->host_is_compose_default) {
+    spdlog::info("database host '{}': the service name in upstream's compose file, used because MARIADB_* settings "
+                 "are given without BAMORT_DB_HOST; outside that compose network set BAMORT_DB_HOST",
+                 out->host);
+  }
   report_.database.host = out->host + ":" + std::to_string(out->port);
   report_.database.name = out->name;
   return Status::Ok();

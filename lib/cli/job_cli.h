@@ -71,7 +71,8 @@ class JobRun {
  public:
   explicit JobRun(const JobCli& cli);
 
-  // Logging and report set-up; a bad --log-format or --report is kBadInput.
+  // Logging, --env-file and report set-up; a bad --log-format, --report or environment
+  // file is kBadInput.
   Status Start();
   // Loads the DB config (environment, then flags) and records host and name in the
   // report. Pass require_name=false for jobs that can work without a database name.
@@ -90,6 +91,9 @@ class JobRun {
   int Finish(const Status& status);
 
  private:
+  // Reads the dotenv file and sets its variables where the environment has none.
+  Status LoadEnvFile(const std::string& path);
+
   const JobCli& cli_;
   StepReport report_;
   std::string report_path_;

@@ -2,10 +2,119 @@
 
 #include <cstdlib>
 
-#include "common/file_io.h"
 #include "common/secrets.h"
+#include "config/bounded_file.h"
 
 namespace bamort {
+
+namespace {
+
+// The password of one family: a file to read or a value, and the setting that named it.
+struct PasswordChoice {
+  std::string setting;  // "BAMORT_DB_PASSWORD_FILE", "DATABASE_URL", ...
+  std::string value;    // the path when is_file
+  bool is_file = false;
+};
+
+// Settings gathered from the families before the password file is read.
+struct Gathered {
+  DbConfig cfg;
+  std::optional<PasswordChoice> password;
+  bool host_given = false;
+};
+
+void TakeFamilyPassword(const EnvLookup& env, const std::string& plain, const std::string& file, Gathered* g) {
+  if (auto f = env(file)) {
+    g->password = PasswordChoice{file, *f, true};
+  } else if (auto p = env(plain)) {
+    g->password = PasswordChoice{plain, *p, false};
+  }
+}
+
+void TakeMariadbImage(const EnvLookup& env, Gathered* g) {
+  if (auto v = env("MARIADB_USER")) {
+    g->cfg.user = *v;
+    g->cfg.user_source = "MARIADB_USER";
+  }
+  if (auto v = env("MARIADB_DATABASE")) {
+    g->cfg.name = *v;
+    g->cfg.name_source = "MARIADB_DATABASE";
+  }
+  TakeFamilyPassword(env, "MARIADB_PASSWORD", "MARIADB_PASSWORD_FILE", g);
+}
+
+Status TakeDatabaseUrl(const EnvLookup& env, Gathered* g) {
+  auto url = env("DATABASE_URL");
+  if (!url) return Status::Ok();
+  DbConfig parsed;
+  BAMORT_RETURN_IF_ERROR(ParseDatabaseUrl(*url, &parsed));
+  g->cfg.host = parsed.host;
+  g->cfg.host_source = "DATABASE_URL";
+  g->host_given = true;
+  g->cfg.port = parsed.port;
+  g->cfg.name = parsed.name;
+  g->cfg.name_source = "DATABASE_URL";
+  g->cfg.user = parsed.user;
+  g->cfg.user_source = "DATABASE_URL";
+  if (!parsed.password.empty()) g->password = PasswordChoice{"DATABASE_URL", parsed.password, false};
+  return Status::Ok();
+}
+
+Status TakeBamortVariables(const EnvLookup& env, Gathered* g) {
+  if (auto v = env("BAMORT_DB_HOST")) {
+    g->cfg.host = *v;
+    g->cfg.host_source = "BAMORT_DB_HOST";
+    g->host_given = true;
+  }
+  if (auto v = env("BAMORT_DB_PORT")) BAMORT_RETURN_IF_ERROR(ParsePort("BAMORT_DB_PORT", *v, &g->cfg.port));
+  if (auto v = env("BAMORT_DB_NAME")) {
+    g->cfg.name = *v;
+    g->cfg.name_source = "BAMORT_DB_NAME";
+  }
+  if (auto v = env("BAMORT_DB_USER")) {
+    g->cfg.user = *v;
+    g->cfg.user_source = "BAMORT_DB_USER";
+  }
+  TakeFamilyPassword(env, "BAMORT_DB_PASSWORD", "BAMORT_DB_PASSWORD_FILE", g);
+  return Status::Ok();
+}
+
+Status TakeFlags(const DbFlags& flags, Gathered* g) {
+  if (flags.host) {
+    g->cfg.host = *flags.host;
+    g->cfg.host_source = "--db-host";
+    g->host_given = true;
+  }
+  if (flags.port) BAMORT_RETURN_IF_ERROR(ParsePort("--db-port", *flags.port, &g->cfg.port));
+  if (flags.name) {
+    g->cfg.name = *flags.name;
+    g->cfg.name_source = "--db-name";
+  }
+  if (flags.user) {
+    g->cfg.user = *flags.user;
+    g->cfg.user_source = "--db-user";
+  }
+  if (flags.password_file) g->password = PasswordChoice{"--db-password-file", *flags.password_file, true};
+  return Status::Ok();
+}
+
+bool FromMariadbImage(const std::string& source) { return source.rfind("MARIADB_", 0) == 0; }
+
+Status CheckResult(const DbConfig& cfg, bool require_name) {
+  if (cfg.host.empty()) return Status::BadInput(cfg.host_source + ": empty host");
+  if (cfg.user.empty()) {
+    return Status::BadInput("no database user: set BAMORT_DB_USER, MARIADB_USER, DATABASE_URL or --db-user");
+  }
+  if (require_name && cfg.name.empty()) {
+    return Status::BadInput("no database name: set BAMORT_DB_NAME, MARIADB_DATABASE, DATABASE_URL or --db-name");
+  }
+  if (cfg.name.find_first_of("`/\\.") != std::string::npos || cfg.name.size() > 64) {
+    return Status::BadInput(cfg.name_source + ": '" + cfg.name + "' is not a valid database name");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 std::string DbConfig::Describe() const {
   return user + "@" + host + ":" + std::to_string(port) + "/" + name;
@@ -51,6 +160,7 @@ Status ParseDatabaseUrl(const std::string& url, DbConfig* out) {
   size_t colon = userinfo.find(':');
   std::string user = userinfo.substr(0, colon);
   std::string password = colon == std::string::npos ? "" : userinfo.substr(colon + 1);
+  if (!password.empty()) RegisterSecret(password);
   if (user.empty()) return Status::BadInput(std::string("DATABASE_URL: missing user; ") + kShape);
   if (db.empty()) return Status::BadInput(std::string("DATABASE_URL: missing database name; ") + kShape);
 
@@ -71,66 +181,65 @@ Status ParseDatabaseUrl(const std::string& url, DbConfig* out) {
   if (!password.empty()) {
     out->password = password;
     out->password_source = "DATABASE_URL";
-    RegisterSecret(password);
   }
   return Status::Ok();
 }
 
-Status LoadDbConfig(const EnvLookup& env, const DbFlags& flags, bool require_name, DbConfig* out) {
-  DbConfig cfg;
-  if (auto url = env("DATABASE_URL")) {
-    Status s = ParseDatabaseUrl(*url, &cfg);
-    if (!s.ok()) return s;
+Status ReadPasswordFile(const std::string& setting, const std::string& path, std::string* out) {
+  std::string content;
+  Status read = ReadFileBounded(path, kMaxPasswordFileBytes, &content);
+  if (!read.ok()) {
+    std::string hint = read.message().find("larger than") != std::string::npos
+                           ? "a password file holds the password alone"
+                           : "";
+    return Status::BadInput(setting + ": " + read.message(), hint);
   }
-  if (auto v = env("BAMORT_DB_HOST")) cfg.host = *v;
-  if (auto v = env("BAMORT_DB_PORT")) {
-    Status s = ParsePort("BAMORT_DB_PORT", *v, &cfg.port);
-    if (!s.ok()) return s;
+  const std::string where = setting + ": " + path;
+  while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) content.pop_back();
+  if (content.empty()) return Status::BadInput(where + " is empty");
+  if (content.find('\0') != std::string::npos) return Status::BadInput(where + " holds a NUL byte");
+  if (content.find_first_of("\r\n") != std::string::npos) {
+    return Status::BadInput(where + " holds more than one line; a password file holds the password alone");
   }
-  if (auto v = env("BAMORT_DB_NAME")) cfg.name = *v;
-  if (auto v = env("BAMORT_DB_USER")) cfg.user = *v;
-  if (auto v = env("BAMORT_DB_PASSWORD")) {
-    cfg.password = *v;
-    cfg.password_source = "BAMORT_DB_PASSWORD";
-  }
-  std::optional<std::string> password_file = env("BAMORT_DB_PASSWORD_FILE");
-  std::string password_file_setting = "BAMORT_DB_PASSWORD_FILE";
-  if (flags.password_file) {
-    password_file = flags.password_file;
-    password_file_setting = "--db-password-file";
-  }
-  if (password_file) {
-    std::string content;
-    Status s = ReadFileToString(*password_file, &content);
-    if (!s.ok()) return Status::BadInput(password_file_setting + ": " + s.message());
-    while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) content.pop_back();
-    if (content.empty()) return Status::BadInput(password_file_setting + ": " + *password_file + " is empty");
-    cfg.password = content;
-    cfg.password_source = password_file_setting + " " + *password_file;
-  }
-  if (flags.host) cfg.host = *flags.host;
-  if (flags.port) {
-    Status s = ParsePort("--db-port", *flags.port, &cfg.port);
-    if (!s.ok()) return s;
-  }
-  if (flags.name) cfg.name = *flags.name;
-  if (flags.user) cfg.user = *flags.user;
-  if (auto v = env("BAMORT_DB_CONNECT_TIMEOUT")) {
-    cfg.connect_timeout_seconds = static_cast<unsigned>(std::strtoul(v->c_str(), nullptr, 10));
-    if (cfg.connect_timeout_seconds == 0) return Status::BadInput("BAMORT_DB_CONNECT_TIMEOUT: expected seconds > 0");
-  }
+  RegisterSecret(content);
+  *out = std::move(content);
+  return Status::Ok();
+}
 
-  if (cfg.host.empty()) return Status::BadInput("BAMORT_DB_HOST: empty host");
-  if (cfg.user.empty()) {
-    return Status::BadInput("no database user: set BAMORT_DB_USER, DATABASE_URL or --db-user");
+Status LoadDbConfig(const EnvLookup& env, const DbFlags& flags, bool require_name, DbConfig* out) {
+  Gathered g;
+  TakeMariadbImage(env, &g);
+  BAMORT_RETURN_IF_ERROR(TakeDatabaseUrl(env, &g));
+  BAMORT_RETURN_IF_ERROR(TakeBamortVariables(env, &g));
+  BAMORT_RETURN_IF_ERROR(TakeFlags(flags, &g));
+
+  DbConfig cfg = std::move(g.cfg);
+  bool image_in_use = FromMariadbImage(cfg.user_source) || FromMariadbImage(cfg.name_source) ||
+                      (g.password && FromMariadbImage(g.password->setting));
+  if (!g.host_given && image_in_use) {
+    cfg.host = kComposeDatabaseHost;
+    cfg.host_source = "default for MARIADB_* settings (upstream's compose service)";
+    cfg.host_is_compose_default = true;
   }
-  if (require_name && cfg.name.empty()) {
-    return Status::BadInput("no database name: set BAMORT_DB_NAME, DATABASE_URL or --db-name");
+  cfg.password.clear();
+  cfg.password_source.clear();
+  if (g.password) {
+    if (g.password->is_file) {
+      BAMORT_RETURN_IF_ERROR(ReadPasswordFile(g.password->setting, g.password->value, &cfg.password));
+      cfg.password_source = g.password->setting + " " + g.password->value;
+    } else {
+      cfg.password = g.password->value;
+      cfg.password_source = g.password->setting;
+    }
   }
-  if (cfg.name.find_first_of("`/\\.") != std::string::npos || cfg.name.size() > 64) {
-    return Status::BadInput("BAMORT_DB_NAME: '" + cfg.name + "' is not a valid database name");
+  if (auto v = env("BAMORT_DB_CONNECT_TIMEOUT")) {
+    if (v->size() > 6 || v->find_first_not_of("0123456789") != std::string::npos || std::stoul(*v) == 0) {
+      return Status::BadInput("BAMORT_DB_CONNECT_TIMEOUT: expected seconds > 0, got '" + *v + "'");
+    }
+    cfg.connect_timeout_seconds = static_cast<unsigned>(std::stoul(*v));
   }
   if (!cfg.password.empty()) RegisterSecret(cfg.password);
+  BAMORT_RETURN_IF_ERROR(CheckResult(cfg, require_name));
   *out = std::move(cfg);
   return Status::Ok();
 }

@@ -1,10 +1,18 @@
-// DbConfig: where the database is and how to log in. Loaded from the environment
-// (BAMORT_DB_*, BAMORT_DB_PASSWORD_FILE, or Bamort's own DATABASE_URL), then overridden
-// by command-line flags. There is deliberately no flag for the password: argv is
-// visible to every user of the machine.
+// DbConfig: where the database is and how to log in. Loaded from the environment, then
+// overridden by command-line flags. There is deliberately no flag for the password: argv
+// is visible to every user of the machine.
 //
-// Precedence, lowest first: DATABASE_URL, BAMORT_DB_* variables, flags.
-// BAMORT_DB_PASSWORD_FILE wins over BAMORT_DB_PASSWORD and the URL's password.
+// Four families of settings, lowest precedence first; each setting (host, port, name,
+// user, password) is taken from the highest family that sets it:
+//   1. the official MariaDB image's MARIADB_USER, MARIADB_PASSWORD(_FILE), MARIADB_DATABASE
+//      (never MARIADB_ROOT_PASSWORD), so upstream's .env works as it is;
+//   2. Bamort's own DATABASE_URL (user:pass@tcp(host:port)/db?...);
+//   3. BAMORT_DB_HOST, _PORT, _NAME, _USER, _PASSWORD, _PASSWORD_FILE;
+//   4. the flags --db-host, --db-port, --db-name, --db-user, --db-password-file.
+// Within a family the password file wins over the plain password; only the winning file
+// is read. With no host from 2-4 the host is "mariadb" (the database service of upstream's
+// compose file) when a MARIADB_* variable supplies a setting, else 127.0.0.1.
+// docs/CONFIGURATION.md is the operator's version of this.
 #pragma once
 
 #include <functional>
@@ -22,8 +30,14 @@ struct DbConfig {
   std::string name;
   std::string user;
   std::string password;  // never print; registered with common/secrets on load
-  // Where the password came from, for messages ("BAMORT_DB_PASSWORD_FILE /run/secrets/x").
+  // Where each setting came from, for messages and hints: "BAMORT_DB_HOST",
+  // "DATABASE_URL", "MARIADB_PASSWORD_FILE /run/secrets/x", "--db-user", "default".
+  std::string host_source = "default";
+  std::string name_source;
+  std::string user_source;
   std::string password_source;
+  // The host is kComposeDatabaseHost because MARIADB_* settings came without a host.
+  bool host_is_compose_default = false;
   unsigned connect_timeout_seconds = 10;
 
   // "user@host:port/db", safe to log.
@@ -39,8 +53,14 @@ struct DbFlags {
   std::optional<std::string> password_file;
 };
 
+// A variable of the environment; nullopt when unset or empty.
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 EnvLookup ProcessEnv();
+
+// The host used when the settings come from MARIADB_* and nothing names a host.
+constexpr const char* kComposeDatabaseHost = "mariadb";
+// A password file larger than this is refused (it is not a password file).
+constexpr size_t kMaxPasswordFileBytes = 4096;
 
 // Fills *out; a setting that cannot be used is kBadInput naming the setting, never its
 // secret value. require_name: jobs that need a database name (all but a few).
@@ -51,5 +71,10 @@ Status LoadDbConfig(const EnvLookup& env, const DbFlags& flags, bool require_nam
 Status ParseDatabaseUrl(const std::string& url, DbConfig* out);
 
 Status ParsePort(const std::string& setting, const std::string& text, unsigned* port);
+
+// Reads a password file (a Docker or Kubernetes secret): at most kMaxPasswordFileBytes,
+// trailing line breaks dropped, one line, no NUL byte, not empty. A failure is kBadInput
+// naming setting and path, never the content.
+Status ReadPasswordFile(const std::string& setting, const std::string& path, std::string* out);
 
 }  // namespace bamort
