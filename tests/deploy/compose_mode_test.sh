@@ -106,6 +106,30 @@ before() {  # A B: the first call matching A comes before the first matching B
 no_secrets() { ! grep -qF -e "$password" -e "$root_password" "$work/out"; }
 report_status() { sed -n 's/^  "status": "\(.*\)",\{0,1\}$/\1/p' "$1" | head -1; }
 
+echo "== 0. the override files"
+# compose.deploy.yml adds services and changes none of upstream's; the backend waits for a
+# migrate only in the gate file, and there only for one that requires a verified backup.
+check "compose.deploy.yml and compose.migrate-gate.yml say what they should" /usr/bin/python3 - \
+  "$here/docker/compose.deploy.yml" "$here/docker/compose.migrate-gate.yml" "$up/docker-compose.yml" <<'PY'
+import sys, yaml
+deploy, gate, upstream = (yaml.safe_load(open(f)) for f in sys.argv[1:])
+ours = deploy["services"]
+assert not set(ours) & set(upstream["services"]), "compose.deploy.yml changes an upstream service"
+assert ours["bamort-job"]["profiles"] == ["bamort-jobs"], "bamort-job is not behind a profile"
+assert "profiles" not in ours["bamort-health"] and ours["bamort-health"]["healthcheck"]["test"][0] == "CMD-SHELL"
+for name, svc in ours.items():
+    for key, value in (svc.get("environment") or {}).items():
+        assert "PASSWORD" not in key or key.endswith("_FILE"), name + " puts a password into environment"
+g = gate["services"]
+assert set(g["backend"]) == {"depends_on"}, "the gate changes more of the backend than depends_on"
+assert g["backend"]["depends_on"]["bamort-gate-migrate"]["condition"] == "service_completed_successfully"
+assert g["bamort-gate-migrate"]["depends_on"]["bamort-gate-backup"]["condition"] == "service_completed_successfully"
+assert "--verify" in g["bamort-gate-backup"]["command"]
+cmd = g["bamort-gate-migrate"]["command"]
+assert cmd[cmd.index("--require-backup") + 1] == "/reports/gate-backup.json"
+assert "/reports/gate-backup.json" in g["bamort-gate-backup"]["command"]
+PY
+
 echo "== 1. a deploy (docker compose stand-in through BAMORT_COMPOSE)"
 fresh_db; reset_services
 BAMORT_COMPOSE="$work/bin/fake-compose" deploy --engine docker --run-id c1
