@@ -23,6 +23,15 @@ struct Gathered {
   bool host_given = false;
 };
 
+// Sets *field and *source when value is given; returns whether it was.
+bool Take(const std::optional<std::string>& value, const std::string& source, std::string* field,
+          std::string* field_source) {
+  if (!value) return false;
+  *field = *value;
+  *field_source = source;
+  return true;
+}
+
 void TakeFamilyPassword(const EnvLookup& env, const std::string& plain, const std::string& file, Gathered* g) {
   if (auto f = env(file)) {
     g->password = PasswordChoice{file, *f, true};
@@ -32,14 +41,8 @@ void TakeFamilyPassword(const EnvLookup& env, const std::string& plain, const st
 }
 
 void TakeMariadbImage(const EnvLookup& env, Gathered* g) {
-  if (auto v = env("MARIADB_USER")) {
-    g->cfg.user = *v;
-    g->cfg.user_source = "MARIADB_USER";
-  }
-  if (auto v = env("MARIADB_DATABASE")) {
-    g->cfg.name = *v;
-    g->cfg.name_source = "MARIADB_DATABASE";
-  }
+  Take(env("MARIADB_USER"), "MARIADB_USER", &g->cfg.user, &g->cfg.user_source);
+  Take(env("MARIADB_DATABASE"), "MARIADB_DATABASE", &g->cfg.name, &g->cfg.name_source);
   TakeFamilyPassword(env, "MARIADB_PASSWORD", "MARIADB_PASSWORD_FILE", g);
 }
 
@@ -48,52 +51,28 @@ Status TakeDatabaseUrl(const EnvLookup& env, Gathered* g) {
   if (!url) return Status::Ok();
   DbConfig parsed;
   BAMORT_RETURN_IF_ERROR(ParseDatabaseUrl(*url, &parsed));
-  g->cfg.host = parsed.host;
-  g->cfg.host_source = "DATABASE_URL";
-  g->host_given = true;
+  g->host_given = Take(parsed.host, "DATABASE_URL", &g->cfg.host, &g->cfg.host_source);
   g->cfg.port = parsed.port;
-  g->cfg.name = parsed.name;
-  g->cfg.name_source = "DATABASE_URL";
-  g->cfg.user = parsed.user;
-  g->cfg.user_source = "DATABASE_URL";
+  Take(parsed.name, "DATABASE_URL", &g->cfg.name, &g->cfg.name_source);
+  Take(parsed.user, "DATABASE_URL", &g->cfg.user, &g->cfg.user_source);
   if (!parsed.password.empty()) g->password = PasswordChoice{"DATABASE_URL", parsed.password, false};
   return Status::Ok();
 }
 
 Status TakeBamortVariables(const EnvLookup& env, Gathered* g) {
-  if (auto v = env("BAMORT_DB_HOST")) {
-    g->cfg.host = *v;
-    g->cfg.host_source = "BAMORT_DB_HOST";
-    g->host_given = true;
-  }
+  if (Take(env("BAMORT_DB_HOST"), "BAMORT_DB_HOST", &g->cfg.host, &g->cfg.host_source)) g->host_given = true;
   if (auto v = env("BAMORT_DB_PORT")) BAMORT_RETURN_IF_ERROR(ParsePort("BAMORT_DB_PORT", *v, &g->cfg.port));
-  if (auto v = env("BAMORT_DB_NAME")) {
-    g->cfg.name = *v;
-    g->cfg.name_source = "BAMORT_DB_NAME";
-  }
-  if (auto v = env("BAMORT_DB_USER")) {
-    g->cfg.user = *v;
-    g->cfg.user_source = "BAMORT_DB_USER";
-  }
+  Take(env("BAMORT_DB_NAME"), "BAMORT_DB_NAME", &g->cfg.name, &g->cfg.name_source);
+  Take(env("BAMORT_DB_USER"), "BAMORT_DB_USER", &g->cfg.user, &g->cfg.user_source);
   TakeFamilyPassword(env, "BAMORT_DB_PASSWORD", "BAMORT_DB_PASSWORD_FILE", g);
   return Status::Ok();
 }
 
 Status TakeFlags(const DbFlags& flags, Gathered* g) {
-  if (flags.host) {
-    g->cfg.host = *flags.host;
-    g->cfg.host_source = "--db-host";
-    g->host_given = true;
-  }
+  if (Take(flags.host, "--db-host", &g->cfg.host, &g->cfg.host_source)) g->host_given = true;
   if (flags.port) BAMORT_RETURN_IF_ERROR(ParsePort("--db-port", *flags.port, &g->cfg.port));
-  if (flags.name) {
-    g->cfg.name = *flags.name;
-    g->cfg.name_source = "--db-name";
-  }
-  if (flags.user) {
-    g->cfg.user = *flags.user;
-    g->cfg.user_source = "--db-user";
-  }
+  Take(flags.name, "--db-name", &g->cfg.name, &g->cfg.name_source);
+  Take(flags.user, "--db-user", &g->cfg.user, &g->cfg.user_source);
   if (flags.password_file) g->password = PasswordChoice{"--db-password-file", *flags.password_file, true};
   return Status::Ok();
 }
