@@ -7,12 +7,16 @@ int main(int argc, char** argv) {
                      "Runs the down parts of the last N migrations (--steps) or down to a version\n"
                      "(--to-version), newest first, under the deployment lock, and records the version now in\n"
                      "force. Refuses (exit 3, nothing changed) when a migration in range has no down part;\n"
-                     "restore a backup in that case.");
+                     "restore a backup in that case. A rollback whose down parts drop tables or columns that\n"
+                     "hold data (the dry run lists them) needs --require-backup with a fresh ok report of\n"
+                     "bamort-backup --verify, like bamort-migrate.");
   cli.WithDatabase()
       .WithDryRun("print the down SQL that would run and change nothing")
       .Flag("steps", "N", "roll back the last N migrations")
       .Flag("to-version", "X.Y.Z", "roll back to the last migration of this version")
-      .Flag("lock-timeout", "SECONDS", "wait this long for the deployment lock (default 60)");
+      .Flag("lock-timeout", "SECONDS", "wait this long for the deployment lock (default 60)")
+      .Flag("require-backup", "REPORT", "an ok bamort-backup report of this database; needed when the rollback drops data")
+      .Flag("backup-max-age", "SECONDS", "how old the required backup may be (default 86400)");
   bamort::AddMigrationsDirFlag(&cli);
   int exit_code = 0;
   if (!cli.Parse(argc, argv, &exit_code)) return exit_code;

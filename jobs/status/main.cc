@@ -6,8 +6,13 @@ int main(int argc, char** argv) {
   bamort::JobCli cli("status", "show the database's version, compatibility and pending migrations",
                      "Reads the version tables (schema_version, migration_history) and compares them with the\n"
                      "migrations built into this binary. Changes nothing. Exit 0 when the database fits this\n"
-                     "build exactly, 3 when it is behind (migration needed), ahead (backend too old) or dirty.");
-  cli.WithDatabase().Switch("json", "print the status as JSON on stdout");
+                     "build exactly and its schema is that version's schema; 3 when it is behind (migration\n"
+                     "needed: a state, logged at info level), ahead (backend too old), dirty, or drifted\n"
+                     "(recorded at the version but shaped otherwise; the differences are listed).");
+  cli.WithDatabase()
+      .Switch("json", "print the status as JSON on stdout")
+      .Switch("history", "print every migration with its state, when and by whom it was applied, and whether\n"
+                         "its checksum still matches (like Flyway's info); with --json as a JSON array");
   bamort::AddMigrationsDirFlag(&cli);
   int exit_code = 0;
   if (!cli.Parse(argc, argv, &exit_code)) return exit_code;

@@ -58,6 +58,20 @@ void FillMigrateDetails(const MigrateResult& r, const std::string& key, JobRun* 
   } else {
     d->set("dirty", Poco::Dynamic::Var());
   }
+  Poco::JSON::Array::Ptr checks = new Poco::JSON::Array();
+  for (const SchemaProof& p : r.schema_checks) {
+    Poco::JSON::Object::Ptr o = new Poco::JSON::Object(true);
+    o->set("version", p.version);
+    o->set("migration_number", p.migration_number);
+    o->set("ok", p.ok());
+    Poco::JSON::Array::Ptr differences = new Poco::JSON::Array();
+    for (const SchemaFinding& f : p.failing) differences->add(f.Describe());
+    o->set("differences", differences);
+    o->set("leftovers", static_cast<uint64_t>(p.warnings.size()));
+    checks->add(o);
+  }
+  d->set("schema_checks", checks);
+  d->set("version_recorded_again", r.version_recorded_again);
   for (const std::string& s : r.checksum_drift) run->Warn("checksum drift: " + s);
 }
 
@@ -99,11 +113,20 @@ Status RunStatus(const JobCli& cli, JobRun* run) {
   VersionStatus vs;
   BAMORT_RETURN_IF_ERROR(ReadVersionStatus(conn.get(), migrations, &vs));
   Poco::JSON::Object::Ptr json = VersionStatusToJson(vs);
+  std::vector<HistoryEntry> history = MigrationHistory(vs, migrations);
+  json->set("history", MigrationHistoryToJson(history));
   run->report().details = json;
   run->report().database.version_before = run->report().database.version_after = vs.compat.actual_version;
   run->report().database.migration_number_before = run->report().database.migration_number_after =
       vs.compat.actual_number;
-  if (cli.Has("json")) {
+  if (cli.Has("history")) {
+    if (cli.Has("json")) {
+      Poco::JSON::Stringifier::stringify(json->getArray("history"), std::cout, 2);
+      std::cout << "\n";
+    } else {
+      std::cout << MigrationHistoryToText(history);
+    }
+  } else if (cli.Has("json")) {
     Poco::JSON::Stringifier::stringify(json, std::cout, 2);
     std::cout << "\n";
   } else {
@@ -175,11 +198,18 @@ Status RunRollback(const JobCli& cli, JobRun* run) {
   }
   std::unique_ptr<Connection> conn;
   BAMORT_RETURN_IF_ERROR(OpenDatabase(run, &conn));
+  if (!options.dry_run && cli.Get("require-backup")) {
+    BAMORT_RETURN_IF_ERROR(CheckRequiredBackup(cli, run, *conn));
+    options.backup_verified = true;
+  }
   Migrator migrator(conn.get(), migrations);
   MigrateResult result;
   Status s = migrator.Rollback(options, &result);
   FillDatabaseVersions(result, run);
   FillMigrateDetails(result, options.dry_run ? "planned" : "rolled_back", run);
+  Poco::JSON::Array::Ptr losses = new Poco::JSON::Array();
+  for (const DataLoss& loss : result.data_loss) losses->add(loss.Describe());
+  run->report().details->set("data_loss", losses);
   return s;
 }
 

@@ -52,6 +52,10 @@ HealthSnapshot SnapshotFromVersionStatus(const VersionStatus& vs, int64_t total_
                (d.error_errno ? " (MariaDB error " + std::to_string(*d.error_errno) + ")" : "") +
                "; see bamort-status";
   }
+  if (c.state == CompatState::kDrifted) {
+    s.reason = "the schema does not match version " + vs.schema.version + " (" +
+               std::to_string(vs.schema.failing.size()) + " difference(s)); see bamort-status";
+  }
   s.backend_version = kBackendVersion;
   s.required_db_version = c.required.ToString();
   s.actual_db_version = c.actual_version;

@@ -8,6 +8,7 @@ const char* CompatStateName(CompatState s) {
     case CompatState::kBehind: return "behind";
     case CompatState::kAhead: return "ahead";
     case CompatState::kDirty: return "dirty";
+    case CompatState::kDrifted: return "drifted";
   }
   return "unknown";
 }

@@ -14,7 +14,9 @@
 
 namespace bamort {
 
-enum class CompatState { kCompatible, kBehind, kAhead, kDirty };
+// kDrifted: recorded at the required version, but the schema is not that version's
+// (version_status.h decides it; AssessCompatibility sees only the version tables).
+enum class CompatState { kCompatible, kBehind, kAhead, kDirty, kDrifted };
 const char* CompatStateName(CompatState s);
 
 struct Compatibility {

@@ -8,6 +8,8 @@
 
 #include "db/named_lock.h"
 #include "db/statement_runner.h"
+#include "migrate/data_loss.h"
+#include "migrate/schema_proof.h"
 
 namespace bamort {
 
@@ -148,6 +150,42 @@ Status Migrator::EnsureBookkeeping(VersionStore* store) {
   return RunStatements(conn_, migrations_.front().up, migrations_.front().name, &progress);
 }
 
+// Where a run stops at the last migration of a version, the live schema must be that
+// version's expected schema. Only where it stops: on the way through a version the schema
+// may legitimately differ (a main-layout database already has 0.5.0's columns when it
+// passes 0.4.0). The migrations all ran, so a mismatch means the database started from a
+// layout the chain does not handle: it is recorded as dirty on the migration now in
+// force, so nothing calls the database compatible until it is restored or repaired.
+Status Migrator::ProveVersionReached(VersionStore* store, const Migration& m, bool down, MigrateResult* result) {
+  const Migration* in_force = down ? (m.number > 1 ? &migrations_[static_cast<size_t>(m.number - 2)] : nullptr) : &m;
+  if (in_force == nullptr || !HasExpectedSchemaAt(in_force->version.ToString(), in_force->number)) {
+    return Status::Ok();
+  }
+  SchemaProof proof;
+  Status read = ProveSchema(conn_, in_force->version.ToString(), in_force->number, &proof);
+  if (!read.ok()) return read.WithCode(StatusCode::kDirty).WithContext("schema check after migration " +
+                                                                         std::to_string(in_force->number));
+  result->schema_checks.push_back(proof);
+  if (proof.ok()) {
+    spdlog::info("schema check: the database is exactly the expected schema of {} ({} leftover(s) tolerated)",
+                 proof.version, proof.warnings.size());
+    return Status::Ok();
+  }
+  Status failure = Status::Dirty(std::string(kSchemaCheckPrefix) + (down ? "after rolling back to " : "after ") +
+                                 "migration " + std::to_string(in_force->number) + ": " + proof.Summary());
+  SqlStatement what{"-- schema check against the expected schema of " + proof.version, 0};
+  const size_t statements = (down ? m.down : m.up).size();
+  Status rec = down ? store->MarkFailed(in_force->number, failure)
+                    : store->RecordFailure(m.number, statements, what, failure);
+  if (!rec.ok()) spdlog::error("could not record the failed schema check in migration_history: {}", rec.ToString());
+  DbVersionState after;
+  if (store->Read(&after).ok()) result->dirty = after.dirty;
+  return failure.WithHint(
+      "every migration ran, but the database does not have the schema of " + proof.version +
+      " (it started from a layout the migrations do not handle). Restore the pre-deploy backup (deploy.sh does so "
+      "automatically), or fix the differences by hand (bamort-validate lists them) and run bamort-migrate --repair");
+}
+
 // A failure after anything was committed (by this migration or the ones before it in the
 // plan) is kDirty: the database is no longer at the version it had, and the hint says how
 // to get back.
@@ -173,6 +211,7 @@ Status Migrator::RunPlan(VersionStore* store, const std::vector<const Migration*
                               ", restore the pre-deploy backup to undo them");
     }
     changed = true;
+    if (m == plan.back()) BAMORT_RETURN_IF_ERROR(ProveVersionReached(store, *m, down, result));
     result->number_after = down ? m->number - 1 : m->number;
     if (!down) {
       result->version_after = m->version.ToString();
@@ -187,6 +226,31 @@ Status Migrator::RunPlan(VersionStore* store, const std::vector<const Migration*
     spdlog::info("migration {} {} in {} ms", m->number, down ? "rolled back" : "applied", ms);
   }
   return Status::Ok();
+}
+
+// Upstream's setupcheck appends its marker row when a database lacks one; on a database
+// migrated by an older build of this tool it then became the latest row, and upstream's
+// systeminfo reports 0.1.37. With nothing pending, migrate records the version again.
+Status Migrator::RecordVersionAfterUpstreamMarker(const DbVersionState& state, const MigrateOptions& options,
+                                                  MigrateResult* result) {
+  if (!state.has_tracking || state.applied.empty() || state.migration_number < 1 ||
+      state.migration_number > migrations_.back().number) {
+    return Status::Ok();
+  }
+  VersionStore store(conn_);
+  bool marker_latest = false;
+  BAMORT_RETURN_IF_ERROR(store.MarkerIsLatest(&marker_latest));
+  if (!marker_latest) return Status::Ok();
+  NamedLock lock;
+  BAMORT_RETURN_IF_ERROR(
+      lock.Acquire(conn_, NamedLock::NameFor(conn_->config().name), options.lock_timeout_seconds));
+  result->lock_taken = true;
+  const Migration& current = migrations_[static_cast<size_t>(state.migration_number - 1)];
+  BAMORT_RETURN_IF_ERROR(store.RecordCurrentVersionAgain(current));
+  result->version_recorded_again = true;
+  spdlog::info("the latest schema_version row was upstream's setupcheck marker ({}); recorded version {} again",
+               kUpstreamMarkerVersion, current.version.ToString());
+  return lock.Release();
 }
 
 Status Migrator::Migrate(const MigrateOptions& options, MigrateResult* result) {
@@ -234,7 +298,7 @@ Status Migrator::Migrate(const MigrateOptions& options, MigrateResult* result) {
     if (plan.empty()) {
       spdlog::info("nothing pending: database at migration {} (version {})", state.migration_number,
                    compat.actual_version.value_or("none"));
-      return Status::Ok();
+      return options.dry_run ? Status::Ok() : RecordVersionAfterUpstreamMarker(state, options, result);
     }
   } else if (options.dry_run) {
     return Status::Precondition("a migration is running right now; run the dry run again when it has finished");
@@ -310,10 +374,20 @@ Status Migrator::Rollback(const RollbackOptions& options, MigrateResult* result)
     spdlog::info("nothing to roll back: database at migration {}", state.migration_number);
     return Status::Ok();
   }
+  BAMORT_RETURN_IF_ERROR(FindDataLoss(conn_, plan, &result->data_loss));
+  for (const DataLoss& loss : result->data_loss) spdlog::warn("rollback would lose data: {}", loss.Describe());
   if (options.dry_run) {
     for (const Migration* m : plan) result->steps.push_back(StepOf(*m, true));
     if (options.sql_out) PrintPlan(*options.sql_out, plan, true, state);
     return Status::Ok();
+  }
+  if (!result->data_loss.empty() && !options.backup_verified) {
+    std::string what;
+    for (const DataLoss& loss : result->data_loss) what += (what.empty() ? "" : "; ") + loss.Describe();
+    return Status::Precondition(
+        "this rollback drops data (" + what + ") and no verified backup was given; nothing was changed",
+        "take one first: bamort-backup --verify --report backup.json, then bamort-rollback ... "
+        "--require-backup backup.json");
   }
   NamedLock lock;
   BAMORT_RETURN_IF_ERROR(lock.Acquire(conn_, NamedLock::NameFor(conn_->config().name), options.lock_timeout_seconds));
@@ -343,7 +417,16 @@ Status Migrator::Repair(int lock_timeout_seconds, std::optional<MigrationRecord>
   }
   VersionStore store(conn_);
   const MigrationRecord& d = *state.dirty;
-  if (d.error_message && d.error_message->rfind("rollback", 0) == 0) {
+  if (d.error_message && d.error_message->rfind(kSchemaCheckPrefix, 0) == 0) {
+    // Every statement ran; the schema was wrong and the operator fixed it by hand. The
+    // migration counts as applied again, and status checks the schema once more.
+    BAMORT_RETURN_IF_ERROR(conn_->Execute(
+        "UPDATE migration_history SET success = 1, error_message = NULL, failed_statement = NULL, error_errno = NULL "
+        "WHERE migration_number = " + std::to_string(d.number)));
+    spdlog::warn("marked migration {} ({}) as applied again after its failed schema check; bamort-status checks "
+                 "the schema again",
+                 d.number, d.description);
+  } else if (d.error_message && d.error_message->rfind("rollback", 0) == 0) {
     // A rollback stopped halfway: the migration counts as applied again, so
     // bamort-rollback can run its (repeatable) down part once more.
     BAMORT_RETURN_IF_ERROR(conn_->Execute(

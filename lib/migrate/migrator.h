@@ -20,7 +20,9 @@
 #include "common/status.h"
 #include "db/connection.h"
 #include "migrate/compatibility.h"
+#include "migrate/data_loss.h"
 #include "migrate/migration.h"
+#include "migrate/schema_proof.h"
 #include "migrate/version_store.h"
 
 namespace bamort {
@@ -46,6 +48,9 @@ struct RollbackOptions {
   std::optional<int64_t> steps;
   std::optional<SemVer> to_version;
   bool dry_run = false;
+  // A fresh ok backup report was accepted (--require-backup): a rollback that drops
+  // tables or columns holding data may run. Without it such a rollback is refused.
+  bool backup_verified = false;
   int lock_timeout_seconds = 60;
   std::string applied_by;
   std::ostream* sql_out = nullptr;
@@ -61,7 +66,13 @@ struct MigrateResult {
   bool lock_taken = false;
   std::optional<MigrationRecord> dirty;  // the record a failure left behind
   std::vector<std::string> checksum_drift;
+  std::vector<SchemaProof> schema_checks;  // where the run stopped, when that is a version's end
+  bool version_recorded_again = false;     // after upstream's setupcheck marker
+  std::vector<DataLoss> data_loss;         // rollback: what its down parts would drop
 };
+
+// The start of the error message a failed schema check leaves in migration_history.
+inline constexpr const char* kSchemaCheckPrefix = "schema check ";
 
 class Migrator {
  public:
@@ -85,6 +96,9 @@ class Migrator {
   void PrintPlan(std::ostream& out, const std::vector<const Migration*>& plan, bool down,
                  const DbVersionState& state) const;
   Status DirtyRefusal(const DbVersionState& state) const;
+  Status ProveVersionReached(VersionStore* store, const Migration& m, bool down, MigrateResult* result);
+  Status RecordVersionAfterUpstreamMarker(const DbVersionState& state, const MigrateOptions& options,
+                                          MigrateResult* result);
   // Version tables made by GORM lack our bookkeeping columns; migration 1's statements
   // (all IF NOT EXISTS) add them before anything is recorded.
   Status EnsureBookkeeping(VersionStore* store);

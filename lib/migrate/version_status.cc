@@ -1,10 +1,12 @@
 #include "migrate/version_status.h"
 
+#include <map>
 #include <sstream>
 
 #include <Poco/JSON/Array.h>
 
 #include "build_info.h"
+#include "common/clock.h"
 
 namespace bamort {
 
@@ -33,6 +35,14 @@ Status ReadVersionStatus(Connection* conn, const std::vector<Migration>& migrati
   BAMORT_RETURN_IF_ERROR(store.Read(&out->state));
   out->compat = AssessCompatibility(out->state, migrations);
   BAMORT_RETURN_IF_ERROR(FindLockHolder(conn, NamedLock::NameFor(conn->config().name), &out->lock_holder));
+  if (out->compat.state == CompatState::kCompatible) {
+    BAMORT_RETURN_IF_ERROR(ProveSchema(conn, *out->compat.actual_version, out->compat.actual_number, &out->schema));
+    if (!out->schema.ok()) {
+      out->compat.state = CompatState::kDrifted;
+      out->compat.reason = "recorded at version " + *out->compat.actual_version + " but the schema differs: " +
+                           out->schema.Summary(3);
+    }
+  }
   if (out->state.dirty && out->lock_holder) {
     out->migration_in_progress = true;
     out->compat.reason = "migration " + std::to_string(out->state.dirty->number) + " is being applied right now (" +
@@ -71,6 +81,14 @@ Poco::JSON::Object::Ptr VersionStatusToJson(const VersionStatus& vs) {
   Poco::JSON::Array::Ptr drift = new Poco::JSON::Array();
   for (const std::string& d : c.checksum_drift) drift->add(d);
   o->set("checksum_drift", drift);
+  Poco::JSON::Object::Ptr schema = new Poco::JSON::Object(true);
+  schema->set("checked", vs.schema.checked);
+  schema->set("expected_version", vs.schema.checked ? Poco::Dynamic::Var(vs.schema.version) : Poco::Dynamic::Var());
+  Poco::JSON::Array::Ptr differences = new Poco::JSON::Array();
+  for (const SchemaFinding& f : vs.schema.failing) differences->add(f.Describe());
+  schema->set("differences", differences);
+  schema->set("leftovers", static_cast<uint64_t>(vs.schema.warnings.size()));
+  o->set("schema_check", schema);
   if (vs.lock_holder) {
     Poco::JSON::Object::Ptr h = new Poco::JSON::Object(true);
     h->set("connection_id", vs.lock_holder->connection_id);
@@ -121,7 +139,84 @@ std::string VersionStatusToText(const VersionStatus& vs, const std::string& data
   }
   line("checksum drift", c.checksum_drift.empty() ? "none" : std::to_string(c.checksum_drift.size()) + " file(s)");
   for (const std::string& d : c.checksum_drift) out << "  " << d << "\n";
+  if (vs.schema.checked) {
+    line("schema", vs.schema.ok() ? "matches the expected schema of " + vs.schema.version +
+                                        (vs.schema.warnings.empty()
+                                             ? std::string()
+                                             : " (" + std::to_string(vs.schema.warnings.size()) +
+                                                   " leftover object(s) tolerated, see bamort-validate)")
+                                  : std::to_string(vs.schema.failing.size()) + " difference(s) from " +
+                                        vs.schema.version);
+    for (const SchemaFinding& f : vs.schema.failing) out << "  " << f.Describe() << "\n";
+  }
   line("deployment lock", vs.lock_holder ? "held by " + vs.lock_holder->Describe() : "free");
+  return out.str();
+}
+
+std::vector<HistoryEntry> MigrationHistory(const VersionStatus& vs, const std::vector<Migration>& migrations) {
+  std::map<int64_t, const MigrationRecord*> recorded;
+  for (const MigrationRecord& r : vs.state.applied) recorded[r.number] = &r;
+  if (vs.state.dirty) recorded[vs.state.dirty->number] = &*vs.state.dirty;
+  std::vector<HistoryEntry> out;
+  auto fill_from = [](const MigrationRecord& r, HistoryEntry* e) {
+    e->applied_at = r.applied_at;
+    e->applied_by = r.applied_by;
+  };
+  for (const Migration& m : migrations) {
+    HistoryEntry e{m.number, m.version.ToString(), m.description, "pending", std::nullopt, "", ""};
+    auto it = recorded.find(m.number);
+    if (it != recorded.end()) {
+      const MigrationRecord& r = *it->second;
+      e.state = r.success ? "applied" : "dirty";
+      fill_from(r, &e);
+      if (r.checksum && !r.checksum->empty()) e.checksum = *r.checksum == m.checksum ? "ok" : "changed";
+      recorded.erase(it);
+    } else if (vs.state.gorm_baseline && m.number <= vs.state.migration_number) {
+      e.state = "baseline";
+    }
+    out.push_back(std::move(e));
+  }
+  // Recorded by a newer build: this one does not know them.
+  for (const auto& [number, r] : recorded) {
+    HistoryEntry e{number, r->version, r->description, r->success ? "unknown (applied)" : "unknown (dirty)",
+                   std::nullopt, "", ""};
+    fill_from(*r, &e);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Poco::JSON::Array::Ptr MigrationHistoryToJson(const std::vector<HistoryEntry>& history) {
+  Poco::JSON::Array::Ptr a = new Poco::JSON::Array();
+  for (const HistoryEntry& e : history) {
+    Poco::JSON::Object::Ptr o = new Poco::JSON::Object(true);
+    o->set("number", e.number);
+    o->set("version", e.version);
+    o->set("description", e.description);
+    o->set("state", e.state);
+    o->set("applied_at", e.applied_at ? Poco::Dynamic::Var(FormatRfc3339(SystemTime(std::chrono::seconds(*e.applied_at))))
+                                      : Poco::Dynamic::Var());
+    o->set("applied_by", e.applied_by.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(e.applied_by));
+    o->set("checksum", e.checksum.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(e.checksum));
+    a->add(o);
+  }
+  return a;
+}
+
+std::string MigrationHistoryToText(const std::vector<HistoryEntry>& history) {
+  std::ostringstream out;
+  auto cell = [](std::string v, size_t width) {
+    if (v.size() > width) v = v.substr(0, width - 3) + "...";
+    v.resize(width, ' ');
+    return v;
+  };
+  out << cell("#", 5) << cell("VERSION", 9) << cell("STATE", 19) << cell("APPLIED AT", 22) << cell("CHECKSUM", 9)
+      << "DESCRIPTION\n";
+  for (const HistoryEntry& e : history) {
+    out << cell(std::to_string(e.number), 5) << cell(e.version, 9) << cell(e.state, 19)
+        << cell(e.applied_at ? FormatRfc3339(SystemTime(std::chrono::seconds(*e.applied_at))) : "", 22)
+        << cell(e.checksum.empty() ? "-" : e.checksum, 9) << e.description << "\n";
+  }
   return out.str();
 }
 

@@ -155,6 +155,7 @@ Status VersionStore::RecordApplied(const Migration& m, int64_t execution_ms, con
       "UPDATE migration_history SET success = 1, error_message = NULL, failed_statement = NULL, error_errno = NULL, "
       "execution_time_ms = " + std::to_string(execution_ms) + ", statements_done = statements_total "
       "WHERE migration_number = " + std::to_string(m.number)));
+  BAMORT_RETURN_IF_ERROR(EnsureUpstreamMarker());
   return conn_->Execute(
       "INSERT INTO schema_version (version, migration_number, applied_at, backend_version, description, checksum) "
       "VALUES (" + conn_->Quote(m.version.ToString()) + ", " + std::to_string(m.number) + ", " +
@@ -173,6 +174,44 @@ Status VersionStore::RecordRolledBack(const Migration& m, const Migration* previ
       "VALUES (" + conn_->Quote(version) + ", " + std::to_string(number) + ", " + std::to_string(NowUnix()) + ", " +
       conn_->Quote(kBackendVersion) + ", " + conn_->Quote("rollback of migration " + std::to_string(m.number)) +
       ", " + (previous ? conn_->Quote(previous->checksum) : std::string("NULL")) + ")");
+}
+
+// Upstream's setupcheck inserts its marker row when none exists, after every row we
+// wrote, and upstream's systeminfo then reports the marker's version. Written first, the
+// marker keeps our row the latest by id and setupcheck finds nothing to insert.
+Status VersionStore::EnsureUpstreamMarker() {
+  return conn_->Execute(
+      "INSERT INTO schema_version (version, migration_number, applied_at, backend_version, description) "
+      "SELECT '" + std::string(kUpstreamMarkerVersion) + "', 1, " + std::to_string(NowUnix()) + ", '" +
+      kUpstreamMarkerVersion + "', '" + kUpstreamMarkerDescription + "' FROM DUAL WHERE NOT EXISTS "
+      "(SELECT 1 FROM schema_version WHERE version = '" + kUpstreamMarkerVersion + "')");
+}
+
+std::string UpstreamMarkerCondition() {
+  return std::string("version = '") + kUpstreamMarkerVersion + "' AND migration_number = 1 AND description = '" +
+         kUpstreamMarkerDescription + "'";
+}
+
+Status VersionStore::MarkerIsLatest(bool* out) {
+  Value latest_is_marker;
+  BAMORT_RETURN_IF_ERROR(conn_->QueryValue(
+      "SELECT " + UpstreamMarkerCondition() + " FROM schema_version ORDER BY id DESC LIMIT 1", &latest_is_marker));
+  *out = latest_is_marker && *latest_is_marker == "1";
+  return Status::Ok();
+}
+
+Status VersionStore::RecordCurrentVersionAgain(const Migration& m) {
+  return conn_->Execute(
+      "INSERT INTO schema_version (version, migration_number, applied_at, backend_version, description, checksum) "
+      "VALUES (" + conn_->Quote(m.version.ToString()) + ", " + std::to_string(m.number) + ", " +
+      std::to_string(NowUnix()) + ", " + conn_->Quote(kBackendVersion) + ", " +
+      conn_->Quote("version recorded again after upstream's setupcheck marker") + ", " + conn_->Quote(m.checksum) +
+      ")");
+}
+
+Status VersionStore::MarkFailed(int64_t number, const Status& error) {
+  return conn_->Execute("UPDATE migration_history SET success = 0, error_message = " + conn_->Quote(error.message()) +
+                        " WHERE migration_number = " + std::to_string(number));
 }
 
 Status VersionStore::ForgetRecord(int64_t number) {

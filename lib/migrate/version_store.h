@@ -25,6 +25,19 @@
 
 namespace bamort {
 
+// Upstream Bamort's own marker row: its admin-only setupcheck inserts
+// ('0.1.37', migration 1, backend '0.1.37', 'Initial schema version') whenever no row
+// with that version exists. It marks "upstream's tracking was set up", not the version
+// of the database; IsUpstreamMarker recognises it wherever schema_version is read.
+inline constexpr const char* kUpstreamMarkerVersion = "0.1.37";
+inline constexpr const char* kUpstreamMarkerDescription = "Initial schema version";
+inline bool IsUpstreamMarker(const std::string& version, int64_t migration_number, const std::string& description) {
+  return version == kUpstreamMarkerVersion && migration_number == 1 && description == kUpstreamMarkerDescription;
+}
+
+// The SQL condition that selects marker rows of schema_version.
+std::string UpstreamMarkerCondition();
+
 struct MigrationRecord {
   int64_t number = 0;
   std::string version;
@@ -70,6 +83,16 @@ class VersionStore {
   // After a down: removes the migration's row and records the version now in force
   // (previous is null when the database is back to no migration at all).
   Status RecordRolledBack(const Migration& m, const Migration* previous);
+  // Marks an applied migration as failed (success = 0) with error's message: the
+  // schema check after a rollback found the database not at its version.
+  Status MarkFailed(int64_t number, const Status& error);
+  // Writes upstream's setupcheck marker row unless one exists (see kUpstreamMarkerVersion).
+  Status EnsureUpstreamMarker();
+  // True when a marker row is newer (by id) than the newest row this tool wrote: upstream's
+  // systeminfo then reports the marker's version.
+  Status MarkerIsLatest(bool* out);
+  // Appends the version row of the last applied migration again, so it is the latest.
+  Status RecordCurrentVersionAgain(const Migration& m);
   // Drops the start record of a migration whose first statement failed (nothing was
   // committed), or the dirty record the operator repaired.
   Status ForgetRecord(int64_t number);

@@ -155,9 +155,25 @@ Status ValidateDatabase(Connection* conn, const std::vector<Migration>& migratio
     version_check.items.push_back("migration " + std::to_string(state.dirty->number) + " is dirty: " +
                                   state.dirty->error_message.value_or("did not finish"));
   }
+  // Upstream's setupcheck marker rows are recognised, not compared: see version_store.h.
   ResultSet latest;
-  BAMORT_RETURN_IF_ERROR(
-      conn->Query("SELECT version, migration_number FROM schema_version ORDER BY id DESC LIMIT 1", &latest));
+  BAMORT_RETURN_IF_ERROR(conn->Query(
+      "SELECT version, migration_number, id FROM schema_version WHERE NOT (" + UpstreamMarkerCondition() +
+          ") ORDER BY id DESC LIMIT 1",
+      &latest));
+  Value marker_after;
+  if (!latest.empty()) {
+    BAMORT_RETURN_IF_ERROR(conn->QueryValue("SELECT MAX(id) FROM schema_version WHERE " + UpstreamMarkerCondition() +
+                                                " AND id > " + latest.GetString(0, 2),
+                                            &marker_after));
+  }
+  if (marker_after) {
+    if (version_check.status == "pass") version_check.status = "warn";
+    version_check.items.push_back(
+        "the latest schema_version row (id " + *marker_after + ") is upstream Bamort's setupcheck marker '" +
+        kUpstreamMarkerVersion + "', so upstream's systeminfo reports " + kUpstreamMarkerVersion +
+        "; bamort-migrate records the current version again after it");
+  }
   if (latest.empty()) {
     version_check.status = "fail";
     version_check.items.push_back("schema_version has no row");
@@ -170,9 +186,9 @@ Status ValidateDatabase(Connection* conn, const std::vector<Migration>& migratio
                                     std::to_string(last.number) + " (" + last.version + ")");
     }
   }
-  version_check.detail = version_check.status == "pass"
-                             ? "schema_version agrees with migration_history, no dirty entry"
-                             : "the recorded version cannot be trusted";
+  version_check.detail = version_check.status == "pass"   ? "schema_version agrees with migration_history, no dirty entry"
+                         : version_check.status == "warn" ? "schema_version agrees with migration_history"
+                                                          : "the recorded version cannot be trusted";
   out->checks.push_back(version_check);
 
   CheckResult checksums{"migration_checksums", compat.checksum_drift.empty() ? "pass" : "fail",

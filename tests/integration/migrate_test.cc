@@ -317,8 +317,20 @@ TEST(Migrate, RollbackToV040AndForwardAgain) {
   ProcessResult dry = db.Job("rollback", {"--to-version", "0.4.0", "--dry-run"});
   ASSERT_EQ(dry.exit_code, 0) << dry.err;
   EXPECT_NE(dry.out.find("(0.5.0, down)"), std::string::npos);
+  // Going down drops the 0.5.0 columns that hold data: not without a verified backup.
+  auto before = db.TableChecksums();
+  ProcessResult refused = db.Job("rollback", {"--to-version", "0.4.0"});
+  EXPECT_EQ(refused.exit_code, 3) << refused.err;
+  EXPECT_NE(refused.err.find("char_chars.game_system_id"), std::string::npos) << refused.err;
+  EXPECT_EQ(db.TableChecksums(), before);
+  std::string backup_report = ReportPath("rollback-backup");
+  ProcessResult backup = db.Job("backup", {"--verify", "--out-dir", ::testing::TempDir() + "/rollback-sets-" +
+                                           std::to_string(getpid()), "--report", backup_report});
+  ASSERT_EQ(backup.exit_code, 0) << backup.err;
+
   std::string report = ReportPath("rollback");
-  ProcessResult down = db.Job("rollback", {"--to-version", "0.4.0", "--report", report});
+  ProcessResult down =
+      db.Job("rollback", {"--to-version", "0.4.0", "--require-backup", backup_report, "--report", report});
   ASSERT_EQ(down.exit_code, 0) << down.err;
   StepReport rep = ReadReportOrFail(report);
   EXPECT_EQ(rep.database.migration_number_after.value_or(-1), 5);
