@@ -56,6 +56,11 @@ MARIADB_PASSWORD=$password
 MARIADB_DATABASE=composetest
 MARIADB_USER=$BAMORT_DB_USER
 COMPOSE_PROJECT_NAME=bamort
+# Never taken into deploy.sh's own environment, though compose mode exports the file's keys
+# for compose's interpolation:
+PATH=/nowhere
+LD_PRELOAD=/nonexistent/preload.so
+TMPDIR=/nonexistent
 EOF
 root_password=$(sed -n 's/^MARIADB_ROOT_PASSWORD=//p' "$up/.env")
 
@@ -159,6 +164,7 @@ check "backup set in the compose folder's bamort-backups" bash -c "ls -d '$up'/b
 check "the jobs got the password as a file, and no root password" \
   bash -c "grep -qx MARIADB_PASSWORD_FILE '$work/fake/last-env-keys' && ! grep -q ROOT '$work/fake/last-env-keys'"
 check "no password in deploy.sh's output" no_secrets
+check "PATH, LD_PRELOAD and TMPDIR of .env were not taken" bash -c "! grep -q 'preload\|/nowhere\|/nonexistent' '$work/out'"
 check "the run's package copy is the package" cmp -s "$work/package.tar.gz" "$up/bamort-reports/c1/package.tar.gz"
 
 echo "== 2. a migration fails: automatic restore, backend started again (podman-compose stand-in, exits 0 always)"
