@@ -319,9 +319,9 @@ run_job() {
   # Paths given to the job are the container's.
   local job_args=() a
   for a in "$@"; do
-    a=${a//$run_dir//reports}
-    a=${a//$backup_dir//backups}
-    job_args+=("${a//$package//package.tar.gz}")
+    a=${a//"$run_dir"//reports}
+    a=${a//"$backup_dir"//backups}
+    job_args+=("${a//"$package"//package.tar.gz}")
   done
   if [ "$compose" = 1 ]; then compose_job "$step" "$job" "${job_args[@]}"; return; fi
   # The container runs as the operator's user, so reports and backups belong to whoever
