@@ -447,8 +447,15 @@ if [ "$code" -ge 4 ]; then
   [ "$code" = 4 ] || log "migrate ended abnormally (exit $code: killed or crashed); treating the database as dirty"
   if [ "$auto_restore" = 1 ] && [ -n "$backup_set" ]; then
     log "migrate failed after changing the database: restoring the pre-deploy backup $backup_set"
-    rcode=0
-    step restore restore --backup "$backup_set" --lock-timeout "$lock_timeout" || rcode=$?
+    # Exit 1 is "failed, nothing changed" (e.g. the server's name did not resolve for a
+    # moment, as aardvark-dns does now and then): worth two more tries before giving up.
+    for attempt in 1 2 3; do
+      rcode=0
+      step restore restore --backup "$backup_set" --lock-timeout "$lock_timeout" || rcode=$?
+      if [ "$rcode" != 1 ] || [ "$attempt" = 3 ]; then break; fi
+      log "restore ended with exit 1 (nothing changed); trying again in 3 s"
+      sleep 3
+    done
     if [ "$rcode" = 0 ]; then
       [ "$compose" = 0 ] || start_backend previous
       fail 4 "migrate failed after changing the database (see $run_dir/migrate.json, details.dirty)." \
