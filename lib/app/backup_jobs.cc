@@ -25,6 +25,7 @@
 #include "backup/manifest.h"
 #include "backup/sql_dump.h"
 #include "backup/table_stats.h"
+#include "backup/verify.h"
 #include "build_info.h"
 #include "common/file_io.h"
 #include "common/sha256.h"
@@ -127,66 +128,10 @@ Status ListSets(const JobCli& cli, JobRun* run) {
   return Status::Ok();
 }
 
-// A scratch database on the same server that is dropped whatever happens.
-class ScratchDb {
- public:
-  ScratchDb(Connection* admin, std::string name) : admin_(admin), name_(std::move(name)) {}
-  ~ScratchDb() { Drop(); }
-  Status Create() {
-    created_ = true;
-    return admin_->Execute("CREATE DATABASE " + Connection::QuoteIdentifier(name_) +
-                           " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
-  }
-  Status Drop() {
-    if (!created_) return Status::Ok();
-    created_ = false;
-    Status s = admin_->Execute("DROP DATABASE IF EXISTS " + Connection::QuoteIdentifier(name_));
-    if (!s.ok()) spdlog::error("could not drop the scratch database {}: {}", name_, s.ToString());
-    return s;
-  }
-  const std::string& name() const { return name_; }
-
- private:
-  Connection* admin_;
-  std::string name_;
-  bool created_ = false;
-};
-
-Status VerifyDump(const DbConfig& config, const std::string& dump_path, const Manifest& manifest, Object::Ptr* out,
-                  bool* equal) {
-  auto start = std::chrono::steady_clock::now();
-  std::unique_ptr<Connection> admin;
-  BAMORT_RETURN_IF_ERROR(Connection::Open(config, &admin, /*use_database=*/false));
-  std::string scratch_name = "bamort_verify_" + Sha256Hex(manifest.set_name + std::to_string(::getpid())).substr(0, 12);
-  ScratchDb scratch(admin.get(), scratch_name);
-  spdlog::info("verify: restoring {} into the scratch database {}", dump_path, scratch_name);
-  BAMORT_RETURN_IF_ERROR(scratch.Create());
-  BAMORT_RETURN_IF_ERROR(LoadSqlDump(config, scratch_name, dump_path, nullptr).WithContext("verify"));
-  // Test only (docs/BACKUP.md): a statement run in the scratch database after the load,
-  // standing in for a dump that restores to different contents.
-  if (const char* tamper = std::getenv("BAMORT_TEST_VERIFY_TAMPER_SQL"); tamper && *tamper) {
-    std::unique_ptr<Connection> t;
-    DbConfig scratch_config = config;
-    scratch_config.name = scratch_name;
-    BAMORT_RETURN_IF_ERROR(Connection::Open(scratch_config, &t));
-    BAMORT_RETURN_IF_ERROR(t->Execute(tamper));
-  }
-  TableStats restored;
-  std::unique_ptr<Connection> second;
-  BAMORT_RETURN_IF_ERROR(Connection::Open(config, &second, /*use_database=*/false));
-  BAMORT_RETURN_IF_ERROR(ReadTableStatsParallel({admin.get(), second.get()}, scratch_name, &restored));
-  std::vector<std::string> diffs = CompareTableStats(manifest.tables, restored);
-  BAMORT_RETURN_IF_ERROR(scratch.Drop());
-  Object::Ptr v = new Object(true);
-  v->set("method", "restored dump.sql.gz into a scratch database on the same server; compared row counts and "
-                   "CHECKSUM TABLE per table");
-  v->set("scratch_database", scratch_name);
-  v->set("tables_compared", static_cast<uint64_t>(manifest.tables.size()));
-  v->set("differences", StringsJson(diffs));
-  v->set("duration_ms", MsSince(start));
-  *out = v;
-  *equal = diffs.empty();
-  return Status::Ok();
+PrivateServerOptions VerifyServerOptions(const JobCli& cli) {
+  PrivateServerOptions o;
+  o.parent_dir = cli.GetOr("verify-tmpdir", "");
+  return o;
 }
 
 Status OpenSnapshot(Connection* conn) {
@@ -199,8 +144,13 @@ Status OpenSnapshot(Connection* conn) {
 
 void AddBackupFlags(JobCli* cli) {
   cli->Flag("out-dir", "DIR", "folder of the backup sets (default: $BAMORT_BACKUP_DIR or /backups)")
-      .Switch("verify", "restore the SQL dump into a scratch database and compare every table with the manifest; "
-                        "a difference fails the backup")
+      .Switch("verify", "load the SQL dump into a private throwaway MariaDB (or a scratch database) and compare "
+                        "every table with the source; a difference fails the backup (docs/BACKUP.md)")
+      .Flag("verify-in", "auto|private|scratch", "where --verify loads the dump: a private mariadbd started by the "
+                                                 "job, a scratch database on the server, or auto (default: private "
+                                                 "when mariadbd is installed, else scratch)")
+      .Flag("verify-tmpdir", "DIR", "folder for the private verify server's data (default $TMPDIR or /tmp; needs "
+                                    "about the dump's uncompressed size plus 100 MB)")
       .Switch("list", "list the backup sets in --out-dir, newest first, and exit (no database needed)")
       .Switch("json", "with --list: print JSON")
       .Flag("retention-days", "N", "after a successful backup delete sets of this database older than N days "
@@ -273,14 +223,35 @@ Status RunBackup(const JobCli& cli, JobRun* run) {
     SetListing listing;
     BAMORT_RETURN_IF_ERROR(ListBackupSets(out_dir, &listing));
     RetentionPlan plan = PlanRetention(listing, policy, config.name, "", now);
+    std::string why_not;
+    const bool private_server = PrivateServer::Available(VerifyServerOptions(cli), &why_not);
     std::cout << "would write the backup set " << set_dir << " (" << tables.size() << " tables" << (verify ? ", verified" : "")
               << ")\n";
+    if (verify) {
+      std::cout << (private_server ? "would verify in a private MariaDB started for it\n"
+                                   : "would verify in a scratch database on the server (no private server: " + why_not +
+                                         "); the user needs CREATE and DROP on it\n");
+    }
     if (!cli.Has("no-retention")) {
       for (const std::string& d : plan.deleted) std::cout << "retention would delete " << d << "\n";
       for (const std::string& d : plan.partials_deleted) std::cout << "retention would delete leftover " << d << "\n";
     }
     report.details->set("tables", StringsJson(tables));
     return Status::Ok();
+  }
+
+  // Where --verify will load the dump, decided (and its server installing) before
+  // anything is dumped: a job that cannot verify is refused first (exit 3).
+  std::unique_ptr<DumpVerifier> verifier;
+  if (verify) {
+    VerifyOptions vo;
+    BAMORT_RETURN_IF_ERROR(ParseVerifyWhere(cli.GetOr("verify-in", "auto"), &vo.where));
+    vo.server = VerifyServerOptions(cli);
+    vo.source = config;
+    vo.scratch_name = "bamort_verify_" + Sha256Hex(manifest.set_name + std::to_string(::getpid())).substr(0, 12);
+    verifier = std::make_unique<DumpVerifier>(vo);
+    BAMORT_RETURN_IF_ERROR(verifier->Prepare(conn.get()));
+    report.inputs->set("verify_in", verifier->method());
   }
 
   // The deployment lock keeps migrations (DDL) out while the dump runs: --single-transaction
@@ -321,11 +292,13 @@ Status RunBackup(const JobCli& cli, JobRun* run) {
   BAMORT_RETURN_IF_ERROR(OpenSnapshot(conn_a.get()));
 
   auto t_start = std::chrono::steady_clock::now();
-  TableStats sums_a, sums_b;
+  TableStats sums_a, sums_b, content_a;
   Status status_a, status_b;
   int64_t stats_ms = 0, stats_b_ms = 0;
   std::thread thread_a([&] {
     status_a = ReadTableChecksums(conn_a.get(), config.name, tables, &sums_a);
+    // What --verify compares on the other server: taken in the same snapshot A.
+    if (status_a.ok() && verifier) status_a = ReadContentHashes({conn_a.get()}, config.name, tables, &content_a);
     conn_a->Execute("COMMIT");
     stats_ms = MsSince(t_start);
   });
@@ -397,25 +370,24 @@ Status RunBackup(const JobCli& cli, JobRun* run) {
   for (const std::string& t : tables) {
     auto it = parser.rows().find(t);
     if (it == parser.rows().end()) return Status::Failed("the dump holds no data of table " + t);
-    before[t] = {it->second, sums_a[t].checksum};
+    before[t] = {it->second, sums_a[t].checksum, content_a[t].content_hash};
   }
   manifest.tables = before;
   lock.Release();
 
   // 4. Verification.
   if (verify) {
-    Object::Ptr verification;
-    bool equal = false;
-    BAMORT_RETURN_IF_ERROR(VerifyDump(config, partial + "/" + kDumpFile, manifest, &verification, &equal));
+    VerifyResult verified;
+    BAMORT_RETURN_IF_ERROR(verifier->Verify(partial + "/" + kDumpFile, manifest.tables, &verified));
+    Object::Ptr verification = verified.ToJson();
     manifest.verification = verification;
     report.details->set("verification", verification);
-    if (!equal) {
+    if (!verified.equal()) {
       manifest.verified = false;
       keep_partial = true;
       WriteFileAtomic(partial + "/" + kManifestFile, manifest.ToJsonText(), 0600);
-      Array::Ptr diffs = verification->getArray("differences");
       return Status::Failed("verification failed: the dump restores to different contents (" +
-                                diffs->getElement<std::string>(0) + ")",
+                                verified.differences.front() + ")",
                             "the unverified files are kept in " + partial + " for inspection; retention removes them "
                             "after a day. Check the server log and disk, then run the backup again");
     }

@@ -14,6 +14,7 @@
 
 #include "common/file_io.h"
 #include "common/secrets.h"
+#include "db/connection.h"
 
 namespace bamort {
 
@@ -45,9 +46,12 @@ Status ClientDefaults::Create(const DbConfig& config) {
   if (!::mkdtemp(buf.data())) return Status::Failed("cannot create a private temp folder in " + templ + ": " + Errno());
   dir_ = buf.data();  // mkdtemp makes it 0700
   file_ = dir_ + "/my.cnf";
-  std::string content = "[client]\nuser=" + OptionValue(config.user) + "\npassword=" + OptionValue(config.password) +
-                        "\nhost=" + OptionValue(config.host) + "\nport=" + std::to_string(config.port) +
-                        "\nprotocol=TCP\n";
+  std::string content = "[client]\nuser=" + OptionValue(config.user) + "\npassword=" + OptionValue(config.password) + "\n";
+  if (IsSocketHost(config.host)) {
+    content += "socket=" + OptionValue(config.host) + "\nprotocol=SOCKET\n";
+  } else {
+    content += "host=" + OptionValue(config.host) + "\nport=" + std::to_string(config.port) + "\nprotocol=TCP\n";
+  }
   Status s = WriteFileAtomic(file_, content, 0600);
   if (!s.ok()) {
     Remove();

@@ -2,7 +2,8 @@
 // the password on a command line.
 //
 // ClientDefaults owns a private folder (mode 0700, under $TMPDIR) holding a defaults file
-// (mode 0600) with the [client] user, password, host and port. Its path goes to the
+// (mode 0600) with the [client] user, password, host and port (or the socket, for a
+// host that is a path: the private verify server, private_server.h). Its path goes to the
 // client as --defaults-extra-file, which the clients only accept as the FIRST argument.
 // The folder and file are removed by the destructor (and on every error path).
 //

@@ -92,6 +92,7 @@ Object::Ptr Manifest::ToJson() const {
     Object::Ptr t = new Object(true);
     t->set("rows", st.rows);
     t->set("checksum", st.checksum);
+    if (!st.content_hash.empty()) t->set("content_hash", st.content_hash);
     to->set(name, t);
   }
   o->set("tables", to);
@@ -184,6 +185,7 @@ Status ParseManifest(const std::string& text, const std::string& source_name, Ma
       BAMORT_RETURN_IF_ERROR(IntField(t, "rows", tw, &rows));
       BAMORT_RETURN_IF_ERROR(Field(t, "checksum", tw, &st.checksum));
       st.rows = static_cast<uint64_t>(rows);
+      if (t->has("content_hash")) BAMORT_RETURN_IF_ERROR(Field(t, "content_hash", tw, &st.content_hash));
       m.tables[name] = st;
     }
     if (!o->has("verified") || !o->get("verified").isBoolean()) {

@@ -4,7 +4,11 @@
 //
 // CHECKSUM TABLE is the server's own order-independent checksum over the rows; it is
 // only comparable on the same server version with the same row format, which is what a
-// restore onto the same server (or --verify) gives. Not thread-safe (uses conn).
+// restore onto the same server gives. The content hash is comparable across versions:
+// the same SELECT, run on both servers, over the values of every stored column (see
+// ContentHashSql); backup --verify compares it, because it verifies on a private server
+// that may run another MariaDB version than production (docs/DECISIONS.md).
+// Not thread-safe (uses conn).
 #pragma once
 
 #include <cstdint>
@@ -20,6 +24,7 @@ namespace bamort {
 struct TableStat {
   uint64_t rows = 0;
   std::string checksum;  // decimal text as the server returns it; "NULL" if it had none
+  std::string content_hash;  // ReadContentHashes; "" when not taken (not part of ==)
   bool operator==(const TableStat& o) const { return rows == o.rows && checksum == o.checksum; }
   bool operator!=(const TableStat& o) const { return !(*this == o); }
 };
@@ -41,5 +46,21 @@ Status ReadTableChecksums(Connection* conn, const std::string& database, const s
                           TableStats* out);
 // One line per difference ("table x: rows 3 != 4", "table y: missing"); empty = equal.
 std::vector<std::string> CompareTableStats(const TableStats& expected, const TableStats& actual);
+
+// The content hash of one table: a SELECT returning COUNT(*) and the sum, as a DECIMAL,
+// of the first 64 bits of MD5 over each row, where a row is the concatenation of
+// MD5(value) (or '-' for NULL) of every stored column in ordinal order. Generated
+// columns are left out (the server computes them again on load). Order-independent, a
+// repeated row counts twice, and no value is ever concatenated whole, so a row larger
+// than max_allowed_packet still hashes. columns: the table's stored columns in order.
+std::string ContentHashSql(const std::string& database, const std::string& table,
+                           const std::vector<std::string>& columns);
+// Rows and content hash of the given tables (checksums left alone). Run it inside the
+// snapshot the rows are to come from, with time_zone '+00:00' (TIMESTAMP values are
+// hashed as text). conns: one thread per connection, the largest tables first.
+Status ReadContentHashes(const std::vector<Connection*>& conns, const std::string& database,
+                         const std::vector<std::string>& tables, TableStats* out);
+// As CompareTableStats, for rows and content hash ("table x: content differs").
+std::vector<std::string> CompareContentHashes(const TableStats& expected, const TableStats& actual);
 
 }  // namespace bamort

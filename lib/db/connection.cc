@@ -86,12 +86,16 @@ Status Connection::Open(const DbConfig& config, std::unique_ptr<Connection>* out
   mysql_options(conn->handle_, MYSQL_OPT_RECONNECT, &no);
   mysql_options(conn->handle_, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
   mysql_options(conn->handle_, MYSQL_OPT_LOCAL_INFILE, &local_infile);
-  // TCP even for "localhost": the tool is configured by host and port, never a socket.
-  unsigned protocol = MYSQL_PROTOCOL_TCP;
+  // TCP even for "localhost": the tool is configured by host and port. The one
+  // exception is a host that is an absolute path, a Unix socket: the private server
+  // that backup --verify starts itself (backup/private_server.h) has no network.
+  const bool unix_socket = IsSocketHost(config.host);
+  unsigned protocol = unix_socket ? MYSQL_PROTOCOL_SOCKET : MYSQL_PROTOCOL_TCP;
   mysql_options(conn->handle_, MYSQL_OPT_PROTOCOL, &protocol);
   const char* db = use_database && !config.name.empty() ? config.name.c_str() : nullptr;
-  if (!mysql_real_connect(conn->handle_, config.host.c_str(), config.user.c_str(), config.password.c_str(), db,
-                          config.port, nullptr, CLIENT_FOUND_ROWS)) {
+  if (!mysql_real_connect(conn->handle_, unix_socket ? "localhost" : config.host.c_str(), config.user.c_str(),
+                          config.password.c_str(), db, unix_socket ? 0 : config.port,
+                          unix_socket ? config.host.c_str() : nullptr, CLIENT_FOUND_ROWS)) {
     unsigned err = mysql_errno(conn->handle_);
     std::string msg = Redact(mysql_error(conn->handle_));
     std::string hint;

@@ -93,6 +93,10 @@ class Connection {
   std::string sent_sql_;  // for messages: the start of the statement Send() left running
 };
 
+// True for a DbConfig host that names a Unix socket (an absolute path) instead of a
+// TCP host; only the private verify server is reached that way.
+inline bool IsSocketHost(const std::string& host) { return !host.empty() && host[0] == '/'; }
+
 // "SELECT 1" shortened for messages: the first line, at most 200 characters.
 std::string SqlForMessage(std::string_view sql);
 

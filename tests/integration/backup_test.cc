@@ -18,6 +18,8 @@
 #include "backup/backup_set.h"
 #include "backup/gzip_file.h"
 #include "backup/manifest.h"
+#include "backup/table_stats.h"
+#include "backup/verify.h"
 #include "common/clock.h"
 #include "common/file_io.h"
 #include "common/sha256.h"
@@ -416,17 +418,64 @@ TEST_F(BackupTest, RetentionDeletesOnlyOldSetsOfThisDatabaseAndKeepsTheNewest) {
   EXPECT_EQ(SetDirs(out_).size(), 3u);
 }
 
-TEST_F(BackupTest, VerifyFailsWhenTheDumpRestoresToDifferentContents) {
+// The verification engine (backup/verify.h) on a dump that restores to different
+// contents, in both places it can load a dump: a changed row count and a changed value
+// with the same count are both found, and neither the private server's folder nor the
+// scratch schema is left behind.
+TEST_F(BackupTest, VerifyFindsADumpThatRestoresToDifferentContentsInBothPlaces) {
   ScratchDatabase db("bk_tamper");
   MakeTinyDatabase(db);
-  std::string err = Backup(db, {"--verify"}, {{"BAMORT_TEST_VERIFY_TAMPER_SQL", "DELETE FROM child WHERE id = 3"}}, 1);
-  EXPECT_NE(err.find("verification failed"), std::string::npos) << err;
-  EXPECT_TRUE(SetDirs(out_).empty()) << "no set that looks complete";
-  EXPECT_EQ(db.Count("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'bamort\\_verify\\_%'"), 0)
-      << "the scratch database is dropped";
-  // The next backup works.
-  Backup(db, {"--verify"});
-  EXPECT_EQ(SetDirs(out_).size(), 1u);
+  AddTrapTable(db);
+  Backup(db, {"--no-retention"});
+  auto sets = SetDirs(out_);
+  ASSERT_EQ(sets.size(), 1u);
+  const std::string dump = sets[0] + "/dump.sql.gz";
+  TableStats expected;
+  {
+    auto conn = db.Connect();
+    ASSERT_TRUE(conn->Execute("SET time_zone = '+00:00'").ok());
+    std::vector<std::string> tables;
+    ASSERT_TRUE(ListBaseTables(conn.get(), db.name(), &tables).ok());
+    ASSERT_TRUE(ReadContentHashes({conn.get()}, db.name(), tables, &expected).ok());
+  }
+  const std::string server_dir = NewTempDir("verify-server");
+  auto verify = [&](VerifyWhere where, const std::string& tamper, VerifyResult* result) {
+    VerifyOptions o;
+    o.where = where;
+    o.server.parent_dir = server_dir;
+    o.source = db.config();
+    o.scratch_name = "bamort_verify_t" + std::to_string(getpid());
+    if (!tamper.empty()) {
+      o.after_load = [tamper](Connection* c, const std::string& database) {
+        BAMORT_RETURN_IF_ERROR(c->Execute("USE " + Connection::QuoteIdentifier(database)));
+        return c->Execute(tamper);
+      };
+    }
+    DumpVerifier v(o);
+    auto conn = db.Connect();
+    Status s = v.Prepare(conn.get());
+    if (s.ok()) s = v.Verify(dump, expected, result);
+    return s;
+  };
+  for (VerifyWhere where : {VerifyWhere::kPrivateServer, VerifyWhere::kScratchSchema}) {
+    const std::string name = where == VerifyWhere::kPrivateServer ? "private-server" : "scratch-schema";
+    VerifyResult clean, fewer, changed;
+    ASSERT_TRUE(verify(where, "", &clean).ok()) << name;
+    EXPECT_EQ(clean.method, name);
+    EXPECT_TRUE(clean.equal()) << name << ": " << (clean.differences.empty() ? "" : clean.differences[0]);
+    EXPECT_EQ(clean.tables_compared, 3u);
+    ASSERT_TRUE(verify(where, "DELETE FROM child WHERE id = 3", &fewer).ok()) << name;
+    ASSERT_EQ(fewer.differences.size(), 1u) << name;
+    EXPECT_EQ(fewer.differences[0], "table child: 2 rows, expected 3") << name;
+    // Same row count, one byte of the 3 MB value changed.
+    ASSERT_TRUE(verify(where, "UPDATE traps SET t = CONCAT('h', SUBSTRING(t, 2)) WHERE id = 18446744073709551615",
+                       &changed).ok()) << name;
+    ASSERT_EQ(changed.differences.size(), 1u) << name;
+    EXPECT_NE(changed.differences[0].find("table traps: content differs"), std::string::npos) << changed.differences[0];
+    EXPECT_TRUE(DirEntries(server_dir).empty()) << name << ": the private server's folder is removed";
+    EXPECT_EQ(db.Count("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'bamort\\_verify\\_%'"), 0)
+        << name << ": the scratch database is dropped";
+  }
 }
 
 TEST_F(BackupTest, AWriteBetweenTheTwoChecksumSnapshotsFailsTheBackupAndLeavesNoSet) {
@@ -515,6 +564,49 @@ TEST_F(BackupTest, KilledBackupLeavesNoCompleteSetAndThePasswordIsInNoArgv) {
   EXPECT_EQ(SetDirs(out_).size(), 1u);
   // The killed run's .partial folder stays until retention finds it older than a day.
   ExpectNoPasswordInDir(out_);
+}
+
+// Processes whose command line contains text (but not this test binary).
+std::vector<pid_t> ProcessesWith(const std::string& text) {
+  std::vector<pid_t> out;
+  for (const std::string& p : DirEntries("/proc")) {
+    if (p.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmd = ReadAll("/proc/" + p + "/cmdline");
+    for (char& c : cmd) if (c == '\0') c = ' ';
+    if (cmd.find(text) != std::string::npos && std::stoi(p) != getpid()) out.push_back(std::stoi(p));
+  }
+  return out;
+}
+
+// kill -9 of the job while its private verify server runs: the server dies with it
+// (PR_SET_PDEATHSIG), and the next verify removes the folder the killed one left.
+TEST_F(BackupTest, KilledVerifyLeavesNoServerRunningAndTheNextRunRemovesItsFolder) {
+  ScratchDatabase db("bk_kill_verify");
+  FillBigTable(db);
+  const std::string server_dir = NewTempDir("kv");
+  pid_t pid = StartJob(db, {"--out-dir", out_, "--verify", "--verify-in", "private", "--verify-tmpdir", server_dir,
+                            "--no-retention"});
+  std::string folder;
+  for (int i = 0; i < 30000 && folder.empty(); ++i) {  // the server runs once its socket exists
+    for (const std::string& n : DirEntries(server_dir)) {
+      if (Poco::File(server_dir + "/" + n + "/sock").exists()) folder = server_dir + "/" + n;
+    }
+    if (folder.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_FALSE(folder.empty()) << "the private server never started";
+  ASSERT_FALSE(ProcessesWith("--datadir=" + folder + "/data").empty());
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  // The kernel delivers the server's SIGKILL when the job dies; give it time to exit.
+  for (int i = 0; i < 1000 && !ProcessesWith("--datadir=" + folder + "/data").empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(ProcessesWith("--datadir=" + folder + "/data").empty()) << "an orphaned mariadbd is still running";
+  EXPECT_TRUE(SetDirs(out_).empty());
+  Backup(db, {"--verify", "--verify-in", "private", "--verify-tmpdir", server_dir, "--no-retention"});
+  EXPECT_EQ(SetDirs(out_).size(), 1u);
+  EXPECT_TRUE(DirEntries(server_dir).empty()) << "the killed run's folder is removed, the new one too";
 }
 
 TEST_F(BackupTest, RealLegacyFixtureBacksUpVerifiesAndRestoresFromJson) {
