@@ -6,7 +6,7 @@
 #   big     the same grown to BENCH_DEPLOY_MB megabytes (default 1024) of characters with
 #           462 KB base64 images in char_chars.image, Bamort's heavy data.
 # deploy.sh runs with --native (the binaries of BUILD_DIR), a package made by bamort-prepare
-# from masterdata/. Prints a table; asserts nothing about speed.
+# from tests/fixtures/export-v1-small. Prints a table; asserts nothing about speed.
 #
 #   scripts/bench-deploy.sh [BUILD_DIR]      (default: build)
 set -euo pipefail
@@ -29,7 +29,7 @@ if [ ! -f "$fixture" ]; then
   echo "NOTE: the real Bamort data ($fixture) is absent; using tests/fixtures/legacy-small.sql instead"
   fixture=$here/tests/fixtures/legacy-small.sql
 fi
-"$build/bamort-prepare" --out "$work/package.tar.gz" --from "$here/masterdata" >/dev/null 2>&1
+"$build/bamort-prepare" --out "$work/package.tar.gz" --from "$here/tests/fixtures/export-v1-small" >/dev/null 2>&1
 
 load() {  # DB: a fresh database holding the legacy fixture
   sql -e "DROP DATABASE IF EXISTS \`$1\`; CREATE DATABASE \`$1\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"

@@ -44,8 +44,8 @@ step "3. What would the migration do? (bamort-migrate --dry-run, first lines)"
 "$build_dir/bamort-migrate" --dry-run --report "$reports/migrate-dry-run.json" 2>/dev/null | head -20
 echo "..."
 
-step "4. Build a deployment package from the default master data (bamort-prepare)"
-run "$build_dir/bamort-prepare" --out "$build_dir/demo-package.tar.gz" --from "$here/masterdata"
+step "4. Build a deployment package from a development export (bamort-prepare; tests/fixtures/export-v1-small)"
+run "$build_dir/bamort-prepare" --out "$build_dir/demo-package.tar.gz" --from "$here/tests/fixtures/export-v1-small"
 
 step "5. Deploy it: backup (verified) -> status -> migrate -> import -> validate (docker/deploy.sh --native)"
 run "$here/docker/deploy.sh" --native --bin-dir "$build_dir" --reports-root "$reports" --backup-dir "$backups" \

@@ -88,8 +88,11 @@ echo "bamort-status: exit 3 (behind) -> bamort-migrate: exit 0 -> bamort-status:
 
 say "3. docker/deploy.sh with podman, end to end on a legacy database"
 rm -rf "$work/deploy" && mkdir -p "$work/deploy/reports" "$work/deploy/backups"
-podman run --rm --user 0:0 -v "$work/deploy:/out" "$image" bamort-prepare --out /out/package.tar.gz \
-  --from /usr/local/share/bamort-deploy/masterdata >/dev/null
+# A development export as the package: the sample records without the shipped set's "sample" marker
+# (the set itself is refused by the import on a database that already holds master data).
+rm -rf "$work/dev-export" && cp -r "$here/masterdata" "$work/dev-export" && sed -i '/"sample":/d' "$work/dev-export/export.json"
+podman run --rm --user 0:0 -v "$work/deploy:/out" -v "$work/dev-export:/in:ro" "$image" \
+  bamort-prepare --out /out/package.tar.gz --from /in >/dev/null
 fresh_legacy_db e2e_deploy
 BAMORT_DB_NAME=e2e_deploy "$here/docker/deploy.sh" --engine podman --image "$image" \
   --reports-root "$work/deploy/reports" --backup-dir "$work/deploy/backups" --run-id e2e "$work/deploy/package.tar.gz"

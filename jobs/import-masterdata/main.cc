@@ -13,11 +13,19 @@ int main(int argc, char** argv) {
       "Names match the way MariaDB compares them (utf8mb4_unicode_ci). Rows only in the database are\n"
       "counted and kept unless --prune. A reference that does not resolve fails the import naming\n"
       "file, record and field (exit 2, nothing written). Takes the deployment lock.\n"
+      "Refused with exit 3, nothing written: the sample master data shipped with the tool (its\n"
+      "header says \"sample\") on a database that already holds master data, and an import that\n"
+      "would update or delete more than --max-change-percent of a table's rows (tables of at\n"
+      "least 20 rows). The dry run reports the same counts and a sample of changed fields.\n"
       "See docs/MASTERDATA.md.");
   cli.WithDatabase()
-      .WithDryRun("compute the same counts inside a transaction that is rolled back")
+      .WithDryRun("run the same import inside a transaction that is rolled back: same counts, changes, refusals")
       .Flag("source", "PACKAGE|DIR|FILE", "what to import (required)")
       .Switch("prune", "delete rows that exist only in the database")
+      .Switch("overwrite-with-sample-data",
+              "import the shipped sample set (Beispieldaten) even though the database holds master data")
+      .Switch("allow-large-changes", "go on when more than --max-change-percent of a table's rows would change")
+      .Flag("max-change-percent", "N", "refuse updates + deletions above N % of a table's rows (default 20)")
       .Flag("lock-timeout", "SECONDS", "wait this long for the deployment lock (default 60)");
   int exit_code = 0;
   if (!cli.Parse(argc, argv, &exit_code)) return exit_code;

@@ -9,7 +9,8 @@ int main(int argc, char** argv) {
       "init", "initialise a new installation on an empty database",
       "Creates the latest schema by applying every migration (so version tracking shows the\n"
       "database at the required version with every migration recorded), imports the master\n"
-      "data, and creates the admin user. Refuses a database that has any table (exit 3,\n"
+      "data (without --masterdata: the invented sample set shipped with the tool, said so in the\n"
+      "log and the report), and creates the admin user. Refuses a database that has any table (exit 3,\n"
       "nothing changed): existing installations are upgraded with bamort-migrate.\n"
       "The admin password comes from --admin-password-file or BAMORT_ADMIN_PASSWORD, never\n"
       "the command line; it is stored the way the Bamort backend checks it (unsalted MD5).");
@@ -19,7 +20,8 @@ int main(int argc, char** argv) {
       .Flag("admin-email", "EMAIL", "e-mail address of the admin (optional)")
       .Flag("admin-role", "ROLE", "role of the admin user (default admin)")
       .Flag("admin-password-file", "FILE", "file holding the admin password (or set BAMORT_ADMIN_PASSWORD)")
-      .Flag("masterdata", "DIR|PACKAGE", "master data to import (default: the set shipped with the tool)")
+      .Flag("masterdata", "DIR|PACKAGE",
+            "master data to import (default: the SAMPLE set shipped with the tool, invented records)")
       .Switch("no-masterdata", "create schema and admin user only")
       .Flag("lock-timeout", "SECONDS", "wait this long for the deployment lock (default 60)");
   bamort::AddMigrationsDirFlag(&cli);

@@ -76,8 +76,9 @@ Status RequireEmpty(Connection* conn) {
 
 }  // namespace
 
-std::string DefaultMasterDataSource() {
-  if (const char* env = std::getenv("BAMORT_MASTERDATA_DIR"); env && *env) return env;
+MasterDataLocation DefaultMasterDataSource() {
+  if (const char* env = std::getenv("BAMORT_MASTERDATA_DIR"); env && *env) return {env, "BAMORT_MASTERDATA_DIR"};
+  std::vector<MasterDataLocation> candidates;
   char exe[4096] = {0};
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (n > 0) {
@@ -86,23 +87,69 @@ std::string DefaultMasterDataSource() {
     installed.pushDirectory("share");
     installed.pushDirectory("bamort-deploy");
     installed.pushDirectory("masterdata");
-    if (Poco::File(installed).exists()) return installed.toString();
+    candidates.push_back({installed.toString(), "install path"});
   }
-  return std::string(kSourceDir) + "/masterdata";
+  // A build that runs from its build folder (tests, scripts/demo.sh) finds the source tree's set.
+  candidates.push_back({std::string(kSourceDir) + "/masterdata", "source tree"});
+  for (const MasterDataLocation& c : candidates)
+    if (Poco::File(c.path).exists()) return c;
+  std::string searched;
+  for (const MasterDataLocation& c : candidates) searched += (searched.empty() ? "" : ", ") + c.path;
+  return {"", "not found (searched BAMORT_MASTERDATA_DIR, " + searched + ")"};
 }
+
+namespace {
+
+// What bamort-init imports: the sample set by default (said plainly in the log and the
+// report), the --masterdata source, or nothing.
+struct MasterDataChoice {
+  MasterDataLocation location;
+  std::string kind = "none";  // "sample" (the source's header says so), "given", "none"
+  std::string sample;         // the sample marker text
+};
+
+Status ChooseMasterData(const JobCli& cli, MasterDataChoice* out) {
+  if (cli.Has("no-masterdata")) return Status::Ok();
+  if (auto given = cli.Get("masterdata")) {
+    out->location = {*given, "--masterdata"};
+  } else {
+    out->location = DefaultMasterDataSource();
+    if (out->location.path.empty())
+      return Status::BadInput("the sample master data shipped with the tool is " + out->location.found_by,
+                              "give --masterdata PACKAGE|DIR, or --no-masterdata");
+  }
+  // Read and parse it now, so a bad source stops the job before the schema exists.
+  masterdata::MasterDataDocument doc;
+  masterdata::SourceInfo info;
+  BAMORT_RETURN_IF_ERROR(masterdata::ReadMasterData(out->location.path, &doc, &info).WithContext("--masterdata"));
+  out->kind = doc.sample.empty() ? "given" : "sample";
+  out->sample = doc.sample;
+  if (out->kind == "sample")
+    spdlog::warn("bamort-init installs the SAMPLE master data shipped with bamort-deploy ({}, from {}): invented "
+                 "records, not the Midgard rules; give --masterdata PACKAGE for real master data",
+                 out->location.path, out->location.found_by);
+  return Status::Ok();
+}
+
+Poco::JSON::Object::Ptr ChoiceJson(const MasterDataChoice& c) {
+  Poco::JSON::Object::Ptr o = new Poco::JSON::Object(true);
+  o->set("kind", c.kind);
+  o->set("path", c.location.path);
+  o->set("found_by", c.location.found_by);
+  o->set("sample", c.sample);
+  return o;
+}
+
+}  // namespace
 
 Status RunInit(const JobCli& cli, JobRun* run) {
   DbConfig config;  // first, so a bad setting is reported as such whatever else is missing
   BAMORT_RETURN_IF_ERROR(run->LoadDb(&config));
   AdminUser admin;
   BAMORT_RETURN_IF_ERROR(LoadAdmin(cli, &admin));
-  std::string masterdata = cli.Has("no-masterdata") ? "" : cli.GetOr("masterdata", DefaultMasterDataSource());
-  if (!masterdata.empty()) {
-    // Read and parse it now, so a bad source stops the job before the schema exists.
-    masterdata::MasterDataDocument doc;
-    masterdata::SourceInfo info;
-    BAMORT_RETURN_IF_ERROR(masterdata::ReadMasterData(masterdata, &doc, &info).WithContext("--masterdata"));
-  }
+  MasterDataChoice choice;
+  BAMORT_RETURN_IF_ERROR(ChooseMasterData(cli, &choice));
+  const std::string& masterdata = choice.location.path;
   std::vector<Migration> migrations;
   BAMORT_RETURN_IF_ERROR(LoadMigrations(cli, &migrations));
   int64_t lock_timeout = 0;
@@ -110,6 +157,7 @@ Status RunInit(const JobCli& cli, JobRun* run) {
   auto& report = run->report();
   report.inputs->set("masterdata", masterdata.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(masterdata));
   report.inputs->set("admin_user", admin.name);
+  report.details->set("masterdata_source", ChoiceJson(choice));
 
   std::unique_ptr<Connection> conn;
   BAMORT_RETURN_IF_ERROR(Connection::Open(config, &conn));
@@ -119,7 +167,9 @@ Status RunInit(const JobCli& cli, JobRun* run) {
     std::cout << "bamort-init dry run on " << conn->config().Describe() << ":\n"
               << "  1. apply " << migrations.size() << " migrations up to DB version "
               << migrations.back().version.ToString() << " (every one recorded in migration_history)\n"
-              << "  2. " << (masterdata.empty() ? "no master data (--no-masterdata)" : "import master data from " + masterdata)
+              << "  2. " << (masterdata.empty() ? "no master data (--no-masterdata)"
+                             : std::string(choice.kind == "sample" ? "import the SAMPLE master data from " :
+                                                                     "import master data from ") + masterdata)
               << "\n"
               << "  3. create the user '" << admin.name << "' with role '" << admin.role << "'\n"
               << "Nothing was changed.\n";
@@ -155,10 +205,13 @@ Status RunInit(const JobCli& cli, JobRun* run) {
 
   if (!masterdata.empty()) {
     ImportResult imported;
-    s = ImportMasterData(conn.get(), masterdata, ImportOptions(), &imported);
+    ImportOptions import_options;
+    import_options.source = masterdata;  // the lock is ours already: lock_timeout_seconds stays unset
+    s = ImportMasterData(conn.get(), import_options, &imported);
     report.details->set("masterdata", imported.ToJson());
     if (!s.ok()) return s.WithCode(StatusCode::kDirty).WithHint(restart_hint);
-    spdlog::info("master data imported: {} records from {}", imported.TotalInFile(), masterdata);
+    spdlog::info("{} master data imported: {} records from {}", choice.kind == "sample" ? "SAMPLE" : "the",
+                 imported.TotalInFile(), masterdata);
   } else {
     report.details->set("masterdata", Poco::Dynamic::Var());
     run->Warn("no master data imported (--no-masterdata); import it with bamort-import-masterdata");

@@ -9,7 +9,6 @@
 #include "migrate/version_status.h"
 #include "build_info.h"
 #include "common/file_io.h"
-#include "db/named_lock.h"
 #include "masterdata/document.h"
 #include "masterdata/exporter.h"
 #include "masterdata/importer.h"
@@ -111,6 +110,7 @@ Status RunPrepare(const JobCli& cli, JobRun* run) {
   meta->set("db_version", db_version);
   meta->set("created_at", doc.timestamp);
   meta->set("game_system", doc.game_system);
+  if (!doc.sample.empty()) meta->set("sample", doc.sample);  // the shipped sample set says so
   meta->set("records", CountsJson(doc, &total));
   meta->set("total_records", total);
   std::ostringstream meta_text;
@@ -120,6 +120,9 @@ Status RunPrepare(const JobCli& cli, JobRun* run) {
   run->report().details = meta;
   run->report().outputs->set("package", *out);
   spdlog::info("wrote {} ({} master-data records)", *out, total);
+  if (!doc.sample.empty())
+    spdlog::warn("{} holds the SAMPLE master data shipped with bamort-deploy; bamort-import-masterdata refuses it on "
+                 "a database that already holds master data", *out);
   return Status::Ok();
 }
 
@@ -129,11 +132,22 @@ Status RunImportMasterDataJob(const JobCli& cli, JobRun* run) {
   int64_t lock_timeout = 0;
   BAMORT_RETURN_IF_ERROR(LockTimeoutSeconds(cli, &lock_timeout));
   ImportOptions options;
+  options.source = *source;
   options.dry_run = cli.dry_run();
   options.prune = cli.Has("prune");
-  run->report().inputs->set("source", *source);
-  run->report().inputs->set("prune", options.prune);
-  run->report().inputs->set("dry_run", options.dry_run);
+  options.sample_intended = cli.Has("overwrite-with-sample-data");
+  options.change_guard.allow_large_changes = cli.Has("allow-large-changes");
+  int64_t percent = 0;
+  BAMORT_RETURN_IF_ERROR(cli.GetInt("max-change-percent", options.change_guard.max_change_percent, 0, 100, &percent));
+  options.change_guard.max_change_percent = static_cast<int>(percent);
+  options.lock_timeout_seconds = static_cast<int>(lock_timeout);
+  auto& inputs = run->report().inputs;
+  inputs->set("source", *source);
+  inputs->set("prune", options.prune);
+  inputs->set("dry_run", options.dry_run);
+  inputs->set("overwrite_with_sample_data", options.sample_intended);
+  inputs->set("allow_large_changes", options.change_guard.allow_large_changes);
+  inputs->set("max_change_percent", options.change_guard.max_change_percent);
   std::unique_ptr<Connection> conn;
   BAMORT_RETURN_IF_ERROR(OpenDatabase(run, &conn));
   std::vector<Migration> migrations;
@@ -143,12 +157,8 @@ Status RunImportMasterDataJob(const JobCli& cli, JobRun* run) {
     db.version_before = db.version_after = vs.compat.actual_version;
     db.migration_number_before = db.migration_number_after = vs.compat.actual_number;
   }
-  NamedLock lock;
-  BAMORT_RETURN_IF_ERROR(
-      lock.Acquire(conn.get(), NamedLock::NameFor(conn->config().name), static_cast<int>(lock_timeout)));
   ImportResult result;
-  Status s = ImportMasterData(conn.get(), *source, options, &result);
-  lock.Release().ok();
+  Status s = ImportMasterData(conn.get(), options, &result);
   run->report().details = result.ToJson();
   for (const std::string& w : result.warnings) run->Warn(w);
   if (s.ok()) {
@@ -159,7 +169,7 @@ Status RunImportMasterDataJob(const JobCli& cli, JobRun* run) {
       pruned += e.pruned;
     }
     spdlog::info("{}: {} records, {} inserted, {} updated, {} pruned{}", *source, result.TotalInFile(), ins, upd,
-                 pruned, options.dry_run ? " (dry run: rolled back)" : "");
+                 pruned, options.dry_run ? " (dry run: rolled back, nothing changed)" : "");
   }
   return s;
 }

@@ -248,6 +248,7 @@ Status ReadDocumentHeader(const JsonValue& o, const std::string& file, MasterDat
   doc->backend_version = HeaderString(o, "backend_version");
   doc->timestamp = HeaderString(o, "timestamp");
   doc->game_system = HeaderString(o, "game_system");
+  doc->sample = HeaderString(o, "sample");
   if (doc->game_system.empty()) return Status::BadInput(file + ": game_system is missing");
   return Status::Ok();
 }
@@ -407,6 +408,7 @@ std::string RenderHeader(const MasterDataDocument& doc, const std::string& inden
   out += indent + "\"backend_version\": " + JsonQuote(doc.backend_version) + ",\n";
   out += indent + "\"timestamp\": " + JsonQuote(doc.timestamp) + ",\n";
   out += indent + "\"game_system\": " + JsonQuote(doc.game_system) + ",\n";
+  if (!doc.sample.empty()) out += indent + "\"sample\": " + JsonQuote(doc.sample) + ",\n";
   return out;
 }
 

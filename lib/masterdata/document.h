@@ -28,6 +28,10 @@ struct MasterDataDocument {
   std::string backend_version;
   std::string timestamp;
   std::string game_system = kDefaultGameSystem;  // code in game_systems
+  // The header's "sample" text: set only in the invented sample set shipped with the tool
+  // (masterdata/, "Beispieldaten"), which the import refuses to put over existing master
+  // data (import_guards.h). "" for every real export.
+  std::string sample;
   // Top-level entity name -> records (a JSON array of objects). An entity missing from
   // the map is not carried (never pruned); embedded entities live inside their parent's
   // records. JsonValue, not Poco::JSON: the import of 100,000 records spent more time

@@ -1,73 +1,45 @@
-// Master-data import: reads a deployment package (.tar.gz), a format-2.0 directory or
-// document, or the upstream's format-1.0 directory, transforms it to format 2.0, and
-// upserts every entity by its natural key in dependency order, in ONE transaction.
+// Master-data import, the whole workflow: reads a deployment package (.tar.gz), a
+// format-2.0 directory or document, or the upstream's format-1.0 directory (transformed to
+// 2.0), takes the deployment lock (unless the caller holds it), and in ONE transaction
+// checks the guards and upserts every entity by its natural key in dependency order
+// (entity_importer.h). Only DML and temporary tables touch the database inside that
+// transaction, so a failure, a refusal or --dry-run (which runs the very same statements
+// and rolls back) leaves every table as it was; the dry run's counts and changed fields
+// are therefore exactly what the real import then does.
 //
-// Names are matched the way MariaDB compares them (utf8mb4_unicode_ci: 'Hä' = 'Ha',
-// 'Alltag ' = 'Alltag'), by keys the server computes: WEIGHT_STRING of every string a key
-// or a reference compares, for the file's strings and the table's columns alike
-// (db/collation_keys.h). C++ holds those keys in hash maps and only compares them, so it
-// agrees with the UNIQUE indexes without knowing the collation. Per entity: the table's
-// rows stream once in id order, each taking the next record of its key (the n-th record
-// of a key is the n-th row of it), and changed = any column differs byte for byte. Only
-// DML touches the real tables, in one transaction, so a failure (or --dry-run, which
-// runs the same statements and rolls back) leaves the database as it was.
-// A second thread with its own connection reads the next entities' records and asks for
-// their keys while this one waits for the server's INSERTs. The caller holds the
-// deployment lock (NamedLock); the importer does not take it.
+// Guards (import_guards.h): the shipped sample set is refused on a database that already
+// holds master data unless sample_intended; updates and deletions above a share of a table
+// are refused unless allowed. Both refusals are kPrecondition (exit 3).
 //
-// docs/MASTERDATA.md describes the formats, the natural keys and every decision.
+// docs/MASTERDATA.md describes the formats, the natural keys, the guards and every decision.
 #pragma once
 
+#include <optional>
 #include <string>
-#include <vector>
-
-#include <Poco/JSON/Object.h>
 
 #include "common/status.h"
 #include "db/connection.h"
+#include "masterdata/import_guards.h"
+#include "masterdata/import_result.h"
 
 namespace bamort {
 
 struct ImportOptions {
-  bool dry_run = false;  // compute the same counts, then roll back
-  bool prune = false;    // delete rows that exist only in the database
+  std::string source;      // package, 2.0 directory or document, or 1.0 directory
+  bool dry_run = false;    // compute the same counts and changes, then roll back
+  bool prune = false;      // delete rows that exist only in the database
+  bool sample_intended = false;  // --overwrite-with-sample-data
+  masterdata::ChangeGuardOptions change_guard;
+  // Set: take the deployment lock, waiting this many seconds. Unset: the caller holds it
+  // (bamort-init, inside its own locked workflow).
+  std::optional<int> lock_timeout_seconds;
 };
 
-struct EntityImportCounts {
-  std::string name;  // entity name, e.g. "skills"
-  std::string table;
-  uint64_t in_file = 0;
-  uint64_t inserted = 0;
-  uint64_t updated = 0;
-  uint64_t unchanged = 0;
-  uint64_t only_in_database = 0;  // rows of the table the file does not carry
-  uint64_t pruned = 0;            // of those, deleted (only with prune)
-};
-
-struct ImportResult {
-  std::string source;         // what was read
-  std::string source_kind;    // "package", "directory", "document"
-  std::string source_format;  // "1.0" or "2.0"
-  std::string game_system;    // the game system code the records were assigned to (e.g. "M5")
-  bool dry_run = false;
-  bool committed = false;
-  std::vector<EntityImportCounts> entities;  // in import order
-  std::vector<std::string> transform_log;    // one line per transformer step (1.0 -> 2.0)
-  std::vector<std::string> warnings;
-  // Wall time per phase in milliseconds ("read", "prepare" (waiting for the preparing
-  // thread), "resolve", "match", "apply", "prune", "commit"), summed over the entities:
-  // where an import spends its time.
-  std::vector<std::pair<std::string, uint64_t>> timing_ms;
-
-  uint64_t TotalInFile() const;
-  Poco::JSON::Object::Ptr ToJson() const;
-};
-
-// source: a package (.tar.gz), a 2.0 directory or document, or a 1.0 directory.
 // Bad input (unreadable or malformed file, bad checksum, unsafe archive entry, unknown
-// export_version, unresolved reference: file, record and field named) is kBadInput with
-// nothing written; a database error is kFailed after a rollback.
-Status ImportMasterData(Connection* conn, const std::string& source, const ImportOptions& options,
-                        ImportResult* result);
+// export_version, unresolved reference or a value of the wrong type: file, record and
+// field named) is kBadInput with nothing written; a guard's refusal or the lock not had is
+// kPrecondition with nothing written; a database error is kFailed after a rollback.
+// result is filled as far as the import got (counts also on a guard's refusal).
+Status ImportMasterData(Connection* conn, const ImportOptions& options, ImportResult* result);
 
 }  // namespace bamort

@@ -13,7 +13,8 @@
 #   empty    = nothing
 # expect-exit (default 0): the exit code the block must end with.
 # Each block runs with `bash -e` in a fresh work folder that holds a deployment package
-# (deployment_package_0.2.2.tar.gz, from masterdata/), links to docker/, scripts/ and
+# (deployment_package_0.2.2.tar.gz, from tests/fixtures/export-v1-small: the shipped sample set
+# masterdata/ is refused on a database that holds master data), links to docker/, scripts/ and
 # migrations/, and
 # BAMORT_REPORTS_DIR / BAMORT_BACKUP_DIR pointing into it; PATH starts with BUILD_DIR.
 set -euo pipefail
@@ -53,7 +54,7 @@ for doc in "${docs[@]}"; do
 done
 
 package=$tmp/deployment_package_0.2.2.tar.gz
-bamort-prepare --out "$package" --from "$here/masterdata" --log-format json >/dev/null 2>&1
+bamort-prepare --out "$package" --from "$here/tests/fixtures/export-v1-small" --log-format json >/dev/null 2>&1
 
 setup_db() {
   db_sql -e "DROP DATABASE IF EXISTS \`$BAMORT_DB_NAME\`; CREATE DATABASE \`$BAMORT_DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
