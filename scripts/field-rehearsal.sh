@@ -20,6 +20,7 @@
 #   FIELD_IMAGE=localhost/bamort-deploy:e2e scripts/field-rehearsal.sh
 #                             use an image built before (test.sh hands over the container
 #                             proof's); otherwise docker/Dockerfile is built (minutes)
+#   FIELD_REMOVE_IMAGE=1      remove FIELD_IMAGE at the end too (test.sh: it was only kept for this)
 #   KEEP_IMAGE=1              leave the images it built (deploy image, stand-ins) in the store
 #   FIELD_DIR=DIR             work folder (default /var/tmp/bamort-field)
 #   BAMORT_REAL_FIXTURES=DIR  the real Bamort data (default ../shared/fixtures)
@@ -29,6 +30,12 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 upstream=$here/../shared/reference/upstream-app/docker
 if [ ! -f "$upstream/docker-compose.yml" ] || [ ! -f "$upstream/.env.example" ]; then
   echo "NOTE: field rehearsal skipped: upstream's compose setup ($upstream) is absent; it is read from there, never copied into the project."
+  if [ -n "${FIELD_REMOVE_IMAGE:-}" ] && [ -n "${FIELD_IMAGE:-}" ] && command -v podman >/dev/null; then
+    # shellcheck source=scripts/podman-env.sh
+    . "$here/scripts/podman-env.sh"
+    podman_env_setup
+    podman rmi -f "$FIELD_IMAGE" >/dev/null 2>&1 || true
+  fi
   exit 0
 fi
 [ "$(id -u)" = 0 ] || { echo "field-rehearsal: needs root (podman storage, networks)" >&2; exit 2; }
@@ -78,25 +85,30 @@ compose_files=(-f "$run/docker-compose.yml" -f "$here/docker/compose.deploy.yml"
 stack() { (cd "$run" && podman-compose -p "$project" -f docker-compose.yml -f "$standins" "$@") >>"$work/compose.log" 2>&1; }
 
 own_images=()
-cleanup() {
+if [ -n "${FIELD_REMOVE_IMAGE:-}" ] && [ -n "${FIELD_IMAGE:-}" ]; then own_images+=("$FIELD_IMAGE"); fi
+# stack_down: the project's containers and network, gone (also those a killed run left).
+stack_down() {
   local -
+  local ids
   set +e
   if [ -f "$run/docker-compose.yml" ]; then
     (cd "$run" && BAMORT_DEPLOY_IMAGE=${image:-none} podman-compose -p "$project" "${compose_files[@]}" down -t 5) \
       >>"$work/compose.log" 2>&1
   fi
   # Whatever the compose files do not name (one-shot job containers of deploy.sh).
-  local ids
   ids=$(podman ps -aq --filter "label=com.docker.compose.project=$project")
   # shellcheck disable=SC2086  # one container id a word
   [ -z "$ids" ] || podman rm -f -t 5 $ids >/dev/null 2>&1
   podman network exists "${project}_default" && podman network rm -f "${project}_default" >/dev/null 2>&1
-  if [ -z "${KEEP_IMAGE:-}" ] && [ ${#own_images[@]} -gt 0 ]; then podman rmi -f "${own_images[@]}" >/dev/null 2>&1; fi
   rm -rf "$run/bamort-db"
+}
+cleanup() {
+  stack_down
+  if [ -z "${KEEP_IMAGE:-}" ] && [ ${#own_images[@]} -gt 0 ]; then podman rmi -f "${own_images[@]}" >/dev/null 2>&1; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM  # so that cleanup runs when the run is interrupted
-cleanup  # a run that was killed before may have left its stack
+stack_down  # a run that was killed before may have left its stack
 
 for port in 8181 8182 8190; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -111,10 +123,10 @@ for standin in mariadb backend; do
     >"$work/build-$standin.log" 2>&1 || { tail -20 "$work/build-$standin.log"; fail "building the $standin stand-in"; }
   own_images+=("localhost/bamort-field-$standin:standin")
 done
-if [ -n "${FIELD_IMAGE:-}" ]; then
-  podman image exists "$FIELD_IMAGE" || fail "FIELD_IMAGE=$FIELD_IMAGE is not in the podman store ($podman_dir)"
+if [ -n "${FIELD_IMAGE:-}" ] && podman image exists "$FIELD_IMAGE"; then
   image=$FIELD_IMAGE
 else
+  [ -z "${FIELD_IMAGE:-}" ] || echo "NOTE: FIELD_IMAGE=$FIELD_IMAGE is not in the podman store ($podman_dir): building docker/Dockerfile"
   image=localhost/bamort-deploy:field
   podman_build_deploy_image "$image" "$work/build-deploy.log" || fail "building the deploy image"
   own_images+=("$image")
