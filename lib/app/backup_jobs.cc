@@ -8,9 +8,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <future>
 #include <iostream>
-#include <thread>
 
 #include <Poco/File.h>
 #include <Poco/JSON/Array.h>
@@ -20,6 +18,7 @@
 #include "app/job_support.h"
 #include "migrate/version_status.h"
 #include "backup/backup_set.h"
+#include "backup/consistent_dump.h"
 #include "backup/dump_stream.h"
 #include "backup/json_export.h"
 #include "backup/manifest.h"
@@ -134,11 +133,6 @@ PrivateServerOptions VerifyServerOptions(const JobCli& cli) {
   return o;
 }
 
-Status OpenSnapshot(Connection* conn) {
-  BAMORT_RETURN_IF_ERROR(conn->Execute("SET time_zone = '+00:00'"));
-  BAMORT_RETURN_IF_ERROR(conn->Execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
-  return conn->Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
-}
 
 }  // namespace
 
@@ -275,103 +269,41 @@ Status RunBackup(const JobCli& cli, JobRun* run) {
   } cleanup{partial, &keep_partial};
 
   spdlog::info("backup of {} into {}", config.Describe(), set_dir);
-  // What the set records, and why it can be trusted (docs/BACKUP.md, "What a run does"):
-  // the server reads every table once, for mariadb-dump; the JSON export and the row
-  // counts are read out of the dump's own stream (dump_stream.h), so they hold exactly
-  // the dump's snapshot D. CHECKSUM TABLE is taken twice, both times beside the dump:
-  // in a snapshot A opened before mariadb-dump starts, and in a snapshot B opened once the
-  // dump's output shows its snapshot is open. A <= D <= B in time, so when the checksums of
-  // A and B agree, the table did not change between them and D holds what they say.
-  ExportMeta meta;
-  BAMORT_RETURN_IF_ERROR(ReadExportMeta(conn.get(), &meta));
-  std::vector<std::string> tables;
-  for (const ExportTableMeta& t : meta.tables) tables.push_back(t.name);
-  std::unique_ptr<Connection> conn_a, conn_b;
-  BAMORT_RETURN_IF_ERROR(Connection::Open(config, &conn_a));
-  BAMORT_RETURN_IF_ERROR(Connection::Open(config, &conn_b));
-  BAMORT_RETURN_IF_ERROR(OpenSnapshot(conn_a.get()));
-
-  auto t_start = std::chrono::steady_clock::now();
-  TableStats sums_a, sums_b, content_a;
-  Status status_a, status_b;
-  int64_t stats_ms = 0, stats_b_ms = 0;
-  std::thread thread_a([&] {
-    status_a = ReadTableChecksums(conn_a.get(), config.name, tables, &sums_a);
-    // What --verify compares on the other server: taken in the same snapshot A.
-    if (status_a.ok() && verifier) status_a = ReadContentHashes({conn_a.get()}, config.name, tables, &content_a);
-    conn_a->Execute("COMMIT");
-    stats_ms = MsSince(t_start);
-  });
-  std::promise<void> dump_snapshot_open;
-  std::thread thread_b([&, open = dump_snapshot_open.get_future()]() mutable {
-    open.wait();
-    // Test only (docs/BACKUP.md): a statement committed by another connection after the
-    // dump's snapshot is open and before snapshot B, standing in for the application
-    // writing while the backup runs.
-    if (const char* write = std::getenv("BAMORT_TEST_WRITE_BEFORE_SNAPSHOT_B"); write && *write) {
+  // 2.-3. Dump, JSON export and the two checksum snapshots (backup/consistent_dump.h).
+  ConsistentDumpOptions dump_options;
+  dump_options.config = config;
+  dump_options.dump_path = partial + "/" + kDumpFile;
+  dump_options.export_path = partial + "/" + kExportFile;
+  dump_options.created_at = FormatRfc3339(now);
+  dump_options.content_hashes = verify;
+  // Test only (docs/BACKUP.md): a statement committed by another connection after the
+  // dump's snapshot is open and before snapshot B, standing in for the application
+  // writing while the backup runs.
+  if (const char* write = std::getenv("BAMORT_TEST_WRITE_BEFORE_SNAPSHOT_B"); write && *write) {
+    dump_options.before_snapshot_b = [config, sql = std::string(write)] {
       std::unique_ptr<Connection> writer;
       Status w = Connection::Open(config, &writer);
-      if (w.ok()) w = writer->Execute(write);
+      if (w.ok()) w = writer->Execute(sql);
       if (!w.ok()) spdlog::warn("test write before snapshot B failed: {}", w.ToString());
-    }
-    status_b = OpenSnapshot(conn_b.get());
-    if (status_b.ok()) status_b = ReadTableChecksums(conn_b.get(), config.name, tables, &sums_b);
-    conn_b->Execute("COMMIT");
-    stats_b_ms = MsSince(t_start);
-  });
-  bool signalled = false;
-  auto signal_b = [&] {
-    if (!signalled) dump_snapshot_open.set_value();
-    signalled = true;
-  };
-
-  DumpJsonExporter exporter;
-  DumpStreamParser parser(&exporter);
-  Status export_status = exporter.Open(partial + "/" + kExportFile, config.name, FormatRfc3339(now), &meta,
-                                       [](const std::string& t, uint64_t rows) { spdlog::info("dump: {} ({} rows)", t, rows); });
-  DumpResult dump;
-  Status dump_status = export_status;
-  if (dump_status.ok()) {
-    dump_status = DumpSqlToGzip(
-        config, partial + "/" + kDumpFile, [](uint64_t bytes) { spdlog::info("dump: {} of SQL so far", HumanBytes(bytes)); },
-        [&](std::string_view sql) {
-          BAMORT_RETURN_IF_ERROR(parser.Feed(sql));
-          if (parser.saw_data()) signal_b();
-          return Status::Ok();
-        },
-        &dump);
+    };
   }
-  signal_b();
-  if (dump_status.ok()) dump_status = parser.Finish();
-  JsonExportResult exported;
-  if (dump_status.ok()) dump_status = exporter.Finish(&exported);
-  int64_t dump_ms = MsSince(t_start);
-  thread_a.join();
-  thread_b.join();
-  BAMORT_RETURN_IF_ERROR(dump_status);
-  BAMORT_RETURN_IF_ERROR(status_a.WithContext("CHECKSUM TABLE before the dump"));
-  BAMORT_RETURN_IF_ERROR(status_b.WithContext("CHECKSUM TABLE after the dump's snapshot"));
-  int64_t export_ms = dump_ms;
+  ConsistentDumpResult dumped;
+  BAMORT_RETURN_IF_ERROR(DumpConsistently(conn.get(), dump_options, &dumped));
+  const DumpResult& dump = dumped.dump;
+  const JsonExportResult& exported = dumped.exported;
   spdlog::info("dump: {} of SQL, {} gzip; export: {} of JSON, {} gzip; {} ms (checksums {} and {} ms beside it)",
                HumanBytes(dump.sql_bytes), HumanBytes(dump.gzip_bytes), HumanBytes(exported.json_bytes),
-               HumanBytes(exported.gzip_bytes), dump_ms, stats_ms, stats_b_ms);
+               HumanBytes(exported.gzip_bytes), dumped.dump_ms, dumped.checksums_ms, dumped.checksums_after_ms);
   manifest.files.push_back({kDumpFile, "sql-dump", dump.sha256, dump.gzip_bytes, dump.sql_bytes});
   manifest.files.push_back({kExportFile, "json-export", exported.sha256, exported.gzip_bytes, exported.json_bytes});
-
-  // 3. Consistency: snapshot A (before the dump's) and B (after it) must agree.
-  std::vector<std::string> changed = CompareTableStats(sums_a, sums_b);
-  if (!changed.empty()) {
+  if (!dumped.changed.empty()) {
+    const std::vector<std::string>& changed = dumped.changed;
     report.details->set("changed_during_backup", StringsJson(changed));
     return Status::Failed("the database changed while the backup ran (" + changed.front() + (changed.size() > 1 ? ", ..." : "") +
                               "); the set would not match its manifest",
                           "run the backup again when the application is idle (or stopped)");
   }
-  TableStats before;
-  for (const std::string& t : tables) {
-    auto it = parser.rows().find(t);
-    if (it == parser.rows().end()) return Status::Failed("the dump holds no data of table " + t);
-    before[t] = {it->second, sums_a[t].checksum, content_a[t].content_hash};
-  }
+  TableStats before = dumped.tables;
   manifest.tables = before;
   lock.Release();
 
@@ -413,10 +345,10 @@ Status RunBackup(const JobCli& cli, JobRun* run) {
   report.details->set("verified", manifest.verified);
   report.details->set("created_at", FormatRfc3339(manifest.created_at));
   Object::Ptr timings = new Object(true);
-  timings->set("dump_ms", dump_ms);
-  timings->set("export_ms", export_ms);
-  timings->set("checksums_ms", stats_ms);
-  timings->set("checksums_after_ms", stats_b_ms);
+  timings->set("dump_ms", dumped.dump_ms);
+  timings->set("export_ms", dumped.dump_ms);
+  timings->set("checksums_ms", dumped.checksums_ms);
+  timings->set("checksums_after_ms", dumped.checksums_after_ms);
   report.details->set("timings", timings);
 
   // 6. Retention.
