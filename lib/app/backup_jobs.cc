@@ -173,6 +173,8 @@ Status RunBackup(const JobCli& cli, JobRun* run) {
   int64_t lock_timeout = 0;
   BAMORT_RETURN_IF_ERROR(LockTimeoutSeconds(cli, &lock_timeout));
   const bool verify = cli.Has("verify");
+  VerifyWhere verify_where = VerifyWhere::kAuto;
+  BAMORT_RETURN_IF_ERROR(ParseVerifyWhere(cli.GetOr("verify-in", "auto"), &verify_where));
   auto& report = run->report();
   report.inputs->set("out_dir", out_dir);
   report.inputs->set("verify", verify);
@@ -218,7 +220,12 @@ Status RunBackup(const JobCli& cli, JobRun* run) {
     BAMORT_RETURN_IF_ERROR(ListBackupSets(out_dir, &listing));
     RetentionPlan plan = PlanRetention(listing, policy, config.name, "", now);
     std::string why_not;
-    const bool private_server = PrivateServer::Available(VerifyServerOptions(cli), &why_not);
+    const bool private_server =
+        verify_where != VerifyWhere::kScratchSchema && PrivateServer::Available(VerifyServerOptions(cli), &why_not);
+    if (verify && verify_where == VerifyWhere::kPrivateServer && !private_server) {
+      return Status::Precondition("--verify-in private: cannot start a private verify server: " + why_not);
+    }
+    if (why_not.empty()) why_not = "--verify-in scratch";
     std::cout << "would write the backup set " << set_dir << " (" << tables.size() << " tables" << (verify ? ", verified" : "")
               << ")\n";
     if (verify) {
@@ -239,7 +246,7 @@ Status RunBackup(const JobCli& cli, JobRun* run) {
   std::unique_ptr<DumpVerifier> verifier;
   if (verify) {
     VerifyOptions vo;
-    BAMORT_RETURN_IF_ERROR(ParseVerifyWhere(cli.GetOr("verify-in", "auto"), &vo.where));
+    vo.where = verify_where;
     vo.server = VerifyServerOptions(cli);
     vo.source = config;
     vo.scratch_name = "bamort_verify_" + Sha256Hex(manifest.set_name + std::to_string(::getpid())).substr(0, 12);
