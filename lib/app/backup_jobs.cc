@@ -130,7 +130,17 @@ Status ListSets(const JobCli& cli, JobRun* run) {
 PrivateServerOptions VerifyServerOptions(const JobCli& cli) {
   PrivateServerOptions o;
   o.parent_dir = cli.GetOr("verify-tmpdir", "");
+  o.buffer_pool_size = cli.GetOr("verify-buffer-pool", o.buffer_pool_size);
   return o;
+}
+
+// "128M", "2G", "536870912": digits and at most one unit letter, as mariadbd takes it.
+Status CheckBufferPoolSize(const std::string& size) {
+  size_t digits = size.find_first_not_of("0123456789");
+  bool ok = digits != 0 && (digits == std::string::npos ||
+                            (digits == size.size() - 1 && std::string("KMGkmg").find(size.back()) != std::string::npos));
+  return ok ? Status::Ok()
+            : Status::BadInput("--verify-buffer-pool must be a size such as 512M or 2G, not '" + size + "'");
 }
 
 
@@ -145,6 +155,8 @@ void AddBackupFlags(JobCli* cli) {
                                                  "when mariadbd is installed, else scratch)")
       .Flag("verify-tmpdir", "DIR", "folder for the private verify server's data (default $TMPDIR or /tmp; needs "
                                     "about the dump's uncompressed size plus 100 MB)")
+      .Flag("verify-buffer-pool", "SIZE", "InnoDB buffer pool of the private verify server, e.g. 512M or 2G "
+                                          "(default 128M)")
       .Switch("list", "list the backup sets in --out-dir, newest first, and exit (no database needed)")
       .Switch("json", "with --list: print JSON")
       .Flag("retention-days", "N", "after a successful backup delete sets of this database older than N days "
@@ -175,6 +187,7 @@ Status RunBackup(const JobCli& cli, JobRun* run) {
   const bool verify = cli.Has("verify");
   VerifyWhere verify_where = VerifyWhere::kAuto;
   BAMORT_RETURN_IF_ERROR(ParseVerifyWhere(cli.GetOr("verify-in", "auto"), &verify_where));
+  BAMORT_RETURN_IF_ERROR(CheckBufferPoolSize(VerifyServerOptions(cli).buffer_pool_size));
   auto& report = run->report();
   report.inputs->set("out_dir", out_dir);
   report.inputs->set("verify", verify);
