@@ -70,6 +70,13 @@ BamortRequest ResolveBamortRequest(const std::vector<std::string>& args) {
     r.kind = BamortRequest::Kind::kVersion;
     return r;
   }
+  if (first == "history") {  // Flyway's `info`: the migration history
+    r.kind = BamortRequest::Kind::kRunJob;
+    r.job = "status";
+    r.args = {"--history"};
+    r.args.insert(r.args.end(), args.begin() + 1, args.end());
+    return r;
+  }
   std::string job = first.rfind("bamort-", 0) == 0 ? first.substr(7) : first;
   if (!IsKnownJob(job)) {
     r.kind = BamortRequest::Kind::kUnknownJob;
@@ -88,7 +95,8 @@ std::string BamortHelpText() {
   std::string out =
       "bamort - runs one of the bamort-* jobs: bamort <job> [flags...] is bamort-<job> [flags...]\n\n"
       "Usage: bamort <job> [flags...]\n"
-      "       bamort help <job>      the job's --help\n"
+      "       bamort help <job>        the job's --help\n"
+      "       bamort history [--json]  the migration history (bamort-status --history)\n"
       "       bamort --version\n\n"
       "Jobs:\n";
   for (const JobEntry& j : KnownJobs()) {

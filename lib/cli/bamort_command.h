@@ -2,7 +2,8 @@
 // next to the bamort executable itself (/proc/self/exe), else on PATH. It only chooses the
 // program and its arguments; everything else (flags, reports, exit codes) is the job's.
 // The plan's spellings map onto it: `bamort status`, `bamort backup list` (=
-// `bamort-backup --list`), `bamort restore --backup SET`, `bamort rollback --steps 2`.
+// `bamort-backup --list`), `bamort restore --backup SET`, `bamort rollback --steps 2`;
+// `bamort history` is `bamort-status --history`.
 // `bamort help [job]`, `bamort --help` and `bamort --version` are answered here.
 // Exit codes: the job's own when it ran; 0 after help; 2 for no or an unknown job (with
 // the list); 1 when the job's program cannot be found or started.

@@ -167,12 +167,7 @@ Status ParseDatabaseUrl(const std::string& url, DbConfig* out) {
 Status ReadPasswordFile(const std::string& setting, const std::string& path, std::string* out) {
   std::string content;
   Status read = ReadFileBounded(path, kMaxPasswordFileBytes, &content);
-  if (!read.ok()) {
-    std::string hint = read.message().find("larger than") != std::string::npos
-                           ? "a password file holds the password alone"
-                           : "";
-    return Status::BadInput(setting + ": " + read.message(), hint);
-  }
+  if (!read.ok()) return Status::BadInput(setting + ": " + read.message());
   const std::string where = setting + ": " + path;
   while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) content.pop_back();
   if (content.empty()) return Status::BadInput(where + " is empty");

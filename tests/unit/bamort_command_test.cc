@@ -44,6 +44,13 @@ TEST(BamortCommand, BackupListIsTheListSwitch) {
   EXPECT_EQ(r.args, std::vector<std::string>({"--out-dir", "list"}));
 }
 
+TEST(BamortCommand, HistoryIsTheStatusHistory) {
+  BamortRequest r = Resolve({"history", "--json"});
+  EXPECT_EQ(r.kind, Kind::kRunJob);
+  EXPECT_EQ(r.job, "status");
+  EXPECT_EQ(r.args, std::vector<std::string>({"--history", "--json"}));
+}
+
 TEST(BamortCommand, HelpVersionAndUnknownJobs) {
   EXPECT_EQ(Resolve({}).kind, Kind::kNoJob);
   EXPECT_EQ(Resolve({"help"}).kind, Kind::kHelp);
