@@ -9,7 +9,9 @@
 # After ctest, scripts/e2e-container.sh (the container proof: the image built with podman,
 # deploy.sh with podman, `podman kube play` of k8s/) runs when this runs as root with no
 # ctest arguments; it installs podman itself and takes about 10 minutes.
-# BAMORT_SKIP_CONTAINER=1 leaves it out.
+# BAMORT_SKIP_CONTAINER=1 leaves it out. Then scripts/field-rehearsal.sh (deploy.sh --compose on
+# upstream's unchanged compose setup with podman-compose, tests/field/README.md) runs the same
+# way, with the container proof's image; BAMORT_SKIP_FIELD=1 leaves it out.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -38,10 +40,25 @@ rc=0
 (cd "$build_dir" && ctest --output-on-failure --timeout 900 "$@") || rc=$?
 "$here/scripts/dev-db.sh" stop
 
-if [ $# -eq 0 ] && [ -z "${BAMORT_SKIP_CONTAINER:-}" ] && [ "$(id -u)" = 0 ]; then
+as_root=0
+if [ $# -eq 0 ] && [ "$(id -u)" = 0 ]; then as_root=1; fi
+field_env=()
+if [ "$as_root" = 1 ] && [ -z "${BAMORT_SKIP_CONTAINER:-}" ]; then
   echo "container proof (scripts/e2e-container.sh):"
-  "$here/scripts/e2e-container.sh" || rc=$?
+  if [ -z "${BAMORT_SKIP_FIELD:-}" ]; then
+    # Its image stays in the shared podman store for the field rehearsal, which removes it.
+    KEEP_IMAGE=1 "$here/scripts/e2e-container.sh" || rc=$?
+    field_env=(FIELD_IMAGE=localhost/bamort-deploy:e2e FIELD_REMOVE_IMAGE=1)
+  else
+    "$here/scripts/e2e-container.sh" || rc=$?
+  fi
 else
   echo "NOTE: container proof skipped (needs root and no ctest arguments; BAMORT_SKIP_CONTAINER skips it)."
+fi
+if [ "$as_root" = 1 ] && [ -z "${BAMORT_SKIP_FIELD:-}" ]; then
+  echo "field rehearsal (scripts/field-rehearsal.sh):"
+  env "${field_env[@]}" "$here/scripts/field-rehearsal.sh" || rc=$?
+else
+  echo "NOTE: field rehearsal skipped (needs root and no ctest arguments; BAMORT_SKIP_FIELD skips it)."
 fi
 exit "$rc"
