@@ -440,6 +440,12 @@ case "$backup_set" in /backups/*) [ "$native" = 1 ] || backup_set=$backup_dir${b
 # 3. migrate, requiring the backup of step 2
 code=0
 step migrate migrate --require-backup "$run_dir/backup.json" --lock-timeout "$lock_timeout" "${dry[@]}" || code=$?
+# A dry run's migrate rehearses on a private copy (docs/MIGRATIONS.md): its failure is the
+# real run's verdict, but nothing was changed here, so there is nothing to restore.
+if [ "$dry_run" = 1 ] && [ "$code" != 0 ]; then
+  fail "$code" "the migrate dry run failed (exit $code): the real migrate would fail the same way; nothing was changed." \
+       "Read $run_dir/migrate.json (error.message, details.rehearsal)."
+fi
 # Exit 4 is a dirty database. Any code above 4 means migrate did not end on its own
 # (killed by a signal: 137 after SIGKILL or the OOM killer, or a crash), so it may have
 # committed statements as well: treat it as dirty too.

@@ -11,7 +11,8 @@ int main(int argc, char** argv) {
       "is refused (exit 3) until it is restored from the pre-deploy backup or repaired with --repair.\n"
       "With nothing pending it exits 0 at once, without waiting for the lock.");
   cli.WithDatabase()
-      .WithDryRun("print the exact SQL that would run and change nothing")
+      .WithDryRun("rehearse on a private copy of the database and print the statements that ran there; "
+                  "change nothing")
       .Flag("to-version", "X.Y.Z", "stop at this DB version instead of the latest")
       .Flag("lock-timeout", "SECONDS", "wait this long for the deployment lock (default 60)")
       .Flag("require-backup", "REPORT", "refuse to run without this ok bamort-backup report of the same database")

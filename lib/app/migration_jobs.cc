@@ -9,6 +9,7 @@
 #include "app/job_support.h"
 #include "migrate/version_status.h"
 #include "migrate/migrator.h"
+#include "migrate/rehearsal.h"
 
 namespace bamort {
 
@@ -164,15 +165,31 @@ Status RunMigrate(const JobCli& cli, JobRun* run) {
     run->report().details->set("repaired_migration", repaired ? Poco::Dynamic::Var(repaired->number) : Poco::Dynamic::Var());
     return s;
   }
-  if (!options.dry_run) {
-    // Only a run that would change something needs the backup; checked before the lock.
-    VersionStatus vs;
-    BAMORT_RETURN_IF_ERROR(ReadVersionStatus(conn.get(), migrations, &vs));
-    if (!vs.compat.pending.empty() && !vs.state.dirty) BAMORT_RETURN_IF_ERROR(CheckRequiredBackup(cli, run, *conn));
+  if (options.dry_run) {
+    // The dry run rehearses on a private copy (migrate/rehearsal.h); its verdict is the real run's.
+    RehearsalOptions rehearsal;
+    rehearsal.migrate = options;
+    rehearsal.plan_out = &std::cout;
+    RehearsalResult rehearsed;
+    s = RehearseMigrate(conn.get(), migrations, rehearsal, &rehearsed);
+    FillDatabaseVersions(rehearsed.planned, run);
+    FillMigrateDetails(rehearsed.planned, "planned", run);
+    run->report().details->set("rehearsal", rehearsed.ToJson(s));
+    if (rehearsed.rehearsed_ok()) PrintRehearsal(rehearsed, migrations, std::cout);
+    if (!rehearsed.rehearsed_ok() && !rehearsed.planned.steps.empty()) {
+      run->Warn("the dry run was NOT rehearsed (" + rehearsed.reason + "): the printed plan cannot fail where the "
+                "real run fails");
+    }
+    if (s.ok() && rehearsed.planned.steps.empty()) run->report().details->set("nothing_pending", true);
+    return s;
   }
+  // Only a run that would change something needs the backup; checked before the lock.
+  VersionStatus vs;
+  BAMORT_RETURN_IF_ERROR(ReadVersionStatus(conn.get(), migrations, &vs));
+  if (!vs.compat.pending.empty() && !vs.state.dirty) BAMORT_RETURN_IF_ERROR(CheckRequiredBackup(cli, run, *conn));
   s = migrator.Migrate(options, &result);
   FillDatabaseVersions(result, run);
-  FillMigrateDetails(result, options.dry_run ? "planned" : "applied", run);
+  FillMigrateDetails(result, "applied", run);
   if (s.ok() && result.steps.empty()) run->report().details->set("nothing_pending", true);
   return s;
 }

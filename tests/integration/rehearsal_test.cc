@@ -1,0 +1,201 @@
+// bamort-migrate --dry-run rehearses: the real chain runs on a private copy of the
+// database (migrate/rehearsal.h), so the dry run fails where the real run fails, with the
+// same exit code and message, prints the statements that ran on this data, and leaves
+// production byte-identical (CHECKSUM TABLE). The jobs run as processes.
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <Poco/File.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include "common/file_io.h"
+#include "report/step_report.h"
+#include "test_support.h"
+
+namespace bamort {
+namespace {
+
+using testing::ProcessResult;
+using testing::ScratchDatabase;
+using testing::SourcePath;
+
+int g_n = 0;
+
+std::string TempPath(const std::string& tag) {
+  return ::testing::TempDir() + "/rehearsal-" + std::to_string(getpid()) + "-" + std::to_string(++g_n) + "-" + tag;
+}
+
+StepReport ReadReportOrFail(const std::string& path) {
+  StepReport r;
+  Status s = ReadReport(path, &r);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return r;
+}
+
+Poco::JSON::Object::Ptr Rehearsal(const StepReport& rep) {
+  EXPECT_TRUE(rep.details->has("rehearsal"));
+  return rep.details->getObject("rehearsal");
+}
+
+std::string ErrorMessage(const StepReport& rep) { return rep.error ? rep.error->message : ""; }
+
+// A copy of the shipped migrations with `extra` inserted as the last up statement of the
+// migration whose file name starts with prefix.
+std::string SabotagedMigrations(const std::string& prefix, const std::string& extra) {
+  std::string dir = TempPath("migrations");
+  Poco::File(dir).createDirectories();
+  std::string src = SourcePath("migrations");
+  std::vector<std::string> names;
+  Poco::File(src).list(names);
+  for (const std::string& name : names) {
+    std::ifstream in(src + "/" + name);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string text = ss.str();
+    if (name.rfind(prefix, 0) == 0) {
+      size_t down = text.find("-- +down");
+      EXPECT_NE(down, std::string::npos) << name;
+      text.insert(down, extra + "\n");
+    }
+    std::ofstream(dir + "/" + name) << text;
+  }
+  return dir;
+}
+
+// The dry run and then the real run with the same migrations: same exit code, and the
+// dry run's message is the real one behind "rehearsal on a private copy of <db>: ".
+void ExpectSameVerdict(const ScratchDatabase& db, const std::string& migrations, int expected_code,
+                       const std::string& must_name) {
+  auto before = db.TableChecksums();
+  std::string dry_report = TempPath("dry.json");
+  ProcessResult dry = db.Job("migrate", {"--dry-run", "--migrations-dir", migrations, "--report", dry_report});
+  EXPECT_EQ(dry.exit_code, expected_code) << dry.out << dry.err;
+  EXPECT_EQ(db.TableChecksums(), before) << "the dry run changed the database";
+  StepReport dry_rep = ReadReportOrFail(dry_report);
+  Poco::JSON::Object::Ptr r = Rehearsal(dry_rep);
+  ASSERT_FALSE(r.isNull());
+  EXPECT_EQ(r->getValue<std::string>("method"), "private-server");
+  EXPECT_EQ(r->getValue<std::string>("outcome"), "failed");
+  EXPECT_EQ(r->getValue<int>("exit_code"), expected_code);
+  EXPECT_NE(ErrorMessage(dry_rep).find(must_name), std::string::npos) << ErrorMessage(dry_rep);
+  // No dirty record on production: the failure happened on the copy.
+  EXPECT_TRUE(dry_rep.details->isNull("dirty"));
+  EXPECT_EQ(db.Job("status").exit_code, 3);  // behind, as before
+
+  std::string real_report = TempPath("real.json");
+  ProcessResult real = db.Job("migrate", {"--migrations-dir", migrations, "--report", real_report});
+  EXPECT_EQ(real.exit_code, expected_code) << real.out << real.err;
+  std::string real_message = ErrorMessage(ReadReportOrFail(real_report));
+  EXPECT_NE(real_message.find(must_name), std::string::npos) << real_message;
+  EXPECT_EQ(ErrorMessage(dry_rep), "rehearsal on a private copy of " + db.name() + ": " + real_message);
+}
+
+TEST(Rehearsal, RealLegacyDatabaseDryRunPrintsTheStatementsThatRunAndChangesNothing) {
+  std::string fixture = testing::RealFixture("legacy-init00.sql");
+  if (fixture.empty()) GTEST_SKIP() << "the real Bamort data (../shared/fixtures/legacy-init00.sql) is absent";
+  ScratchDatabase db("rh_real");
+  db.LoadSqlFile(fixture);
+  auto checksums = db.TableChecksums();
+  auto schema = db.SchemaSignature();
+  std::string report = TempPath("real.json");
+  ProcessResult r = db.Job("migrate", {"--dry-run", "--report", report});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("rehearsed on a private copy"), std::string::npos) << r.out.substr(0, 2000);
+  // The legacy chain renames its tables: the statement as it ran, not a guard.
+  EXPECT_NE(r.out.find("RENAME TABLE IF EXISTS `learning_sources` TO `gsm_lit_sources`"), std::string::npos);
+  EXPECT_NE(r.out.find("-- (executed by a prepared statement)"), std::string::npos);
+  EXPECT_EQ(r.out.find("PREPARE st FROM"), std::string::npos) << "guards are not printed";
+  EXPECT_EQ(r.out.find("UPDATE migration_history SET statements_done"), std::string::npos) << "no bookkeeping";
+  EXPECT_EQ(r.out.find("INSERT INTO migration_history"), std::string::npos) << "no bookkeeping";
+  EXPECT_EQ(db.TableChecksums(), checksums);
+  EXPECT_EQ(db.SchemaSignature(), schema);
+
+  Poco::JSON::Object::Ptr rh = Rehearsal(ReadReportOrFail(report));
+  ASSERT_FALSE(rh.isNull());
+  EXPECT_EQ(rh->getValue<std::string>("method"), "private-server");
+  EXPECT_EQ(rh->getValue<std::string>("outcome"), "ok");
+  EXPECT_GT(rh->getValue<int64_t>("statements_count"), 10);
+  EXPECT_EQ(rh->getValue<int64_t>("migrations_run"), 12);
+  std::cout << "[ measured ] legacy-init00: start " << rh->getValue<int64_t>("start_ms") << " ms, copy "
+            << rh->getValue<int64_t>("copy_ms") << " ms (" << rh->getValue<int64_t>("copy_bytes")
+            << " bytes), run " << rh->getValue<int64_t>("run_ms") << " ms\n";
+
+  // The verdict holds: the real run succeeds too.
+  ProcessResult real = db.Job("migrate");
+  EXPECT_EQ(real.exit_code, 0) << real.err;
+}
+
+TEST(Rehearsal, MigrationThatFailsOnTheDataFailsTheDryRunLikeTheRealRun) {
+  ScratchDatabase db("rh_fail");
+  db.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
+  // Fails only because char_chars holds rows (duplicate primary key): a copy of the
+  // schema alone would have let this dry run pass.
+  std::string migrations =
+      SabotagedMigrations("0008_", "INSERT INTO `char_chars` SELECT * FROM `char_chars` ORDER BY `id` LIMIT 1;");
+  ExpectSameVerdict(db, migrations, 4, "Duplicate entry");
+}
+
+TEST(Rehearsal, SchemaCheckFailureFailsTheDryRunLikeTheRealRun) {
+  ScratchDatabase db("rh_proof");
+  db.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
+  std::string migrations =
+      SabotagedMigrations("0012_", "ALTER TABLE `users` MODIFY COLUMN `email` varchar(100) DEFAULT NULL;");
+  ExpectSameVerdict(db, migrations, 4, "schema check");
+}
+
+TEST(Rehearsal, WorksForAUserWithOnlyTheOfficialImagesGrants) {
+  ScratchDatabase db("rh_grants");
+  db.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
+  std::string user = "rh" + std::to_string(getpid() % 100000);
+  std::string password = "Pw-" + user + "-r9!";
+  std::string password_file = TempPath("password");
+  ASSERT_TRUE(WriteFileAtomic(password_file, password, 0600).ok());
+  {
+    auto admin = db.Connect();
+    ASSERT_TRUE(admin->Execute("CREATE USER '" + user + "'@'%' IDENTIFIED BY " + admin->Quote(password)).ok());
+    ASSERT_TRUE(admin->Execute("GRANT ALL PRIVILEGES ON " + Connection::QuoteIdentifier(db.name()) + ".* TO '" +
+                               user + "'@'%'").ok());
+  }
+  auto before = db.TableChecksums();
+  std::string report = TempPath("grants.json");
+  ProcessResult r = db.Job("migrate", {"--dry-run", "--report", report},
+                           {{"BAMORT_DB_USER", user}, {"BAMORT_DB_PASSWORD_FILE", password_file},
+                            {"BAMORT_DB_PASSWORD", ""}});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ((r.out + r.err).find(password), std::string::npos) << "the password appears in the output";
+  Poco::JSON::Object::Ptr rh = Rehearsal(ReadReportOrFail(report));
+  if (!rh.isNull()) {
+    EXPECT_EQ(rh->getValue<std::string>("method"), "private-server");
+    EXPECT_EQ(rh->getValue<std::string>("outcome"), "ok");
+  }
+  EXPECT_EQ(db.TableChecksums(), before);
+  std::unique_ptr<Connection> admin;
+  if (Connection::Open(testing::ServerConfig(), &admin, false).ok()) admin->Execute("DROP USER IF EXISTS '" + user + "'@'%'");
+  unlink(password_file.c_str());
+}
+
+TEST(Rehearsal, WithoutAPrivateServerTheDryRunSaysItWasNotRehearsed) {
+  ScratchDatabase db("rh_none");
+  db.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
+  auto before = db.TableChecksums();
+  std::string report = TempPath("none.json");
+  // No writable folder for the private server: no rehearsal possible.
+  ProcessResult r = db.Job("migrate", {"--dry-run", "--report", report}, {{"TMPDIR", "/proc/no-such-folder"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("CREATE TABLE IF NOT EXISTS `schema_version`"), std::string::npos) << "the generic plan";
+  EXPECT_NE(r.out.find("-- migration 12 (0.5.0, up)"), std::string::npos);
+  EXPECT_NE(r.err.find("NOT rehearsed"), std::string::npos) << r.err;
+  StepReport rep = ReadReportOrFail(report);
+  Poco::JSON::Object::Ptr rh = Rehearsal(rep);
+  ASSERT_FALSE(rh.isNull());
+  EXPECT_EQ(rh->getValue<std::string>("method"), "none");
+  EXPECT_FALSE(rh->getValue<bool>("rehearsed"));
+  EXPECT_NE(rh->getValue<std::string>("reason").find("not writable"), std::string::npos);
+  EXPECT_EQ(db.TableChecksums(), before);
+}
+
+}  // namespace
+}  // namespace bamort
