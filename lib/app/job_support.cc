@@ -16,7 +16,10 @@ void AddMigrationsDirFlag(JobCli* cli) {
 }
 
 Status LoadMigrations(const JobCli& cli, std::vector<Migration>* out) {
-  if (auto dir = cli.Get("migrations-dir")) return DirectoryMigrationSource(*dir)->Load(out);
+  // Jobs without --migrations-dir (backup, export-masterdata) use the embedded ones.
+  if (cli.Declares("migrations-dir")) {
+    if (auto dir = cli.Get("migrations-dir")) return DirectoryMigrationSource(*dir)->Load(out);
+  }
   return EmbeddedMigrationSource()->Load(out);
 }
 

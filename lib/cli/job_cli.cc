@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <random>
+#include <stdexcept>
 
 #include <spdlog/spdlog.h>
 
@@ -183,9 +184,24 @@ bool JobCli::Parse(int argc, char** argv, int* exit_code) {
   return true;
 }
 
-bool JobCli::Has(const std::string& name) const { return values_.count(name) > 0; }
+const JobCli::Spec& JobCli::Declared(const std::string& name) const {
+  const Spec* spec = Find(name);
+  if (!spec) {
+    throw std::logic_error("bamort-" + job_ + " reads the flag --" + name +
+                           ", which it does not declare (a misspelt name?)");
+  }
+  return *spec;
+}
+
+bool JobCli::Declares(const std::string& name) const { return Find(name) != nullptr; }
+
+bool JobCli::Has(const std::string& name) const {
+  Declared(name);
+  return values_.count(name) > 0;
+}
 
 std::optional<std::string> JobCli::Get(const std::string& name) const {
+  Declared(name);
   auto it = values_.find(name);
   if (it == values_.end()) return std::nullopt;
   return it->second;
@@ -215,6 +231,7 @@ Status JobCli::GetInt(const std::string& name, int64_t fallback, int64_t min, in
 
 DbFlags JobCli::db_flags() const {
   DbFlags f;
+  if (!with_database_) return f;
   f.host = Get("db-host");
   f.port = Get("db-port");
   f.name = Get("db-name");
@@ -308,7 +325,9 @@ Status JobRun::LoadDb(DbConfig* out, bool require_name) {
 }
 
 std::string JobRun::PreviousReportPath(const std::string& job) const {
-  if (auto p = cli_.Get("previous")) return *p;
+  if (cli_.Declares("previous")) {
+    if (auto p = cli_.Get("previous")) return *p;
+  }
   if (reports_dir_.empty()) return "";
   return reports_dir_ + "/" + job + ".json";
 }

@@ -36,6 +36,10 @@ class JobCli {
   // bad usage, with the message already printed).
   bool Parse(int argc, char** argv, int* exit_code);
 
+  // Reading a flag the job did not declare is a programming error (a misspelt name would
+  // otherwise read as "not given"): Has, Get, GetOr and GetInt throw std::logic_error
+  // naming it, which RunJob turns into a failed report (exit 1).
+  bool Declares(const std::string& name) const;
   bool Has(const std::string& name) const;
   std::optional<std::string> Get(const std::string& name) const;
   std::string GetOr(const std::string& name, const std::string& fallback) const;
@@ -43,8 +47,8 @@ class JobCli {
   Status GetInt(const std::string& name, int64_t fallback, int64_t min, int64_t max, int64_t* out) const;
   const std::vector<std::string>& positional() const { return positional_; }
   const std::string& job() const { return job_; }
-  bool dry_run() const { return Has("dry-run"); }
-  DbFlags db_flags() const;
+  bool dry_run() const { return Declares("dry-run") && Has("dry-run"); }
+  DbFlags db_flags() const;  // all empty for a job without WithDatabase()
   std::string HelpText() const;
 
  private:
@@ -56,6 +60,7 @@ class JobCli {
   };
   void Add(const std::string& name, const std::string& value_name, const std::string& help, const std::string& group);
   const Spec* Find(const std::string& name) const;
+  const Spec& Declared(const std::string& name) const;  // throws std::logic_error
 
   std::string job_;
   std::string summary_;
