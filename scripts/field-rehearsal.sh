@@ -9,7 +9,8 @@
 #      exactly the official image's grants;
 #   2. docker/deploy.sh --compose deploys a bamort-prepare package: every report ok, the
 #      backend stopped during migrate and running after, health ok, the database at the
-#      required version, every character row still there;
+#      required version, every character row still there; then the nightly backup line of
+#      docker/bamort-backup.cron writes a verified set;
 #   3. a fresh legacy load (as MARIADB_USER) with a migration made to fail after earlier
 #      ones committed: deploy.sh restores the pre-deploy backup, the backend runs again,
 #      CHECKSUM TABLE of every table equals the one before.
@@ -262,6 +263,23 @@ echo "backend systeminfo: $info"
   fail "the backend counts other characters than the database held before ($chars_before)"
 char_counts "$work/counts-after"
 "${checks[@]}" same-lines "$work/counts-before" "$work/counts-after" "$work/renames"
+
+say "2b. the nightly backup of docker/bamort-backup.cron, with podman-compose"
+# The cron line with podman-compose in place of `docker compose`, plus --no-deps: without it
+# podman-compose 1.0.3 `run` builds every service that has a build: (upstream's backend and
+# frontend, from ../backend and ../frontend) before it runs the job.
+sets_before=$(find "$run/bamort-backups" -mindepth 1 -maxdepth 1 -type d ! -name '*.partial' | wc -l)
+rm -f "$run/bamort-reports/backup.json"
+(cd "$run" && BAMORT_JOB_USER=0:0 BAMORT_DEPLOY_IMAGE=$image podman-compose -f docker-compose.yml \
+   -f "$here/docker/compose.deploy.yml" -f "$standins" run --rm -T --no-deps bamort-job \
+   bamort-backup --verify --retention-days 30 --keep-min 3) >"$work/cron.log" 2>&1 || true
+[ -f "$run/bamort-reports/backup.json" ] || { mask <"$work/cron.log" | tail -20; fail "the nightly backup wrote no report"; }
+[ "$("${checks[@]}" field "$run/bamort-reports" backup 'd["status"]')" = ok ] || fail "the nightly backup's report is not ok"
+[ "$("${checks[@]}" field "$run/bamort-reports" backup 'd["details"]["verified"]')" = True ] || fail "the nightly backup is not verified"
+sets_after=$(find "$run/bamort-backups" -mindepth 1 -maxdepth 1 -type d ! -name '*.partial' | wc -l)
+[ "$sets_after" = $((sets_before + 1)) ] || fail "expected one more backup set ($sets_before before), found $sets_after"
+echo "nightly backup: a verified set $("${checks[@]}" field "$run/bamort-reports" backup 'd["details"]["set"]'), $sets_after sets kept"
+if grep -qF -e "$user_password" "$run/bamort-reports/backup.json"; then fail "the password appears in the nightly backup's report"; fi
 
 say "3. a fresh legacy load as MARIADB_USER, a migration made to fail: automatic restore"
 {
