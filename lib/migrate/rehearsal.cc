@@ -254,6 +254,7 @@ Status RehearseMigrate(Connection* production, const std::vector<Migration>& mig
     return s;
   }
   // The chain's failure is the dry run's verdict: same code and message as the real run.
+  result->failed = true;
   return s.WithContext("rehearsal on a private copy of " + database)
       .WithHint("nothing was changed on " + database + "; the real bamort-migrate would fail the same way" +
                 (s.hint().empty() ? std::string() : " (its advice then: " + s.hint() + ")"));
@@ -303,7 +304,11 @@ void PrintRehearsal(const RehearsalResult& result, const std::vector<Migration>&
     if (s.prepared) out << "-- (executed by a prepared statement)\n";
     out << s.text << ";\n";
   }
-  if (result.failed_prepared) out << "\n-- failed (prepared statement):\n" << *result.failed_prepared << ";\n";
+  if (result.failed_prepared) {
+    out << "\n-- failed (prepared statement):\n" << *result.failed_prepared << ";\n";
+  } else if (result.failed) {
+    out << "-- the rehearsal stopped here: the statement above failed, or the schema check after it\n";
+  }
 }
 
 }  // namespace bamort

@@ -54,9 +54,11 @@ struct RehearsalResult {
   MigrateResult planned;       // production's own dry run: versions before, the plan
   MigrateResult rehearsed;     // the chain's result on the copy (steps, dirty, schema checks)
   std::vector<RehearsedStatement> statements;
-  // A prepared statement that was prepared but whose EXECUTE failed (the general log
-  // records only successful executions): the statement the real run would stop at.
+  // MariaDB 10.11 writes the "Execute" row of a prepared statement before running it, so
+  // a failing one is the last statement printed. A server that logs only successful
+  // executions leaves the failing text in its "Prepare" row: kept here.
   std::optional<std::string> failed_prepared;
+  bool failed = false;  // the chain failed on the copy; the last statement is where it stopped
   bool rehearsed_ok() const { return method == "private-server"; }
   // details.rehearsal of the report (docs/REPORTS.md); outcome is the dry run's status.
   Poco::JSON::Object::Ptr ToJson(const Status& outcome) const;

@@ -167,6 +167,7 @@ TEST(Rehearsal, WorksForAUserWithOnlyTheOfficialImagesGrants) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ((r.out + r.err).find(password), std::string::npos) << "the password appears in the output";
   Poco::JSON::Object::Ptr rh = Rehearsal(ReadReportOrFail(report));
+  EXPECT_FALSE(rh.isNull());
   if (!rh.isNull()) {
     EXPECT_EQ(rh->getValue<std::string>("method"), "private-server");
     EXPECT_EQ(rh->getValue<std::string>("outcome"), "ok");
@@ -195,6 +196,38 @@ TEST(Rehearsal, WithoutAPrivateServerTheDryRunSaysItWasNotRehearsed) {
   EXPECT_FALSE(rh->getValue<bool>("rehearsed"));
   EXPECT_NE(rh->getValue<std::string>("reason").find("not writable"), std::string::npos);
   EXPECT_EQ(db.TableChecksums(), before);
+}
+
+// deploy.sh --dry-run on a database whose real migrate fails: deploy stops with migrate's
+// code, says nothing was changed, restores nothing; then the real migrate fails the same way.
+TEST(Rehearsal, DeployDryRunStopsWithTheRealVerdictAndRestoresNothing) {
+  std::string work = TempPath("deploy");
+  Poco::File(work).createDirectories();
+  std::string package = work + "/package.tar.gz";
+  {
+    ScratchDatabase dev("rh_dev");
+    ASSERT_EQ(dev.Job("init", {}, {{"BAMORT_ADMIN_PASSWORD", "Rehearsal-Test-Pw"}}).exit_code, 0);
+    ProcessResult prepared = dev.Job("prepare", {"--out", package});
+    ASSERT_EQ(prepared.exit_code, 0) << prepared.err;
+  }
+  ScratchDatabase db("rh_deploy");
+  db.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
+  // AutoMigrate's twin of a legacy table, holding rows too: 0002 stops (error 1644).
+  auto conn = db.Connect();
+  ASSERT_TRUE(conn->Execute("CREATE TABLE `gsm_lit_sources` LIKE `learning_sources`").ok());
+  ASSERT_TRUE(conn->Execute("INSERT INTO `gsm_lit_sources` SELECT * FROM `learning_sources`").ok());
+  auto before = db.TableChecksums();
+  ProcessResult dry = testing::RunProcess(
+      {SourcePath("docker/deploy.sh"), "--native", "--bin-dir", std::string(BAMORT_BINARY_DIR), "--reports-root",
+       work + "/reports", "--backup-dir", work + "/backups", "--run-id", "dry1", "--dry-run", package},
+      {{"BAMORT_DB_NAME", db.name()}});
+  EXPECT_NE(dry.exit_code, 0) << dry.out << dry.err;
+  EXPECT_NE((dry.out + dry.err).find("the migrate dry run failed"), std::string::npos) << dry.out << dry.err;
+  EXPECT_EQ((dry.out + dry.err).find("RESTORED"), std::string::npos) << dry.out;
+  EXPECT_EQ(db.TableChecksums(), before);
+
+  ProcessResult real = db.Job("migrate");
+  EXPECT_EQ(real.exit_code, dry.exit_code) << real.err;
 }
 
 }  // namespace
