@@ -73,6 +73,9 @@ void FillMigrateDetails(const MigrateResult& r, const std::string& key, JobRun* 
   }
   d->set("schema_checks", checks);
   d->set("version_recorded_again", r.version_recorded_again);
+  Poco::JSON::Array::Ptr problems = new Poco::JSON::Array();
+  for (const std::string& p : r.preflight_problems) problems->add(p);
+  d->set("preflight_problems", problems);
   for (const std::string& s : r.checksum_drift) run->Warn("checksum drift: " + s);
 }
 

@@ -9,6 +9,7 @@
 #include "db/named_lock.h"
 #include "db/statement_runner.h"
 #include "migrate/data_loss.h"
+#include "migrate/layout_preflight.h"
 #include "migrate/schema_proof.h"
 
 namespace bamort {
@@ -302,6 +303,17 @@ Status Migrator::Migrate(const MigrateOptions& options, MigrateResult* result) {
     }
   } else if (options.dry_run) {
     return Status::Precondition("a migration is running right now; run the dry run again when it has finished");
+  }
+  if (!in_progress) {
+    // A layout the chain cannot bring to the expected schema is refused before anything
+    // changes, naming each difference (layout_preflight.h).
+    Status preflight = CheckLayoutPreflight(conn_, state, &result->preflight_problems);
+    if (!preflight.ok()) {
+      return preflight.WithHint(
+          "nothing was changed. The database differs from every layout the migrations know in a way they cannot "
+          "repair; restore the missing objects or data (from an older backup), or ask for a migration that "
+          "handles this layout");
+    }
   }
   if (options.dry_run) {
     for (const Migration* m : plan) result->steps.push_back(StepOf(*m, false));

@@ -69,6 +69,7 @@ struct MigrateResult {
   std::vector<SchemaProof> schema_checks;  // where the run stopped, when that is a version's end
   bool version_recorded_again = false;     // after upstream's setupcheck marker
   std::vector<DataLoss> data_loss;         // rollback: what its down parts would drop
+  std::vector<std::string> preflight_problems;  // migrate: what the chain cannot handle
 };
 
 // The start of the error message a failed schema check leaves in migration_history.
