@@ -137,6 +137,8 @@ Status RunStatus(const JobCli& cli, JobRun* run) {
     std::cout << VersionStatusToText(vs, conn->config().Describe());
   }
   if (vs.compat.state == CompatState::kCompatible) return Status::Ok();
+  // Behind is the normal state before a deploy, not an error of this job.
+  if (vs.compat.state == CompatState::kBehind) run->ExitCodeIsAState();
   return Status::Precondition(std::string("database is ") + CompatStateName(vs.compat.state) + ": " +
                               vs.compat.reason,
                               vs.compat.state == CompatState::kBehind ? "run bamort-migrate" : "");

@@ -289,6 +289,14 @@ Status JobRun::Start() {
     report_path_ = reports_dir_ + "/" + cli_.job() + ".json";
   }
   report_.inputs->set("dry_run", cli_.dry_run());
+  if (!report_path_.empty()) {
+    Status writable = CheckReportWritable(report_path_);
+    if (!writable.ok()) {
+      std::string unwritable = report_path_;
+      report_path_.clear();  // Finish cannot write there either
+      return writable.WithContext("checked before anything else").WithHint(writable.hint() + " (" + unwritable + ")");
+    }
+  }
   return env_file;
 }
 
@@ -346,7 +354,8 @@ int JobRun::Finish(const Status& status) {
     if (report_.status == "ok" && !report_.warnings.empty()) report_.status = "warning";
     report_.error = std::nullopt;
   } else {
-    report_.status = "failed";
+    bool state = exit_code_is_state_ && status.code() == StatusCode::kPrecondition;
+    report_.status = state ? "warning" : "failed";
     std::string message = status.message();
     if (status.db_errno() != 0) message += " (errno " + std::to_string(status.db_errno()) + ")";
     report_.error = ReportError{Status::CodeName(status.code()), Redact(message), Redact(status.hint())};
@@ -362,6 +371,9 @@ int JobRun::Finish(const Status& status) {
   if (status.ok()) {
     spdlog::info("{} ({} ms){}", report_.status, report_.duration_ms,
                  report_path_.empty() ? "" : ", report " + report_path_);
+  } else if (exit_code_is_state_ && status.code() == StatusCode::kPrecondition) {
+    spdlog::info("{}", status.message());
+    if (!status.hint().empty()) spdlog::info("next: {}", status.hint());
   } else {
     spdlog::error("{}", status.ToString());
     if (!status.hint().empty()) spdlog::error("hint: {}", status.hint());

@@ -90,6 +90,10 @@ class JobRun {
   // else <reports dir>/<job>.json; empty when neither is known.
   std::string PreviousReportPath(const std::string& job) const;
   void Warn(const std::string& message);
+  // The job's exit code 3 reports a state of the database, not a failure of the job
+  // (bamort-status on a database that is behind): Finish logs it at info level and the
+  // report's status is "warning", with the state in error as usual.
+  void ExitCodeIsAState() { exit_code_is_state_ = true; }
 
   // Fills status, error, timing and exit code into the report, writes it (when a
   // path is known), logs a one-line outcome, and returns the exit code.
@@ -103,6 +107,7 @@ class JobRun {
   StepReport report_;
   std::string report_path_;
   std::string reports_dir_;
+  bool exit_code_is_state_ = false;
 };
 
 }  // namespace bamort

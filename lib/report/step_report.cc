@@ -1,5 +1,10 @@
 #include "report/step_report.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <sstream>
 
 #include <Poco/File.h>
@@ -148,6 +153,26 @@ Status WriteReport(const StepReport& report, const std::string& path) {
     if (!s.ok()) return s;
   }
   return WriteFileAtomic(path, report.ToJsonText(), 0640);
+}
+
+Status CheckReportWritable(const std::string& path) {
+  std::string parent = Poco::Path(path).parent().toString();
+  if (parent.empty()) parent = ".";
+  Status made = MakeDirs(parent);
+  if (!made.ok()) {
+    return Status::BadInput("report " + path + ": its folder cannot be created: " + made.message(),
+                            "give a writable --report / --reports-dir (BAMORT_REPORTS_DIR); nothing was done");
+  }
+  std::string probe = parent + "/.bamort-report-probe-XXXXXX";
+  int fd = ::mkstemp(probe.data());
+  if (fd < 0) {
+    return Status::BadInput("report " + path + ": the folder " + parent + " is not writable (" +
+                                std::strerror(errno) + ")",
+                            "give a writable --report / --reports-dir (BAMORT_REPORTS_DIR); nothing was done");
+  }
+  ::close(fd);
+  ::unlink(probe.c_str());
+  return Status::Ok();
 }
 
 Status ParseReport(const std::string& text, const std::string& source, StepReport* out) {

@@ -57,6 +57,10 @@ struct StepReport {
 
 // Atomic write: a reader sees the old report or the complete new one.
 Status WriteReport(const StepReport& report, const std::string& path);
+// Before a job does anything: the report's folder exists (or is created) and a file can
+// be created in it. A job that changes the database and then cannot write its report
+// would otherwise end with a failure after the change. kBadInput naming the folder.
+Status CheckReportWritable(const std::string& path);
 // kBadInput naming the file for anything that is not a complete report (truncated,
 // not JSON, a field missing or of the wrong type, an unknown report_version).
 Status ReadReport(const std::string& path, StepReport* out);

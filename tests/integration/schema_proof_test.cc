@@ -221,3 +221,32 @@ TEST(SchemaProof, StatusHistoryListsEveryMigrationLikeFlywayInfo) {
 
 }  // namespace
 }  // namespace bamort
+
+namespace bamort {
+namespace {
+
+TEST(ExitCodes, BehindIsAStateLoggedAtInfoWithAWarningReport) {
+  ScratchDatabase db("behind_state");
+  db.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
+  std::string report = TempPath("behind.json");
+  ProcessResult status = db.Job("status", {"--report", report});
+  EXPECT_EQ(status.exit_code, 3);
+  StepReport rep = ReadReportOrFail(report);
+  EXPECT_EQ(rep.status, "warning");
+  EXPECT_EQ(rep.details->getValue<std::string>("state"), "behind");
+  EXPECT_EQ(status.err.find(" error: "), std::string::npos) << status.err;
+}
+
+TEST(ExitCodes, AnUnwritableReportFolderStopsMigrateBeforeAnythingChanges) {
+  ScratchDatabase db("report_unwritable");
+  db.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
+  auto before = db.TableChecksums();
+  // A folder below a character device can never be made, not even by root.
+  ProcessResult r = db.Job("migrate", {"--report", "/dev/null/reports/migrate.json"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("/dev/null/reports"), std::string::npos) << r.err;
+  EXPECT_EQ(db.TableChecksums(), before);
+}
+
+}  // namespace
+}  // namespace bamort
