@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstring>
 #include <memory>
+#include <set>
 
 #include <Poco/JSON/Array.h>
 #include <spdlog/spdlog.h>
@@ -94,8 +95,8 @@ std::string FirstKeyword(const std::string& sql) {
   return word;
 }
 
-// DDL and DML: what changes the database. Guards (SET @x, PREPARE, EXECUTE, DEALLOCATE,
-// SELECT, DO 0) and session settings are not printed.
+// DDL and DML: what changes the database. The guards' PREPARE, EXECUTE, DEALLOCATE,
+// SELECT and DO 0 are not printed.
 bool ChangesTheDatabase(const std::string& sql) {
   static const char* const kWords[] = {"ALTER",   "CREATE",   "DROP",   "RENAME", "INSERT", "UPDATE",
                                        "DELETE",  "REPLACE",  "TRUNCATE", "SIGNAL", "LOAD"};
@@ -105,6 +106,64 @@ bool ChangesTheDatabase(const std::string& sql) {
   }
   return false;
 }
+
+// "SET @name = ..." gives "name" (lower case: user variables ignore case); "" for any
+// other statement, also for session settings such as SET FOREIGN_KEY_CHECKS = 0.
+std::string AssignedVariable(const std::string& sql) {
+  if (FirstKeyword(sql) != "SET") return "";
+  size_t i = sql.find_first_not_of(" \t\r\n", sql.find_first_not_of(" \t\r\n") + 3);
+  if (i == std::string::npos || sql[i] != '@' || sql.compare(i, 2, "@@") == 0) return "";
+  std::string name;
+  for (++i; i < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[i])) || sql[i] == '_'); ++i) {
+    name.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(sql[i]))));
+  }
+  return name;
+}
+
+// Every user variable sql reads or writes (@name, not @@system), lower case.
+std::set<std::string> VariablesIn(const std::string& sql) {
+  std::set<std::string> out;
+  for (size_t i = 0; i + 1 < sql.size(); ++i) {
+    if (sql[i] != '@') continue;
+    if (sql[i + 1] == '@') {
+      ++i;
+      continue;
+    }
+    std::string name;
+    for (size_t j = i + 1; j < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[j])) || sql[j] == '_'); ++j) {
+      name.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(sql[j]))));
+    }
+    if (!name.empty()) out.insert(name);
+  }
+  return out;
+}
+
+// Keeps a SET @x only when a statement kept after it reads @x before it is set again, so
+// the printed statements replay on a copy (0007's @m5) without the guards' variables.
+void KeepNeededVariables(std::vector<RehearsedStatement>* statements) {
+  std::set<std::string> needed;
+  std::vector<bool> keep(statements->size(), true);
+  for (size_t k = statements->size(); k-- > 0;) {
+    const std::string& text = (*statements)[k].text;
+    std::string assigned = AssignedVariable(text);
+    if (!assigned.empty()) {
+      keep[k] = needed.erase(assigned) > 0;
+      if (!keep[k]) continue;
+    }
+    for (const std::string& v : VariablesIn(text)) {
+      if (v != assigned) needed.insert(v);
+    }
+  }
+  std::vector<RehearsedStatement> kept;
+  for (size_t k = 0; k < statements->size(); ++k) {
+    if (keep[k]) kept.push_back(std::move((*statements)[k]));
+  }
+  statements->swap(kept);
+}
+
+// DDL, DML and SET (session settings always, user variables when needed: see
+// KeepNeededVariables).
+bool Printed(const std::string& sql) { return ChangesTheDatabase(sql) || FirstKeyword(sql) == "SET"; }
 
 // The migration running now (plan[*current]) or the next one, when one of its up
 // statements is exactly sql; 0 when the statement is neither's (the engine's bookkeeping,
@@ -142,15 +201,16 @@ Status ReadExecutedStatements(Connection* reader, uint64_t thread_id, const std:
           last_prepared = text;
         } else if (type == "Execute") {
           awaiting_execute = false;
-          if (ChangesTheDatabase(text)) result->statements.push_back({number, text, true});
+          if (Printed(text)) result->statements.push_back({number, text, true});
         } else if (int64_t n = MigrationOf(text, plan, &current); n > 0) {
           number = n;
           awaiting_execute = FirstKeyword(text) == "EXECUTE";
-          if (ChangesTheDatabase(text)) result->statements.push_back({number, text, false});
+          if (Printed(text)) result->statements.push_back({number, text, false});
         }
         return Status::Ok();
       }));
   if (awaiting_execute && !last_prepared.empty()) result->failed_prepared = last_prepared;
+  KeepNeededVariables(&result->statements);
   return Status::Ok();
 }
 

@@ -36,7 +36,8 @@ struct RehearsalOptions {
   std::ostream* plan_out = nullptr;   // the generic plan, when no private server is possible
 };
 
-// One statement that ran on the copy: DDL or DML of a migration, in order.
+// One statement that ran on the copy, in order: DDL or DML of a migration, a session
+// setting, or a SET @x that a later printed statement reads (so the list replays).
 struct RehearsedStatement {
   int64_t migration_number = 0;
   std::string text;
