@@ -37,11 +37,10 @@ using testing::ProcessResult;
 using testing::ScratchDatabase;
 using testing::SourcePath;
 
-// MARKED: lib/migrate/migrator.cc does not call CheckLayoutPreflight yet (the lead wires
-// it in before the first migration). Until then a refusal is checked on the function
-// itself; set this to true when the call lands, and every refusal is also checked on
-// bamort-migrate as a process: exit 3, table checksums unchanged, the difference named.
-constexpr bool kMigrateRunsLayoutPreflight = false;
+// bamort-migrate calls CheckLayoutPreflight before the first migration (since 1b685aa), so
+// every refusal is checked twice: on the function, and on the process (exit 3, table
+// checksums unchanged, the difference named). False checks the function alone.
+constexpr bool kMigrateRunsLayoutPreflight = true;
 // How many of the real database's variants run (a deterministic, evenly spaced sample).
 constexpr size_t kRealFixtureSample = 6;
 
