@@ -429,24 +429,15 @@ Status Migrator::Repair(int lock_timeout_seconds, std::optional<MigrationRecord>
   }
   VersionStore store(conn_);
   const MigrationRecord& d = *state.dirty;
-  if (d.error_message && d.error_message->rfind(kSchemaCheckPrefix, 0) == 0) {
-    // Every statement ran; the schema was wrong and the operator fixed it by hand. The
-    // migration counts as applied again, and status checks the schema once more.
-    BAMORT_RETURN_IF_ERROR(conn_->Execute(
-        "UPDATE migration_history SET success = 1, error_message = NULL, failed_statement = NULL, error_errno = NULL "
-        "WHERE migration_number = " + std::to_string(d.number)));
-    spdlog::warn("marked migration {} ({}) as applied again after its failed schema check; bamort-status checks "
-                 "the schema again",
-                 d.number, d.description);
-  } else if (d.error_message && d.error_message->rfind("rollback", 0) == 0) {
-    // A rollback stopped halfway: the migration counts as applied again, so
-    // bamort-rollback can run its (repeatable) down part once more.
-    BAMORT_RETURN_IF_ERROR(conn_->Execute(
-        "UPDATE migration_history SET success = 1, error_message = NULL, failed_statement = NULL, error_errno = NULL "
-        "WHERE migration_number = " + std::to_string(d.number)));
-    spdlog::warn("marked migration {} ({}) as applied again after its interrupted rollback; run bamort-rollback "
-                 "again to finish it",
-                 d.number, d.description);
+  auto starts_with = [&](const char* prefix) { return d.error_message && d.error_message->rfind(prefix, 0) == 0; };
+  // After a failed schema check every statement had run and the operator fixed the schema
+  // by hand; after an interrupted rollback its (repeatable) down part can run once more.
+  // Either way the migration counts as applied again.
+  if (starts_with(kSchemaCheckPrefix) || starts_with("rollback")) {
+    BAMORT_RETURN_IF_ERROR(store.MarkAppliedAgain(d.number));
+    spdlog::warn("marked migration {} ({}) as applied again; {}", d.number, d.description,
+                 starts_with("rollback") ? "run bamort-rollback again to finish it"
+                                         : "bamort-status checks the schema again");
   } else {
     BAMORT_RETURN_IF_ERROR(store.ForgetRecord(d.number));
     spdlog::warn("removed the dirty record of migration {} ({}); bamort-migrate will run it again from its first "

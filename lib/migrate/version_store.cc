@@ -209,6 +209,12 @@ Status VersionStore::RecordCurrentVersionAgain(const Migration& m) {
       ")");
 }
 
+Status VersionStore::MarkAppliedAgain(int64_t number) {
+  return conn_->Execute(
+      "UPDATE migration_history SET success = 1, error_message = NULL, failed_statement = NULL, error_errno = NULL "
+      "WHERE migration_number = " + std::to_string(number));
+}
+
 Status VersionStore::MarkFailed(int64_t number, const Status& error) {
   return conn_->Execute("UPDATE migration_history SET success = 0, error_message = " + conn_->Quote(error.message()) +
                         " WHERE migration_number = " + std::to_string(number));

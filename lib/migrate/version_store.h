@@ -86,6 +86,8 @@ class VersionStore {
   // Marks an applied migration as failed (success = 0) with error's message: the
   // schema check after a rollback found the database not at its version.
   Status MarkFailed(int64_t number, const Status& error);
+  // Clears a dirty record's failure: the migration counts as applied (repair).
+  Status MarkAppliedAgain(int64_t number);
   // Writes upstream's setupcheck marker row unless one exists (see kUpstreamMarkerVersion).
   Status EnsureUpstreamMarker();
   // True when a marker row is newer (by id) than the newest row this tool wrote: upstream's
