@@ -22,6 +22,7 @@
 #include "backup/dump_stream.h"
 #include "backup/json_export.h"
 #include "backup/manifest.h"
+#include "backup/space_check.h"
 #include "backup/sql_dump.h"
 #include "backup/table_stats.h"
 #include "backup/verify.h"
@@ -134,6 +135,22 @@ PrivateServerOptions VerifyServerOptions(const JobCli& cli) {
   return o;
 }
 
+// Free space for the set and for the private verify copy, checked before anything is
+// written (backup/space_check.h), in the dry run as in the real run.
+Status CheckBackupSpace(const JobCli& cli, Connection* conn, const std::string& out_dir, bool private_verify,
+                        JobRun* run) {
+  uint64_t table_bytes = 0;
+  BAMORT_RETURN_IF_ERROR(DatabaseBytes(conn, &table_bytes));
+  std::string verify_dir;
+  if (private_verify) {
+    verify_dir = VerifyServerOptions(cli).parent_dir;
+    const char* tmp = std::getenv("TMPDIR");
+    if (verify_dir.empty()) verify_dir = tmp && *tmp ? tmp : "/tmp";
+  }
+  run->report().details->set("table_bytes", table_bytes);
+  return CheckFreeSpace(BackupSpaceNeeds(table_bytes, out_dir, verify_dir));
+}
+
 // "128M", "2G", "536870912": digits and at most one unit letter, as mariadbd takes it.
 Status CheckBufferPoolSize(const std::string& size) {
   size_t digits = size.find_first_not_of("0123456789");
@@ -238,6 +255,7 @@ Status RunBackup(const JobCli& cli, JobRun* run) {
     if (verify && verify_where == VerifyWhere::kPrivateServer && !private_server) {
       return Status::Precondition("--verify-in private: cannot start a private verify server: " + why_not);
     }
+    BAMORT_RETURN_IF_ERROR(CheckBackupSpace(cli, conn.get(), out_dir, verify && private_server, run));
     if (why_not.empty()) why_not = "--verify-in scratch";
     std::cout << "would write the backup set " << set_dir << " (" << tables.size() << " tables" << (verify ? ", verified" : "")
               << ")\n";
@@ -256,6 +274,12 @@ Status RunBackup(const JobCli& cli, JobRun* run) {
 
   // Where --verify will load the dump, decided (and its server installing) before
   // anything is dumped: a job that cannot verify is refused first (exit 3).
+  {
+    std::string unused;
+    const bool private_verify = verify && verify_where != VerifyWhere::kScratchSchema &&
+                                PrivateServer::Available(VerifyServerOptions(cli), &unused);
+    BAMORT_RETURN_IF_ERROR(CheckBackupSpace(cli, conn.get(), out_dir, private_verify, run));
+  }
   std::unique_ptr<DumpVerifier> verifier;
   if (verify) {
     VerifyOptions vo;

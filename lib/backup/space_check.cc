@@ -1,0 +1,87 @@
+#include "backup/space_check.h"
+
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+namespace bamort {
+
+namespace {
+
+constexpr uint64_t kMiB = 1024 * 1024;
+constexpr uint64_t kPrivateServerBaseBytes = 118 * kMiB;
+
+std::string Megabytes(uint64_t bytes) {
+  return std::to_string((bytes + kMiB - 1) / kMiB) + " MiB";
+}
+
+// The folder itself, or the nearest parent that exists (the backup creates the rest).
+std::string ExistingAncestor(std::string folder) {
+  struct stat st;
+  while (!folder.empty() && ::stat(folder.c_str(), &st) != 0) {
+    size_t slash = folder.find_last_of('/');
+    if (slash == std::string::npos) return ".";
+    folder = slash == 0 ? "/" : folder.substr(0, slash);
+  }
+  return folder.empty() ? "." : folder;
+}
+
+}  // namespace
+
+Status DatabaseBytes(Connection* conn, uint64_t* bytes) {
+  Value v;
+  BAMORT_RETURN_IF_ERROR(conn->QueryValue(
+      "SELECT COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0) FROM information_schema.TABLES "
+      "WHERE TABLE_SCHEMA = DATABASE()",
+      &v));
+  *bytes = v ? std::stoull(*v) : 0;
+  return Status::Ok();
+}
+
+std::vector<SpaceNeed> BackupSpaceNeeds(uint64_t table_bytes, const std::string& out_dir,
+                                        const std::string& verify_dir) {
+  std::vector<SpaceNeed> needs;
+  needs.push_back({out_dir, "the backup set", table_bytes / 2 + 16 * kMiB});
+  if (!verify_dir.empty()) {
+    needs.push_back({verify_dir, "the private verify server", kPrivateServerBaseBytes + table_bytes + table_bytes / 2});
+  }
+  return needs;
+}
+
+Status CheckFreeSpace(const std::vector<SpaceNeed>& needs) {
+  struct Filesystem {
+    std::string folders, what;
+    uint64_t needed = 0, available = 0;
+  };
+  std::map<dev_t, Filesystem> by_device;
+  for (const SpaceNeed& need : needs) {
+    std::string existing = ExistingAncestor(need.folder);
+    struct stat st;
+    struct statvfs vfs;
+    if (::stat(existing.c_str(), &st) != 0 || ::statvfs(existing.c_str(), &vfs) != 0) {
+      return Status::Failed("cannot read the free space of " + existing + " (for " + need.folder +
+                            "): " + std::strerror(errno));
+    }
+    Filesystem& fs = by_device[st.st_dev];
+    fs.folders += (fs.folders.empty() ? "" : " and ") + need.folder;
+    fs.what += (fs.what.empty() ? "" : " and ") + need.what + " (" + Megabytes(need.bytes) + ")";
+    fs.needed += need.bytes;
+    fs.available = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+  }
+  std::string problems;
+  for (const auto& [device, fs] : by_device) {
+    if (fs.available >= fs.needed) continue;
+    problems += (problems.empty() ? "" : "; ") + fs.folders + " has " + Megabytes(fs.available) + " free, " +
+                fs.what + " need about " + Megabytes(fs.needed);
+  }
+  if (problems.empty()) return Status::Ok();
+  return Status::Precondition(
+      "not enough free space: " + problems + "; nothing was written",
+      "free space there, or point --out-dir / --verify-tmpdir at a folder with room (estimates: docs/BACKUP.md, "
+      "'Disk space')");
+}
+
+}  // namespace bamort
