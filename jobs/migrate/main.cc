@@ -14,6 +14,9 @@ int main(int argc, char** argv) {
       .WithDryRun("rehearse on a private copy of the database and print the statements that ran there; "
                   "change nothing")
       .Flag("to-version", "X.Y.Z", "stop at this DB version instead of the latest")
+      .Flag("rehearse-import", "PACKAGE|DIR|FILE",
+            "with --dry-run: after the migrations succeeded on the private copy, import this master data "
+            "there too (as bamort-import-masterdata --source); its counts and refusals are the dry run's")
       .Flag("lock-timeout", "SECONDS", "wait this long for the deployment lock (default 60)")
       .Flag("require-backup", "REPORT", "refuse to run without this ok bamort-backup report of the same database")
       .Flag("backup-max-age", "SECONDS", "how old the required backup may be (default 86400)")

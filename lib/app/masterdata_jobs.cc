@@ -129,18 +129,8 @@ Status RunPrepare(const JobCli& cli, JobRun* run) {
 Status RunImportMasterDataJob(const JobCli& cli, JobRun* run) {
   auto source = cli.Get("source");
   if (!source) return Status::BadInput("--source PACKAGE|DIR|FILE is required");
-  int64_t lock_timeout = 0;
-  BAMORT_RETURN_IF_ERROR(LockTimeoutSeconds(cli, &lock_timeout));
   ImportOptions options;
-  options.source = *source;
-  options.dry_run = cli.dry_run();
-  options.prune = cli.Has("prune");
-  options.sample_intended = cli.Has("overwrite-with-sample-data");
-  options.change_guard.allow_large_changes = cli.Has("allow-large-changes");
-  int64_t percent = 0;
-  BAMORT_RETURN_IF_ERROR(cli.GetInt("max-change-percent", options.change_guard.max_change_percent, 0, 100, &percent));
-  options.change_guard.max_change_percent = static_cast<int>(percent);
-  options.lock_timeout_seconds = static_cast<int>(lock_timeout);
+  BAMORT_RETURN_IF_ERROR(ImportOptionsFromFlags(cli, *source, &options));
   auto& inputs = run->report().inputs;
   inputs->set("source", *source);
   inputs->set("prune", options.prune);
@@ -162,16 +152,40 @@ Status RunImportMasterDataJob(const JobCli& cli, JobRun* run) {
   run->report().details = result.ToJson();
   for (const std::string& w : result.warnings) run->Warn(w);
   if (s.ok()) {
-    uint64_t ins = 0, upd = 0, pruned = 0;
-    for (const auto& e : result.entities) {
-      ins += e.inserted;
-      upd += e.updated;
-      pruned += e.pruned;
-    }
-    spdlog::info("{}: {} records, {} inserted, {} updated, {} pruned{}", *source, result.TotalInFile(), ins, upd,
-                 pruned, options.dry_run ? " (dry run: rolled back, nothing changed)" : "");
+    spdlog::info("{}: {}{}", *source, ImportCountsLine(result),
+                 options.dry_run ? " (dry run: rolled back, nothing changed)" : "");
   }
   return s;
+}
+
+Status ImportOptionsFromFlags(const JobCli& cli, const std::string& source, ImportOptions* options) {
+  auto has = [&](const char* flag) { return cli.Declares(flag) && cli.Has(flag); };
+  int64_t lock_timeout = 0;
+  BAMORT_RETURN_IF_ERROR(LockTimeoutSeconds(cli, &lock_timeout));
+  options->source = source;
+  options->dry_run = cli.dry_run();
+  options->prune = has("prune");
+  options->sample_intended = has("overwrite-with-sample-data");
+  options->change_guard.allow_large_changes = has("allow-large-changes");
+  if (cli.Declares("max-change-percent")) {
+    int64_t percent = 0;
+    BAMORT_RETURN_IF_ERROR(
+        cli.GetInt("max-change-percent", options->change_guard.max_change_percent, 0, 100, &percent));
+    options->change_guard.max_change_percent = static_cast<int>(percent);
+  }
+  options->lock_timeout_seconds = static_cast<int>(lock_timeout);
+  return Status::Ok();
+}
+
+std::string ImportCountsLine(const ImportResult& result) {
+  uint64_t ins = 0, upd = 0, pruned = 0;
+  for (const auto& e : result.entities) {
+    ins += e.inserted;
+    upd += e.updated;
+    pruned += e.pruned;
+  }
+  return std::to_string(result.TotalInFile()) + " records, " + std::to_string(ins) + " inserted, " +
+         std::to_string(upd) + " updated, " + std::to_string(pruned) + " pruned";
 }
 
 }  // namespace bamort

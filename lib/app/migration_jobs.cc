@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/job_support.h"
+#include "app/masterdata_jobs.h"
 #include "migrate/version_status.h"
 #include "migrate/migrator.h"
 #include "migrate/rehearsal.h"
@@ -107,6 +108,58 @@ Status CheckRequiredBackup(const JobCli& cli, JobRun* run, const Connection& con
   return Status::Ok();
 }
 
+// --rehearse-import SOURCE: the real import, on the migrated copy, with the options the real
+// import would get (not rolled back there: the copy is thrown away).
+Status RehearseImportStep(const JobCli& cli, JobRun* run, RehearsalOptions* rehearsal) {
+  auto source = cli.Get("rehearse-import");
+  if (!source) return Status::Ok();
+  ImportOptions import;
+  BAMORT_RETURN_IF_ERROR(ImportOptionsFromFlags(cli, *source, &import).WithContext("--rehearse-import"));
+  import.dry_run = false;
+  run->report().inputs->set("rehearse_import", *source);
+  rehearsal->after_chain_name = "import";
+  rehearsal->after_chain = [import](Connection* copy, Poco::JSON::Object::Ptr* details) {
+    ImportResult result;
+    Status s = ImportMasterData(copy, import, &result);
+    *details = result.ToJson();
+    (*details)->set("outcome", s.ok() ? "ok" : "failed");
+    (*details)->set("exit_code", s.exit_code());
+    if (!s.ok()) (*details)->set("message", s.message());
+    Poco::JSON::Array::Ptr warnings = new Poco::JSON::Array();
+    for (const std::string& w : result.warnings) warnings->add(w);
+    (*details)->set("warnings", warnings);
+    if (s.ok()) spdlog::info("rehearsal: import of {} on the migrated copy: {}", import.source, ImportCountsLine(result));
+    return s;
+  };
+  return Status::Ok();
+}
+
+// The dry run rehearses on a private copy (migrate/rehearsal.h); its verdict is the real run's.
+Status RehearseMigrateJob(const JobCli& cli, JobRun* run, Connection* conn, const std::vector<Migration>& migrations,
+                          const MigrateOptions& options) {
+  RehearsalOptions rehearsal;
+  rehearsal.migrate = options;
+  rehearsal.plan_out = &std::cout;
+  BAMORT_RETURN_IF_ERROR(RehearseImportStep(cli, run, &rehearsal));
+  RehearsalResult rehearsed;
+  Status s = RehearseMigrate(conn, migrations, rehearsal, &rehearsed);
+  FillDatabaseVersions(rehearsed.planned, run);
+  FillMigrateDetails(rehearsed.planned, "planned", run);
+  run->report().details->set("rehearsal", rehearsed.ToJson(s));
+  if (rehearsed.rehearsed_ok()) PrintRehearsal(rehearsed, migrations, std::cout);
+  if (!rehearsed.rehearsed_ok() && !rehearsed.planned.steps.empty()) {
+    run->Warn("the dry run was NOT rehearsed (" + rehearsed.reason + "): the printed plan cannot fail where the "
+              "real run fails");
+  }
+  if (rehearsal.after_chain && rehearsed.after_chain_name.empty() && s.ok()) {
+    run->Warn("the import was not rehearsed (" + rehearsed.reason + "); bamort-import-masterdata --dry-run --source " +
+              *cli.Get("rehearse-import") + " shows what it would do" +
+              (rehearsed.planned.steps.empty() ? " on this database" : " once the database is migrated"));
+  }
+  if (s.ok() && rehearsed.planned.steps.empty()) run->report().details->set("nothing_pending", true);
+  return s;
+}
+
 }  // namespace
 
 Status RunStatus(const JobCli& cli, JobRun* run) {
@@ -159,6 +212,9 @@ Status RunMigrate(const JobCli& cli, JobRun* run) {
                             options.to_version ? options.to_version->ToString() : migrations.back().version.ToString());
   run->report().inputs->set("lock_timeout_seconds", lock_timeout);
 
+  if (cli.Get("rehearse-import") && !options.dry_run) {
+    return Status::BadInput("--rehearse-import needs --dry-run (the real import is bamort-import-masterdata)");
+  }
   std::unique_ptr<Connection> conn;
   BAMORT_RETURN_IF_ERROR(OpenDatabase(run, &conn));
   Migrator migrator(conn.get(), migrations);
@@ -170,24 +226,7 @@ Status RunMigrate(const JobCli& cli, JobRun* run) {
     run->report().details->set("repaired_migration", repaired ? Poco::Dynamic::Var(repaired->number) : Poco::Dynamic::Var());
     return s;
   }
-  if (options.dry_run) {
-    // The dry run rehearses on a private copy (migrate/rehearsal.h); its verdict is the real run's.
-    RehearsalOptions rehearsal;
-    rehearsal.migrate = options;
-    rehearsal.plan_out = &std::cout;
-    RehearsalResult rehearsed;
-    s = RehearseMigrate(conn.get(), migrations, rehearsal, &rehearsed);
-    FillDatabaseVersions(rehearsed.planned, run);
-    FillMigrateDetails(rehearsed.planned, "planned", run);
-    run->report().details->set("rehearsal", rehearsed.ToJson(s));
-    if (rehearsed.rehearsed_ok()) PrintRehearsal(rehearsed, migrations, std::cout);
-    if (!rehearsed.rehearsed_ok() && !rehearsed.planned.steps.empty()) {
-      run->Warn("the dry run was NOT rehearsed (" + rehearsed.reason + "): the printed plan cannot fail where the "
-                "real run fails");
-    }
-    if (s.ok() && rehearsed.planned.steps.empty()) run->report().details->set("nothing_pending", true);
-    return s;
-  }
+  if (options.dry_run) return RehearseMigrateJob(cli, run, conn.get(), migrations, options);
   // Only a run that would change something needs the backup; checked before the lock.
   VersionStatus vs;
   BAMORT_RETURN_IF_ERROR(ReadVersionStatus(conn.get(), migrations, &vs));

@@ -240,6 +240,19 @@ Status PrepareCopyTarget(Connection* production, Connection* root, const std::st
   return root->Execute("SET GLOBAL sql_mode = " + root->Quote(r[2].value_or("")));
 }
 
+// The after_chain step on a fresh connection to the migrated copy.
+Status RunAfterChain(const DbConfig& copy, const RehearsalOptions& options, RehearsalResult* result) {
+  result->after_chain_name = options.after_chain_name;
+  std::unique_ptr<Connection> conn;
+  BAMORT_RETURN_IF_ERROR(Connection::Open(copy, &conn));
+  spdlog::info("rehearsal: the migrations succeeded on the copy; running the {} step there", options.after_chain_name);
+  auto t = std::chrono::steady_clock::now();
+  Status s = options.after_chain(conn.get(), &result->after_chain_details);
+  result->after_chain_ms = MsSince(t);
+  result->after_chain_failed = !s.ok();
+  return s;
+}
+
 // Starts the private server (its install ran while production was read), copies the
 // database into it and runs the chain there with the general log on.
 Status RunOnCopy(PrivateServer* server, Connection* production, const std::vector<Migration>& migrations,
@@ -275,7 +288,8 @@ Status RunOnCopy(PrivateServer* server, Connection* production, const std::vecto
   result->run_ms = MsSince(t_run);
   Status read = ReadExecutedStatements(root.get(), conn->connection_id(), PlanOf(result->planned, migrations), result);
   if (!read.ok()) spdlog::warn("rehearsal: cannot read the statements from the general log: {}", read.ToString());
-  return ran;
+  if (!ran.ok() || !options.after_chain) return ran;
+  return RunAfterChain(copy, options, result);
 }
 
 }  // namespace
@@ -313,10 +327,14 @@ Status RehearseMigrate(Connection* production, const std::vector<Migration>& mig
                  result->rehearsed.steps.size(), result->statements.size(), result->run_ms, database);
     return s;
   }
-  // The chain's failure is the dry run's verdict: same code and message as the real run.
-  result->failed = true;
+  // The chain's failure (or the step after it) is the dry run's verdict: same code and
+  // message as the real run.
+  result->failed = !result->after_chain_failed;
+  const std::string who = result->after_chain_failed
+                              ? "the " + options.after_chain_name + " after the real bamort-migrate"
+                              : std::string("the real bamort-migrate");
   return s.WithContext("rehearsal on a private copy of " + database)
-      .WithHint("nothing was changed on " + database + "; the real bamort-migrate would fail the same way" +
+      .WithHint("nothing was changed on " + database + "; " + who + " would fail the same way" +
                 (s.hint().empty() ? std::string() : " (its advice then: " + s.hint() + ")"));
 }
 
@@ -345,6 +363,11 @@ Poco::JSON::Object::Ptr RehearsalResult::ToJson(const Status& outcome) const {
     for (const SchemaFinding& f : p.failing) differences->add(f.Describe());
   }
   o->set("schema_differences", differences);
+  if (!after_chain_name.empty()) {
+    Poco::JSON::Object::Ptr step = after_chain_details.isNull() ? new Poco::JSON::Object(true) : after_chain_details;
+    step->set("run_ms", after_chain_ms);
+    o->set(after_chain_name, step);
+  }
   return o;
 }
 

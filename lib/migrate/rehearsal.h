@@ -12,7 +12,14 @@
 // there is: the generic plan goes to plan_out and the result says the dry run was NOT
 // rehearsed (method "none", reason). The private server is stopped and removed on every
 // path. Not thread-safe; the owner must be the job's main thread (private_server.h).
+//
+// after_chain: a further step on the migrated copy (bamort-migrate --rehearse-import runs
+// the master-data import there, filled in by lib/app so lib/migrate does not depend on
+// lib/masterdata). Its details go to details.rehearsal.<after_chain_name>; its failure is
+// the dry run's failure, with its own exit code and message.
 #pragma once
+
+#include <functional>
 
 #include <cstdint>
 #include <optional>
@@ -34,6 +41,10 @@ struct RehearsalOptions {
   MigrateOptions migrate;             // to_version, lock timeout, applied_by; dry_run is ignored
   PrivateServerOptions server;
   std::ostream* plan_out = nullptr;   // the generic plan, when no private server is possible
+  // Runs only after the chain succeeded on the copy, on a connection to it; details may be
+  // set also on failure. The copy is thrown away afterwards.
+  std::function<Status(Connection* copy, Poco::JSON::Object::Ptr* details)> after_chain;
+  std::string after_chain_name = "after_chain";  // its key in details.rehearsal, e.g. "import"
 };
 
 // One statement that ran on the copy, in order: DDL or DML of a migration, a session
@@ -60,6 +71,10 @@ struct RehearsalResult {
   // executions leaves the failing text in its "Prepare" row: kept here.
   std::optional<std::string> failed_prepared;
   bool failed = false;  // the chain failed on the copy; the last statement is where it stopped
+  std::string after_chain_name;             // set when after_chain ran
+  Poco::JSON::Object::Ptr after_chain_details;
+  int64_t after_chain_ms = 0;
+  bool after_chain_failed = false;  // the chain succeeded, after_chain failed
   bool rehearsed_ok() const { return method == "private-server"; }
   // details.rehearsal of the report (docs/REPORTS.md); outcome is the dry run's status.
   Poco::JSON::Object::Ptr ToJson(const Status& outcome) const;

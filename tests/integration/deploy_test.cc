@@ -1,6 +1,7 @@
 // docker/deploy.sh --native as the operator runs it: the whole chain on a legacy
 // database, the dry run, bad packages, and the automatic restore after a failed migration.
 #include <Poco/File.h>
+#include <Poco/JSON/Object.h>
 
 #include "common/file_io.h"
 #include "config/db_config.h"
@@ -78,6 +79,36 @@ TEST_F(DeployTest, DryRunChangesNothing) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("DRY RUN complete"), std::string::npos) << r.out;
   EXPECT_EQ(db.TableChecksums(), before);
+  // The database is behind: migrate's dry run rehearsed the import on its migrated copy.
+  EXPECT_NE(r.out.find("import: rehearsed (see migrate.json details.rehearsal.import)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("import (rehearsed): skills:"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("import: skipped"), std::string::npos) << r.out;
+  Poco::JSON::Object::Ptr rehearsal = Report("migrate").details->getObject("rehearsal");
+  ASSERT_FALSE(rehearsal.isNull());
+  ASSERT_TRUE(rehearsal->has("import"));
+  EXPECT_EQ(rehearsal->getObject("import")->getValue<std::string>("outcome"), "ok");
+  // The verdict holds: the real run succeeds too.
+  ProcessResult real = Deploy(db, {"--run-id", "run2"}, package_);
+  EXPECT_EQ(real.exit_code, r.exit_code) << real.out << real.err;
+}
+
+// A package the import refuses (the shipped sample set on a database that holds master
+// data): the dry run on a behind database stops with the import's exit code, like the
+// real run then does, and changes nothing.
+TEST_F(DeployTest, DryRunFailsWhereTheRealImportWouldFail) {
+  ScratchDatabase db("deploydrysample");
+  db.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
+  std::string sample = work_ + "/sample.tar.gz";
+  ProcessResult prepared = db.Job("prepare", {"--from", SourcePath("masterdata"), "--out", sample});
+  ASSERT_EQ(prepared.exit_code, 0) << prepared.err;
+  auto before = db.TableChecksums();
+  ProcessResult dry = Deploy(db, {"--dry-run"}, sample);
+  EXPECT_EQ(dry.exit_code, 3) << dry.out << dry.err;
+  EXPECT_NE(dry.out.find("the migrate dry run failed (exit 3)"), std::string::npos) << dry.out;
+  EXPECT_EQ(db.TableChecksums(), before);
+  ProcessResult real = Deploy(db, {"--run-id", "run2"}, sample);
+  EXPECT_EQ(real.exit_code, dry.exit_code) << real.out << real.err;
+  EXPECT_NE(real.out.find("the master-data import failed"), std::string::npos) << real.out;
 }
 
 TEST_F(DeployTest, BadArgumentsAndDamagedPackagesTouchNothing) {
