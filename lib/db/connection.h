@@ -35,6 +35,7 @@ constexpr unsigned kUnknownDatabase = 1049;
 constexpr unsigned kTableExists = 1050;
 constexpr unsigned kNoSuchTable = 1146;
 constexpr unsigned kDuplicateEntry = 1062;
+constexpr unsigned kUnknownColumn = 1054;
 constexpr unsigned kCannotConnect = 2002;
 constexpr unsigned kCannotConnectTcp = 2003;
 constexpr unsigned kUnknownHost = 2005;

@@ -310,9 +310,11 @@ Status Migrator::Migrate(const MigrateOptions& options, MigrateResult* result) {
     Status preflight = CheckLayoutPreflight(conn_, state, &result->preflight_problems);
     if (!preflight.ok()) {
       return preflight.WithHint(
-          "nothing was changed. The database differs from every layout the migrations know in a way they cannot "
-          "repair; restore the missing objects or data (from an older backup), or ask for a migration that "
-          "handles this layout");
+          "nothing was changed. " +
+          (preflight.hint().empty() ? std::string("The database differs from every layout the migrations know in a "
+                                                  "way they cannot repair; restore the missing objects or data "
+                                                  "(from an older backup)")
+                                    : preflight.hint()));
     }
   }
   if (options.dry_run) {

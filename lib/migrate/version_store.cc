@@ -88,6 +88,18 @@ Status VersionStore::ReadRecords(bool with_bookkeeping, std::vector<MigrationRec
 }
 
 Status VersionStore::Read(DbVersionState* out) {
+  Status s = ReadState(out);
+  if (s.db_errno() == dberr::kUnknownColumn) {
+    // Version tables some layout made without a column every Bamort version has: the
+    // state cannot be read, which is a precondition of every job, not a failure of ours.
+    return Status::Precondition("the version tables lack a column they must have: " + s.message(),
+                                "nothing was changed; compare schema_version and migration_history with "
+                                "docs/MIGRATIONS.md, 'Layout variants'");
+  }
+  return s;
+}
+
+Status VersionStore::ReadState(DbVersionState* out) {
   DbVersionState st;
   BAMORT_RETURN_IF_ERROR(DetectLayout(&st));
   st.has_tracking = TrackingTablesExist();

@@ -100,6 +100,7 @@ class VersionStore {
   Status ForgetRecord(int64_t number);
 
  private:
+  Status ReadState(DbVersionState* out);
   Status ReadRecords(bool with_bookkeeping, std::vector<MigrationRecord>* out);
   Status DetectLayout(DbVersionState* state);
   Connection* conn_;
