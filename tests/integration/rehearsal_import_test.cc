@@ -149,6 +149,25 @@ TEST_F(RehearseImport, AMalformedRecordFailsTheDryRunLikeTheRealImport) {
   ExpectSameVerdict(db, dir, 2, &rehearsed, &real);
 }
 
+// Nothing pending: no rehearsal, so the import is not rehearsed either; the job says so and
+// names the import's own dry run (which deploy.sh runs on a compatible database).
+TEST_F(RehearseImport, NothingPendingSaysTheImportWasNotRehearsed) {
+  std::string package = Package(SourcePath("tests/fixtures/export-v1-small"), "v1small");
+  ScratchDatabase db("rhi_current");
+  db.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
+  ASSERT_EQ(db.Job("migrate").exit_code, 0);
+  auto before = db.TableChecksums();
+  std::string report = work_ + "/current.json";
+  ProcessResult r = db.Job("migrate", {"--dry-run", "--rehearse-import", package, "--report", report});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("the import was not rehearsed (nothing pending)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("bamort-import-masterdata --dry-run"), std::string::npos) << r.err;
+  Poco::JSON::Object::Ptr rh = Report(report).details->getObject("rehearsal");
+  ASSERT_FALSE(rh.isNull());
+  EXPECT_FALSE(rh->has("import"));
+  EXPECT_EQ(db.TableChecksums(), before);
+}
+
 TEST_F(RehearseImport, NeedsTheDryRun) {
   ScratchDatabase db("rhi_nodry");
   db.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
