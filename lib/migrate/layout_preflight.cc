@@ -240,8 +240,31 @@ Status CheckAddedConstraints(Connection* conn, const SchemaSpec& live, std::vect
 
 }  // namespace
 
+// A database with tables but none that marks a layout the chain knows, and no version
+// tables: most likely the wrong database (BAMORT_DB_NAME / MARIADB_DATABASE). The chain
+// would create Bamort's tables among someone else's.
+static Status RefuseUnknownLayout(Connection* conn, const DbVersionState& state, std::vector<std::string>* problems) {
+  ResultSet rs;
+  BAMORT_RETURN_IF_ERROR(conn->Query(
+      "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME LIMIT 5",
+      &rs));
+  std::string some;
+  for (size_t i = 0; i < rs.size(); ++i) some += (some.empty() ? "" : ", ") + rs.GetString(i, 0);
+  problems->push_back("the database holds " + std::to_string(state.table_count) + " table(s) (" + some +
+                      (state.table_count > 5 ? ", ..." : "") +
+                      ") but no version tables and none of the tables that mark a Bamort layout (legacy: "
+                      "learning_sources or skill_skills; v0.1.37: gsm_lit_sources and gsm_misc; main: game_systems and "
+                      "skill_improvement_cost2)");
+  return Status::Precondition("unknown layout; nothing was changed: " + problems->back(),
+                              "check that BAMORT_DB_NAME / MARIADB_DATABASE names Bamort's database; an empty "
+                              "database is set up with bamort-init");
+}
+
 Status CheckLayoutPreflight(Connection* conn, const DbVersionState& state, std::vector<std::string>* problems) {
   if (state.layout == "empty") return Status::Ok();
+  if (state.layout == "unknown" && !state.has_tracking && state.migration_number == 0) {
+    return RefuseUnknownLayout(conn, state, problems);
+  }
   SchemaSpec live;
   BAMORT_RETURN_IF_ERROR(IntrospectSchema(conn, &live).WithContext("reading the schema for the layout preflight"));
   size_t before = problems->size();

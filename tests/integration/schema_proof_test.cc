@@ -250,3 +250,24 @@ TEST(ExitCodes, AnUnwritableReportFolderStopsMigrateBeforeAnythingChanges) {
 
 }  // namespace
 }  // namespace bamort
+
+namespace bamort {
+namespace {
+
+TEST(UnknownLayout, ADatabaseThatIsNotBamortsIsRefusedBeforeAnythingChangesAlsoInTheDryRun) {
+  ScratchDatabase db("not_bamort");
+  auto conn = db.Connect();
+  ASSERT_TRUE(conn->Execute("CREATE TABLE wp_posts (id INT PRIMARY KEY, title VARCHAR(200))").ok());
+  ASSERT_TRUE(conn->Execute("INSERT INTO wp_posts VALUES (1, 'Hello')").ok());
+  auto before = db.TableChecksums();
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"--dry-run"}, std::vector<std::string>{}}) {
+    ProcessResult r = db.Job("migrate", args);
+    EXPECT_EQ(r.exit_code, 3) << r.err;
+    EXPECT_NE(r.err.find("unknown layout"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("wp_posts"), std::string::npos) << r.err;
+    EXPECT_EQ(db.TableChecksums(), before);
+  }
+}
+
+}  // namespace
+}  // namespace bamort
