@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "db/named_lock.h"
+#include "db/privileges.h"
 #include "db/statement_runner.h"
 #include "migrate/data_loss.h"
 #include "migrate/layout_preflight.h"
@@ -254,6 +255,27 @@ Status Migrator::RecordVersionAfterUpstreamMarker(const DbVersionState& state, c
   return lock.Release();
 }
 
+// The statements of the migrations need these on the database. Checked before the first
+// one, in the dry run too (it rehearses on a private server, where it is root).
+Status Migrator::CheckMigratePrivileges() {
+  static const std::vector<std::string> kNeeded = {"SELECT", "INSERT", "UPDATE", "DELETE", "CREATE",
+                                                   "DROP",   "ALTER",  "INDEX",  "REFERENCES"};
+  PrivilegeCheck check;
+  BAMORT_RETURN_IF_ERROR(CheckPrivileges(conn_, kNeeded, &check).WithContext("reading the user's privileges"));
+  if (!check.known) {
+    spdlog::warn("could not tell whether the user may run the migrations ({}); going on", check.why_unknown);
+    return Status::Ok();
+  }
+  if (check.missing.empty()) return Status::Ok();
+  std::string missing;
+  for (const std::string& p : check.missing) missing += (missing.empty() ? "" : ", ") + p;
+  return Status::Precondition(
+      "the database user lacks " + missing + " on `" + conn_->config().name +
+          "`, which the migrations need; nothing was changed",
+      "grant them (the official MariaDB image gives its user ALL PRIVILEGES on the database, which is enough: "
+      "docs/CONFIGURATION.md, 'Privileges each job uses')");
+}
+
 Status Migrator::Migrate(const MigrateOptions& options, MigrateResult* result) {
   int64_t target = 0;
   BAMORT_RETURN_IF_ERROR(ResolveTarget(options.to_version, &target));
@@ -304,6 +326,7 @@ Status Migrator::Migrate(const MigrateOptions& options, MigrateResult* result) {
   } else if (options.dry_run) {
     return Status::Precondition("a migration is running right now; run the dry run again when it has finished");
   }
+  if (!in_progress) BAMORT_RETURN_IF_ERROR(CheckMigratePrivileges());
   if (!in_progress) {
     // A layout the chain cannot bring to the expected schema is refused before anything
     // changes, naming each difference (layout_preflight.h).

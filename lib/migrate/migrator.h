@@ -98,6 +98,7 @@ class Migrator {
                  const DbVersionState& state) const;
   Status DirtyRefusal(const DbVersionState& state) const;
   Status ProveVersionReached(VersionStore* store, const Migration& m, bool down, MigrateResult* result);
+  Status CheckMigratePrivileges();
   Status RecordVersionAfterUpstreamMarker(const DbVersionState& state, const MigrateOptions& options,
                                           MigrateResult* result);
   // Version tables made by GORM lack our bookkeeping columns; migration 1's statements

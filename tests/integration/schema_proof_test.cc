@@ -271,3 +271,50 @@ TEST(UnknownLayout, ADatabaseThatIsNotBamortsIsRefusedBeforeAnythingChangesAlsoI
 
 }  // namespace
 }  // namespace bamort
+
+namespace bamort {
+namespace {
+
+// A user that may read and write rows and create tables but not ALTER, INDEX or REFERENCES.
+class NarrowUser {
+ public:
+  explicit NarrowUser(const ScratchDatabase& db) {
+    name_ = "narrow" + std::to_string(getpid() % 100000);
+    password_file_ = TempPath("narrow-password");
+    std::ofstream(password_file_) << "Narrow-pw-1";
+    auto admin = db.Connect();
+    EXPECT_TRUE(admin->Execute("CREATE USER '" + name_ + "'@'%' IDENTIFIED BY 'Narrow-pw-1'").ok());
+    EXPECT_TRUE(admin->Execute("GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP ON " +
+                               Connection::QuoteIdentifier(db.name()) + ".* TO '" + name_ + "'@'%'")
+                    .ok());
+  }
+  ~NarrowUser() {
+    std::unique_ptr<Connection> admin;
+    if (Connection::Open(testing::ServerConfig(), &admin, false).ok()) {
+      (void)admin->Execute("DROP USER IF EXISTS '" + name_ + "'@'%'");
+    }
+    std::remove(password_file_.c_str());
+  }
+  std::map<std::string, std::string> env() const {
+    return {{"BAMORT_DB_USER", name_}, {"BAMORT_DB_PASSWORD_FILE", password_file_}, {"BAMORT_DB_PASSWORD", ""}};
+  }
+
+ private:
+  std::string name_, password_file_;
+};
+
+TEST(Privileges, AUserWhoMayNotAlterIsRefusedBeforeTheFirstStatementAndTheDryRunSaysTheSame) {
+  ScratchDatabase db("narrow_grants");
+  db.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
+  NarrowUser user(db);
+  auto before = db.TableChecksums();
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"--dry-run"}, std::vector<std::string>{}}) {
+    ProcessResult r = db.Job("migrate", args, user.env());
+    EXPECT_EQ(r.exit_code, 3) << r.err;
+    EXPECT_NE(r.err.find("lacks ALTER, INDEX, REFERENCES"), std::string::npos) << r.err;
+    EXPECT_EQ(db.TableChecksums(), before);
+  }
+}
+
+}  // namespace
+}  // namespace bamort
