@@ -74,8 +74,8 @@ Status CheckFreeSpace(const std::vector<SpaceNeed>& needs) {
   std::string problems;
   for (const auto& [device, fs] : by_device) {
     if (fs.available >= fs.needed) continue;
-    problems += (problems.empty() ? "" : "; ") + fs.folders + " has " + Megabytes(fs.available) + " free, " +
-                fs.what + " need about " + Megabytes(fs.needed);
+    problems += (problems.empty() ? "" : "; ") + fs.folders + " has " + Megabytes(fs.available) +
+                " free and needs about " + Megabytes(fs.needed) + " for " + fs.what;
   }
   if (problems.empty()) return Status::Ok();
   return Status::Precondition(

@@ -255,6 +255,20 @@ Status Migrator::RecordVersionAfterUpstreamMarker(const DbVersionState& state, c
   return lock.Release();
 }
 
+// A layout the chain cannot bring to the expected schema is refused before anything
+// changes, naming each difference (layout_preflight.h).
+Status Migrator::Preflight(const DbVersionState& state, MigrateResult* result) {
+  result->preflight_problems.clear();
+  Status preflight = CheckLayoutPreflight(conn_, state, &result->preflight_problems);
+  if (preflight.ok()) return preflight;
+  return preflight.WithHint("nothing was changed. " +
+                            (preflight.hint().empty()
+                                 ? std::string("The database differs from every layout the migrations know in a way "
+                                               "they cannot repair; restore the missing objects or data (from an "
+                                               "older backup)")
+                                 : preflight.hint()));
+}
+
 // The statements of the migrations need these on the database. Checked before the first
 // one, in the dry run too (it rehearses on a private server, where it is root).
 Status Migrator::CheckMigratePrivileges() {
@@ -327,19 +341,9 @@ Status Migrator::Migrate(const MigrateOptions& options, MigrateResult* result) {
     return Status::Precondition("a migration is running right now; run the dry run again when it has finished");
   }
   if (!in_progress) BAMORT_RETURN_IF_ERROR(CheckMigratePrivileges());
-  if (!in_progress) {
-    // A layout the chain cannot bring to the expected schema is refused before anything
-    // changes, naming each difference (layout_preflight.h).
-    Status preflight = CheckLayoutPreflight(conn_, state, &result->preflight_problems);
-    if (!preflight.ok()) {
-      return preflight.WithHint(
-          "nothing was changed. " +
-          (preflight.hint().empty() ? std::string("The database differs from every layout the migrations know in a "
-                                                  "way they cannot repair; restore the missing objects or data "
-                                                  "(from an older backup)")
-                                    : preflight.hint()));
-    }
-  }
+  // The dry run checks the layout here; the real run under the lock, on the state it then
+  // reads (another process may be migrating this very moment).
+  if (options.dry_run) BAMORT_RETURN_IF_ERROR(Preflight(state, result));
   if (options.dry_run) {
     for (const Migration* m : plan) result->steps.push_back(StepOf(*m, false));
     if (options.sql_out) PrintPlan(*options.sql_out, plan, false, state);
@@ -362,6 +366,7 @@ Status Migrator::Migrate(const MigrateOptions& options, MigrateResult* result) {
                  state.migration_number);
     return Status::Ok();
   }
+  BAMORT_RETURN_IF_ERROR(Preflight(state, result));
 
   VersionStore store(conn_);
   BAMORT_RETURN_IF_ERROR(EnsureBookkeeping(&store));

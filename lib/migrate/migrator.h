@@ -99,6 +99,7 @@ class Migrator {
   Status DirtyRefusal(const DbVersionState& state) const;
   Status ProveVersionReached(VersionStore* store, const Migration& m, bool down, MigrateResult* result);
   Status CheckMigratePrivileges();
+  Status Preflight(const DbVersionState& state, MigrateResult* result);
   Status RecordVersionAfterUpstreamMarker(const DbVersionState& state, const MigrateOptions& options,
                                           MigrateResult* result);
   // Version tables made by GORM lack our bookkeeping columns; migration 1's statements
