@@ -168,24 +168,25 @@ Status VersionStore::RecordApplied(const Migration& m, int64_t execution_ms, con
       "execution_time_ms = " + std::to_string(execution_ms) + ", statements_done = statements_total "
       "WHERE migration_number = " + std::to_string(m.number)));
   BAMORT_RETURN_IF_ERROR(EnsureUpstreamMarker());
+  return AppendVersionRow(m.version.ToString(), m.number, m.description, &m.checksum);
+}
+
+// schema_version is an append-only log: the latest row by id is the version in force.
+Status VersionStore::AppendVersionRow(const std::string& version, int64_t number, const std::string& description,
+                                      const std::string* checksum) {
   return conn_->Execute(
       "INSERT INTO schema_version (version, migration_number, applied_at, backend_version, description, checksum) "
-      "VALUES (" + conn_->Quote(m.version.ToString()) + ", " + std::to_string(m.number) + ", " +
-      std::to_string(NowUnix()) + ", " + conn_->Quote(kBackendVersion) + ", " + conn_->Quote(m.description) + ", " +
-      conn_->Quote(m.checksum) + ")");
+      "VALUES (" + conn_->Quote(version) + ", " + std::to_string(number) + ", " + std::to_string(NowUnix()) + ", " +
+      conn_->Quote(kBackendVersion) + ", " + conn_->Quote(description) + ", " +
+      (checksum ? conn_->Quote(*checksum) : std::string("NULL")) + ")");
 }
 
 Status VersionStore::RecordRolledBack(const Migration& m, const Migration* previous) {
   if (!TrackingTablesExist()) return Status::Ok();  // migration 1's down removed the tables themselves
   BAMORT_RETURN_IF_ERROR(ForgetRecord(m.number));
-  // schema_version is an append-only log; the row says which version is now in force.
-  std::string version = previous ? previous->version.ToString() : "0.0.0";
-  int64_t number = previous ? previous->number : 0;
-  return conn_->Execute(
-      "INSERT INTO schema_version (version, migration_number, applied_at, backend_version, description, checksum) "
-      "VALUES (" + conn_->Quote(version) + ", " + std::to_string(number) + ", " + std::to_string(NowUnix()) + ", " +
-      conn_->Quote(kBackendVersion) + ", " + conn_->Quote("rollback of migration " + std::to_string(m.number)) +
-      ", " + (previous ? conn_->Quote(previous->checksum) : std::string("NULL")) + ")");
+  return AppendVersionRow(previous ? previous->version.ToString() : "0.0.0", previous ? previous->number : 0,
+                          "rollback of migration " + std::to_string(m.number),
+                          previous ? &previous->checksum : nullptr);
 }
 
 // Upstream's setupcheck inserts its marker row when none exists, after every row we
@@ -213,12 +214,8 @@ Status VersionStore::MarkerIsLatest(bool* out) {
 }
 
 Status VersionStore::RecordCurrentVersionAgain(const Migration& m) {
-  return conn_->Execute(
-      "INSERT INTO schema_version (version, migration_number, applied_at, backend_version, description, checksum) "
-      "VALUES (" + conn_->Quote(m.version.ToString()) + ", " + std::to_string(m.number) + ", " +
-      std::to_string(NowUnix()) + ", " + conn_->Quote(kBackendVersion) + ", " +
-      conn_->Quote("version recorded again after upstream's setupcheck marker") + ", " + conn_->Quote(m.checksum) +
-      ")");
+  return AppendVersionRow(m.version.ToString(), m.number, "version recorded again after upstream's setupcheck marker",
+                          &m.checksum);
 }
 
 Status VersionStore::MarkAppliedAgain(int64_t number) {

@@ -28,12 +28,9 @@ namespace bamort {
 // Upstream Bamort's own marker row: its admin-only setupcheck inserts
 // ('0.1.37', migration 1, backend '0.1.37', 'Initial schema version') whenever no row
 // with that version exists. It marks "upstream's tracking was set up", not the version
-// of the database; IsUpstreamMarker recognises it wherever schema_version is read.
+// of the database; UpstreamMarkerCondition recognises it wherever schema_version is read.
 inline constexpr const char* kUpstreamMarkerVersion = "0.1.37";
 inline constexpr const char* kUpstreamMarkerDescription = "Initial schema version";
-inline bool IsUpstreamMarker(const std::string& version, int64_t migration_number, const std::string& description) {
-  return version == kUpstreamMarkerVersion && migration_number == 1 && description == kUpstreamMarkerDescription;
-}
 
 // The SQL condition that selects marker rows of schema_version.
 std::string UpstreamMarkerCondition();
@@ -101,6 +98,8 @@ class VersionStore {
 
  private:
   Status ReadState(DbVersionState* out);
+  Status AppendVersionRow(const std::string& version, int64_t number, const std::string& description,
+                          const std::string* checksum);
   Status ReadRecords(bool with_bookkeeping, std::vector<MigrationRecord>* out);
   Status DetectLayout(DbVersionState* state);
   Connection* conn_;
