@@ -32,45 +32,23 @@ std::string Tmp(const std::string& tag) {
   return ::testing::TempDir() + "/grants-" + std::to_string(getpid()) + "-" + std::to_string(++g_n) + "-" + tag;
 }
 
-// A user holding ALL PRIVILEGES on one database and nothing else, dropped afterwards.
-// env() is what a job needs to log in as that user (the password only in a 0600 file).
-class ImageUser {
+// The official image's user: ALL PRIVILEGES on one database and nothing else.
+class ImageUser : public DatabaseUser {
  public:
-  explicit ImageUser(const ScratchDatabase& db) {
-    user_ = "img" + std::to_string(getpid() % 100000) + "_" + std::to_string(++g_n);
-    password_ = "Pw-" + user_ + "-x7!";
-    password_file_ = Tmp("password");
-    EXPECT_TRUE(WriteFileAtomic(password_file_, password_, 0600).ok());
-    auto admin = db.Connect();
-    EXPECT_TRUE(admin->Execute("CREATE USER '" + user_ + "'@'%' IDENTIFIED BY " + admin->Quote(password_)).ok());
-    EXPECT_TRUE(admin->Execute("GRANT ALL PRIVILEGES ON " + Connection::QuoteIdentifier(db.name()) + ".* TO '" +
-                               user_ + "'@'%'").ok());
-  }
-  ~ImageUser() {
-    std::unique_ptr<Connection> admin;
-    if (Connection::Open(ServerConfig(), &admin, false).ok()) admin->Execute("DROP USER IF EXISTS '" + user_ + "'@'%'");
-    unlink(password_file_.c_str());
-  }
+  explicit ImageUser(const ScratchDatabase& db) : DatabaseUser(db, "ALL PRIVILEGES") {}
   std::map<std::string, std::string> env(std::map<std::string, std::string> extra = {}) const {
-    extra["BAMORT_DB_USER"] = user_;
-    extra["BAMORT_DB_PASSWORD_FILE"] = password_file_;
-    extra["BAMORT_DB_PASSWORD"] = "";  // unset
+    for (auto& [k, v] : DatabaseUser::env()) extra[k] = v;
     return extra;
   }
   // The grants as the server reports them: exactly USAGE plus ALL on the one database.
   std::vector<std::string> Grants(const ScratchDatabase& db) const {
     ResultSet rs;
     auto admin = db.Connect();
-    EXPECT_TRUE(admin->Query("SHOW GRANTS FOR '" + user_ + "'@'%'", &rs).ok());
+    EXPECT_TRUE(admin->Query("SHOW GRANTS FOR '" + name() + "'@'%'", &rs).ok());
     std::vector<std::string> out;
     for (size_t i = 0; i < rs.size(); ++i) out.push_back(rs.GetString(i, 0));
     return out;
   }
-  const std::string& name() const { return user_; }
-  const std::string& password() const { return password_; }
-
- private:
-  std::string user_, password_, password_file_;
 };
 
 class GrantsTest : public ::testing::Test {

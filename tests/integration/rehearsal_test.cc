@@ -42,29 +42,6 @@ Poco::JSON::Object::Ptr Rehearsal(const StepReport& rep) {
 
 std::string ErrorMessage(const StepReport& rep) { return rep.error ? rep.error->message : ""; }
 
-// A copy of the shipped migrations with `extra` inserted as the last up statement of the
-// migration whose file name starts with prefix.
-std::string SabotagedMigrations(const std::string& prefix, const std::string& extra) {
-  std::string dir = TempPath("migrations");
-  Poco::File(dir).createDirectories();
-  std::string src = SourcePath("migrations");
-  std::vector<std::string> names;
-  Poco::File(src).list(names);
-  for (const std::string& name : names) {
-    std::ifstream in(src + "/" + name);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string text = ss.str();
-    if (name.rfind(prefix, 0) == 0) {
-      size_t down = text.find("-- +down");
-      EXPECT_NE(down, std::string::npos) << name;
-      text.insert(down, extra + "\n");
-    }
-    std::ofstream(dir + "/" + name) << text;
-  }
-  return dir;
-}
-
 // The dry run and then the real run with the same migrations: same exit code, and the
 // dry run's message is the real one behind "rehearsal on a private copy of <db>: ".
 void ExpectSameVerdict(const ScratchDatabase& db, const std::string& migrations, int expected_code,
@@ -134,7 +111,7 @@ TEST(Rehearsal, MigrationThatFailsOnTheDataFailsTheDryRunLikeTheRealRun) {
   // Fails only because char_chars holds rows (duplicate primary key): a copy of the
   // schema alone would have let this dry run pass.
   std::string migrations =
-      SabotagedMigrations("0008_", "INSERT INTO `char_chars` SELECT * FROM `char_chars` ORDER BY `id` LIMIT 1;");
+      testing::SabotagedMigrations("0008_", "INSERT INTO `char_chars` SELECT * FROM `char_chars` ORDER BY `id` LIMIT 1;");
   ExpectSameVerdict(db, migrations, 4, "Duplicate entry");
 }
 
@@ -142,30 +119,19 @@ TEST(Rehearsal, SchemaCheckFailureFailsTheDryRunLikeTheRealRun) {
   ScratchDatabase db("rh_proof");
   db.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
   std::string migrations =
-      SabotagedMigrations("0012_", "ALTER TABLE `users` MODIFY COLUMN `email` varchar(100) DEFAULT NULL;");
+      testing::SabotagedMigrations("0012_", "ALTER TABLE `users` MODIFY COLUMN `email` varchar(100) DEFAULT NULL;");
   ExpectSameVerdict(db, migrations, 4, "schema check");
 }
 
 TEST(Rehearsal, WorksForAUserWithOnlyTheOfficialImagesGrants) {
   ScratchDatabase db("rh_grants");
   db.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
-  std::string user = "rh" + std::to_string(getpid() % 100000);
-  std::string password = "Pw-" + user + "-r9!";
-  std::string password_file = TempPath("password");
-  ASSERT_TRUE(WriteFileAtomic(password_file, password, 0600).ok());
-  {
-    auto admin = db.Connect();
-    ASSERT_TRUE(admin->Execute("CREATE USER '" + user + "'@'%' IDENTIFIED BY " + admin->Quote(password)).ok());
-    ASSERT_TRUE(admin->Execute("GRANT ALL PRIVILEGES ON " + Connection::QuoteIdentifier(db.name()) + ".* TO '" +
-                               user + "'@'%'").ok());
-  }
+  testing::DatabaseUser user(db, "ALL PRIVILEGES");  // the official image's grant
   auto before = db.TableChecksums();
   std::string report = TempPath("grants.json");
-  ProcessResult r = db.Job("migrate", {"--dry-run", "--report", report},
-                           {{"BAMORT_DB_USER", user}, {"BAMORT_DB_PASSWORD_FILE", password_file},
-                            {"BAMORT_DB_PASSWORD", ""}});
+  ProcessResult r = db.Job("migrate", {"--dry-run", "--report", report}, user.env());
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_EQ((r.out + r.err).find(password), std::string::npos) << "the password appears in the output";
+  EXPECT_EQ((r.out + r.err).find(user.password()), std::string::npos) << "the password appears in the output";
   Poco::JSON::Object::Ptr rh = Rehearsal(ReadReportOrFail(report));
   EXPECT_FALSE(rh.isNull());
   if (!rh.isNull()) {
@@ -173,9 +139,6 @@ TEST(Rehearsal, WorksForAUserWithOnlyTheOfficialImagesGrants) {
     EXPECT_EQ(rh->getValue<std::string>("outcome"), "ok");
   }
   EXPECT_EQ(db.TableChecksums(), before);
-  std::unique_ptr<Connection> admin;
-  if (Connection::Open(testing::ServerConfig(), &admin, false).ok()) admin->Execute("DROP USER IF EXISTS '" + user + "'@'%'");
-  unlink(password_file.c_str());
 }
 
 TEST(Rehearsal, WithoutAPrivateServerTheDryRunSaysItWasNotRehearsed) {

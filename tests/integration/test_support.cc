@@ -287,6 +287,62 @@ std::string ScratchDatabase::Scalar(const std::string& sql) const {
   return v ? *v : "NULL";
 }
 
+namespace {
+std::atomic<int> g_support_serial{0};
+std::string SupportTempPath(const std::string& tag) {
+  return ::testing::TempDir() + "/support-" + std::to_string(getpid()) + "-" + std::to_string(++g_support_serial) +
+         "-" + tag;
+}
+}  // namespace
+
+DatabaseUser::DatabaseUser(const ScratchDatabase& db, const std::string& privileges) {
+  name_ = "u" + std::to_string(getpid() % 100000) + "_" + std::to_string(++g_support_serial);
+  password_ = "Pw-" + name_ + "-x7!";
+  password_file_ = SupportTempPath("password");
+  EXPECT_TRUE(WriteFileAtomic(password_file_, password_, 0600).ok());
+  auto admin = db.Connect();
+  EXPECT_TRUE(admin->Execute("CREATE USER '" + name_ + "'@'%' IDENTIFIED BY " + admin->Quote(password_)).ok());
+  EXPECT_TRUE(admin->Execute("GRANT " + privileges + " ON " + Connection::QuoteIdentifier(db.name()) + ".* TO '" +
+                             name_ + "'@'%'")
+                  .ok());
+}
+
+DatabaseUser::~DatabaseUser() {
+  std::unique_ptr<Connection> admin;
+  if (Connection::Open(ServerConfig(), &admin, false).ok()) {
+    (void)admin->Execute("DROP USER IF EXISTS '" + name_ + "'@'%'");
+  }
+  unlink(password_file_.c_str());
+}
+
+std::map<std::string, std::string> DatabaseUser::env() const {
+  return {{"BAMORT_DB_USER", name_}, {"BAMORT_DB_PASSWORD_FILE", password_file_}, {"BAMORT_DB_PASSWORD", ""}};
+}
+
+std::string SabotagedMigrations(const std::string& prefix, const std::string& extra) {
+  std::string dir = SupportTempPath("migrations");
+  Poco::File(dir).createDirectories();
+  std::string src = SourcePath("migrations");
+  std::vector<std::string> names;
+  Poco::File(src).list(names);
+  bool found = false;
+  for (const std::string& name : names) {
+    std::ifstream in(src + "/" + name);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string text = ss.str();
+    if (name.rfind(prefix, 0) == 0) {
+      size_t down = text.find("-- +down");
+      EXPECT_NE(down, std::string::npos) << name;
+      if (down != std::string::npos) text.insert(down, extra + "\n");
+      found = true;
+    }
+    std::ofstream(dir + "/" + name) << text;
+  }
+  EXPECT_TRUE(found) << "no migration file starts with " << prefix;
+  return dir;
+}
+
 std::vector<std::string> Missing(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   std::set<std::string> sb(b.begin(), b.end());
   std::vector<std::string> out;

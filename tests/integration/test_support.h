@@ -88,6 +88,29 @@ class ScratchDatabase {
   std::string name_;
 };
 
+// A login on the test server holding `privileges` (e.g. "ALL PRIVILEGES", the official
+// image's grant, or "SELECT, INSERT") on db and nothing else. The destructor drops it and
+// removes its password file, also when the test failed halfway.
+class DatabaseUser {
+ public:
+  DatabaseUser(const ScratchDatabase& db, const std::string& privileges);
+  ~DatabaseUser();
+  DatabaseUser(const DatabaseUser&) = delete;
+  DatabaseUser& operator=(const DatabaseUser&) = delete;
+  // What a job needs to log in as this user (the password only in a 0600 file).
+  std::map<std::string, std::string> env() const;
+  const std::string& name() const { return name_; }
+  const std::string& password() const { return password_; }
+
+ private:
+  std::string name_, password_, password_file_;
+};
+
+// A copy of migrations/ in a fresh temp folder, with `extra` added as the last up
+// statement of the file whose name starts with prefix ("0012_"): a chain that fails where
+// the test wants it to.
+std::string SabotagedMigrations(const std::string& prefix, const std::string& extra);
+
 // Lines in a but not in b.
 std::vector<std::string> Missing(const std::vector<std::string>& a, const std::vector<std::string>& b);
 
