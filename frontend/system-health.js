@@ -1,137 +1,138 @@
-// system-health.js: the database compatibility banner for Bamort's frontend, without a
-// build step. It polls bamort-health's GET /api/system/health and shows
-//   - a warning banner while migrations are pending (status "warning"),
-//   - an error banner while the database does not fit the backend (status "error":
-//     ahead, dirty, database unreachable), with the server's compatibility_reason,
-//   - a short success banner once the database becomes compatible after a banner was
-//     shown, and nothing while everything is ok.
-// A single failed poll (network error, 429, an answer that is not our JSON) changes
-// nothing on screen; only `failuresBeforeNotice` failures in a row show a notice that
-// the status cannot be read (0 turns that notice off).
+// system-health.js: the database compatibility banner's logic for Bamort's frontend. It
+// polls bamort-health's GET /api/system/health (docs/HEALTH.md) and decides what to show:
+//   behind   status "warning": the migration warning, with versions and pending count
+//   ahead    status "error", nothing pending, database version above the required one
+//   dirty    any other "error" of a readable database (a migration did not finish, drift,
+//            an interrupted restore): the database is in an incomplete state
+//   updated  once, after one of those three turned compatible: "System aktualisiert auf
+//            Version X", hidden again after a few seconds
+// and nothing while the database fits. An answer that is not the health JSON (upstream's
+// nginx answers index.html for every unknown path, a 404, a 429, a network error) and an
+// unreadable database show users nothing: the banner keeps what it showed and writes one
+// console warning per run of such answers.
 //
-// Two ways to use it (docs/HEALTH.md):
-//   1. One script tag, anywhere in the page:
-//        <script type="module" src="/system-health.js?mount&url=/api/system/health&lang=de"></script>
-//      query parameters: mount (required for the automatic banner), url, interval
-//      (seconds, default 30), lang (de|en, default: the page's <html lang>), success
-//      (seconds the success banner stays, default 5).
-//   2. As a module: import { createSystemHealthPoller } from './system-health.js' (the Vue
-//      component SystemAlert.vue does this), or mountSystemHealthBanner(options).
-//
-// The poll URL is always configurable: the upstream branch's banner polled a path that
-// nothing served and therefore never appeared.
+// The texts are vue-i18n keys under `systemHealth` (locales/de.js, locales/en.js);
+// SystemAlert.vue renders them with the app's i18n. Without a build step, one tag mounts
+// a plain banner that uses the same texts:
+//   <script type="module" src="/system-health.js?mount&url=/api/system/health&lang=de"></script>
+// query parameters: mount (required), url, interval and success (seconds), lang (de|en;
+// default: localStorage 'language', then <html lang>, then the browser's language).
+import de from './locales/de.js';
+import en from './locales/en.js';
 
 export const DEFAULT_URL = '/api/system/health';
 export const DEFAULT_INTERVAL_MS = 30000;
 export const DEFAULT_SUCCESS_MS = 5000;
-
-export const MESSAGES = {
-  de: {
-    warning: 'Datenbank-Migration erforderlich. Bitte kontaktieren Sie den Administrator.',
-    error: 'Datenbank-Migration erforderlich. Bitte kontaktieren Sie den Administrator.',
-    success: 'Die Datenbank ist wieder auf dem aktuellen Stand.',
-    unreachable: 'Der Systemstatus kann derzeit nicht abgefragt werden.',
-    versions: (backend, actual, required) =>
-      `Backend ${backend}, Datenbank ${actual ?? 'unbekannt'} (benötigt ${required})`,
-    pending: (n) => (n === 1 ? '1 Migration ausstehend' : `${n} Migrationen ausstehend`),
-  },
-  en: {
-    warning: 'Database migration required. Please contact the administrator.',
-    error: 'Database migration required. Please contact the administrator.',
-    success: 'The database is up to date again.',
-    unreachable: 'The system status cannot be read at the moment.',
-    versions: (backend, actual, required) =>
-      `Backend ${backend}, database ${actual ?? 'unknown'} (requires ${required})`,
-    pending: (n) => (n === 1 ? '1 migration pending' : `${n} migrations pending`),
-  },
-};
+export const MESSAGES = { de: de.systemHealth, en: en.systemHealth };
+const LOG_PREFIX = '[bamort system-health]';
 
 export function pickLanguage(lang) {
-  const l = String(lang || '').toLowerCase();
-  if (l.startsWith('en')) return 'en';
-  return 'de'; // Bamort speaks German first
+  return String(lang || '').toLowerCase().startsWith('en') ? 'en' : 'de'; // Bamort speaks German first
 }
 
-// What one poll gave: {kind: 'ok'|'warning'|'error', health} or {kind: 'failed'}.
-// A 503 carries the same JSON as a 200; anything else that is not that JSON is a failure.
+// The language a banner without vue-i18n uses: Bamort's own setting first.
+export function pageLanguage() {
+  let stored = null;
+  try {
+    stored = globalThis.localStorage ? globalThis.localStorage.getItem('language') : null;
+  } catch (e) {
+    stored = null; // storage blocked
+  }
+  const doc = globalThis.document ? globalThis.document.documentElement.lang : '';
+  return stored || doc || (globalThis.navigator ? globalThis.navigator.language : '');
+}
+
+// A text from the built-in messages with vue-i18n's {name} placeholders filled in.
+export function translate(lang, key, params = {}) {
+  return MESSAGES[pickLanguage(lang)][key].replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
+}
+
+// -1, 0, 1 for dotted numeric versions; a missing version is the smallest.
+export function compareVersions(a, b) {
+  if (a == null || b == null) return a == null ? (b == null ? 0 : -1) : 1;
+  const pa = String(a).split('.').map(Number);
+  const pb = String(b).split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] || 0) - (pb[i] || 0);
+    if (d !== 0) return d > 0 ? 1 : -1;
+  }
+  return 0;
+}
+
+// What a health answer means: {kind: 'ok'|'behind'|'ahead'|'dirty', health} or {kind: 'failed', reason}.
+export function classifyHealth(h) {
+  if (!h || typeof h !== 'object' || !['ok', 'warning', 'error'].includes(h.status) || !('required_db_version' in h)) {
+    return { kind: 'failed', reason: 'the answer is not bamort-health JSON' };
+  }
+  if (h.status === 'ok') return { kind: 'ok', health: h };
+  if (h.status === 'warning') return { kind: 'behind', health: h };
+  if (h.pending_count == null) return { kind: 'failed', reason: `database not readable: ${h.compatibility_reason}` };
+  if (h.pending_count === 0 && compareVersions(h.actual_db_version, h.required_db_version) > 0) {
+    return { kind: 'ahead', health: h };
+  }
+  return { kind: 'dirty', health: h };
+}
+
+// One poll. A 503 carries the same JSON as a 200; anything else is a failed poll.
 export async function pollHealth(url, fetchImpl = globalThis.fetch) {
   let response;
   try {
     response = await fetchImpl(url, { headers: { Accept: 'application/json' }, cache: 'no-store' });
   } catch (e) {
-    return { kind: 'failed', reason: 'network' };
+    return { kind: 'failed', reason: `network error (${e && e.message})` };
   }
-  if (response.status !== 200 && response.status !== 503) return { kind: 'failed', reason: `http ${response.status}` };
-  let health;
+  if (response.status !== 200 && response.status !== 503) return { kind: 'failed', reason: `HTTP ${response.status}` };
   try {
-    health = await response.json();
+    return classifyHealth(await response.json());
   } catch (e) {
-    return { kind: 'failed', reason: 'not json' };
+    return { kind: 'failed', reason: 'the answer is not JSON (a web server answering index.html?)' };
   }
-  if (!health || !['ok', 'warning', 'error'].includes(health.status)) return { kind: 'failed', reason: 'no status' };
-  return { kind: health.status, health };
 }
 
-// The banner state machine, pure so it can be tested without timers or a DOM.
-// state: {banner: null|'warning'|'error'|'success'|'unreachable', health, failures}
+// The banner state machine, pure. state: {banner: null|'behind'|'ahead'|'dirty'|'updated', health, failing}
 export function initialState() {
-  return { banner: null, health: null, failures: 0 };
+  return { banner: null, health: null, failing: false };
 }
 
-export function nextState(state, result, options = {}) {
-  const failuresBeforeNotice = options.failuresBeforeNotice ?? 2;
-  if (result.kind === 'failed') {
-    const failures = state.failures + 1;
-    if (failuresBeforeNotice > 0 && failures >= failuresBeforeNotice && state.banner !== 'warning' &&
-        state.banner !== 'error') {
-      return { ...state, failures, banner: 'unreachable' };
-    }
-    return { ...state, failures };
-  }
+export function nextState(state, result) {
+  if (result.kind === 'failed') return { ...state, failing: true };
   if (result.kind === 'ok') {
-    const wasShowingProblem = state.banner === 'warning' || state.banner === 'error';
-    const keepSuccess = state.banner === 'success';
-    return { banner: wasShowingProblem || keepSuccess ? 'success' : null, health: result.health, failures: 0 };
+    return { banner: state.banner === null ? null : 'updated', health: result.health, failing: false };
   }
-  return { banner: result.kind, health: result.health, failures: 0 };
+  return { banner: result.kind, health: result.health, failing: false };
 }
 
-// What to show for a state: null, or {kind, title, details: [lines]}.
-export function describeBanner(state, lang) {
-  const t = MESSAGES[pickLanguage(lang)];
+// What to show for a state, language-neutral: null or {kind, title: [key, params], details: [[key, params]]}.
+export function describeBanner(state) {
   const h = state.health;
-  switch (state.banner) {
-    case 'warning':
-    case 'error': {
-      const details = [t.versions(h.backend_version, h.actual_db_version, h.required_db_version)];
-      if (state.banner === 'warning' && h.pending_count) details.push(t.pending(h.pending_count));
-      if (state.banner === 'error' && h.compatibility_reason) details.push(h.compatibility_reason);
-      return { kind: state.banner, title: t[state.banner], details };
-    }
-    case 'success':
-      return { kind: 'success', title: t.success, details: [] };
-    case 'unreachable':
-      return { kind: 'unreachable', title: t.unreachable, details: [] };
-    default:
-      return null;
+  if (state.banner === null) return null;
+  if (state.banner === 'updated') {
+    return { kind: 'updated', title: ['updated', { version: h.actual_db_version || h.required_db_version }], details: [] };
   }
+  const versions = h.actual_db_version == null
+    ? ['versionsNoDb', { backend: h.backend_version, required: h.required_db_version }]
+    : ['versions', { backend: h.backend_version, actual: h.actual_db_version, required: h.required_db_version }];
+  const details = [versions];
+  if (state.banner === 'behind' && h.pending_count) details.push(['pending', { count: h.pending_count }]);
+  return { kind: state.banner, title: [state.banner], details };
 }
 
-// Polls every intervalMs (first poll at once) and calls onChange(view) whenever what
-// should be shown changes. The success banner hides itself after successMs.
+// Polls every intervalMs (first poll at once) and calls onChange(view) whenever the view
+// changes. The updated banner hides itself after successMs.
 export function createSystemHealthPoller(options = {}) {
   const url = options.url || DEFAULT_URL;
   const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
   const successMs = options.successMs ?? DEFAULT_SUCCESS_MS;
   const fetchImpl = options.fetch || globalThis.fetch.bind(globalThis);
   const onChange = options.onChange || (() => {});
+  const log = options.log || ((msg) => console.warn(msg));
   let state = initialState();
   let timer = null;
   let successTimer = null;
-  let lastView = null;
+  let lastView = JSON.stringify(null);
 
   function publish() {
-    const view = describeBanner(state, options.lang);
+    const view = describeBanner(state);
     const key = JSON.stringify(view);
     if (key !== lastView) {
       lastView = key;
@@ -141,12 +142,15 @@ export function createSystemHealthPoller(options = {}) {
 
   async function pollOnce() {
     const result = await pollHealth(url, fetchImpl);
+    if (result.kind === 'failed' && !state.failing) {
+      log(`${LOG_PREFIX} ${url}: ${result.reason}; no banner shown (logged once until a valid answer)`);
+    }
     const before = state.banner;
-    state = nextState(state, result, options);
-    if (state.banner === 'success' && before !== 'success') {
+    state = nextState(state, result);
+    if (state.banner === 'updated' && before !== 'updated') {
       clearTimeout(successTimer);
       successTimer = setTimeout(() => {
-        if (state.banner === 'success') {
+        if (state.banner === 'updated') {
           state = { ...state, banner: null };
           publish();
         }
@@ -175,46 +179,43 @@ export function createSystemHealthPoller(options = {}) {
 }
 
 const STYLES = {
-  warning: 'background:#fff3cd;color:#664d03;border-bottom:2px solid #ffcd39;',
-  error: 'background:#f8d7da;color:#58151c;border-bottom:2px solid #dc3545;',
-  success: 'background:#d1e7dd;color:#0a3622;border-bottom:2px solid #198754;',
-  unreachable: 'background:#e2e3e5;color:#2b2f32;border-bottom:2px solid #6c757d;',
+  behind: 'background:#fff3cd;color:#664d03;border-bottom:2px solid #ffcd39;',
+  ahead: 'background:#f8d7da;color:#58151c;border-bottom:2px solid #dc3545;',
+  dirty: 'background:#f8d7da;color:#58151c;border-bottom:2px solid #dc3545;',
+  updated: 'background:#d1e7dd;color:#0a3622;border-bottom:2px solid #198754;',
 };
 
-// Renders a view into element (text only: nothing from the server becomes HTML).
-export function renderBanner(element, view) {
+// Renders a view into element as text only (nothing from the server becomes HTML).
+export function renderBanner(element, view, lang) {
   element.replaceChildren();
-  if (!view) {
-    element.hidden = true;
-    return;
-  }
-  element.hidden = false;
-  element.className = `bamort-system-alert bamort-system-alert--${view.kind}`;
-  element.setAttribute('role', view.kind === 'success' ? 'status' : 'alert');
+  element.hidden = !view;
+  if (!view) return;
+  element.className = `system-alert system-alert--${view.kind}`;
+  element.setAttribute('role', view.kind === 'updated' ? 'status' : 'alert');
   element.style.cssText = 'font:15px/1.4 system-ui,sans-serif;padding:10px 16px;' + STYLES[view.kind];
   const title = document.createElement('strong');
-  title.textContent = view.title;
+  title.textContent = translate(lang, ...view.title);
   element.appendChild(title);
-  for (const line of view.details) {
+  for (const [key, params] of view.details) {
     const d = document.createElement('div');
     d.style.fontSize = '13px';
-    d.textContent = line;
+    d.textContent = translate(lang, key, params);
     element.appendChild(d);
   }
 }
 
-// A banner element at the top of document.body, driven by a poller. Returns the poller.
+// A plain banner element at the top of document.body, driven by a poller. Returns the poller.
 export function mountSystemHealthBanner(options = {}) {
   const element = options.element || document.createElement('div');
   element.hidden = true;
   if (!options.element) document.body.prepend(element);
-  const lang = options.lang || document.documentElement.lang || navigator.language;
-  const poller = createSystemHealthPoller({ ...options, lang, onChange: (view) => renderBanner(element, view) });
+  const lang = options.lang || pageLanguage();
+  const poller = createSystemHealthPoller({ ...options, onChange: (view) => renderBanner(element, view, lang) });
   poller.start();
   return poller;
 }
 
-// Automatic mount for the one-script-tag use: <script type="module" src=".../system-health.js?mount&...">.
+// The one-script-tag use: <script type="module" src=".../system-health.js?mount&...">.
 (function autoMount() {
   let params;
   try {
