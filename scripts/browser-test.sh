@@ -58,7 +58,7 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-echo "browser test: database, bamort-health"
+echo "browser test: database, bamort-health (at $((SECONDS - started)) s)"
 export BAMORT_DEVDB_DIR=$tmp/devdb
 eval "$("$here/scripts/dev-db.sh" start)"
 "$here/scripts/dev-db.sh" sql "$BAMORT_DB_NAME" <"$here/tests/fixtures/legacy-small.sql"
@@ -73,7 +73,7 @@ exec "$build_dir/bamort-migrate" --report "$tmp/migrate-report.json"
 EOF
 chmod +x "$tmp/migrate.sh"
 
-echo "browser test: upstream's frontend with the banner (npm ci, vite build)"
+echo "browser test: upstream's frontend with the banner (npm ci, vite build) (at $((SECONDS - started)) s)"
 node "$here/tests/browser/prepare-app.mjs" app "$upstream/frontend" "$here/frontend" "$tmp/app"
 # VITE_API_URL: keep the app's API calls on this machine; the poll interval is 1 s here.
 (cd "$tmp/app" && npm ci --no-audit --no-fund --loglevel=error >/dev/null &&
@@ -91,7 +91,7 @@ cp "$here/tests/browser/package.json" "$here/tests/browser/package-lock.json" "$
 (cd "$tmp" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$banner_port") 2>/dev/null && break; sleep 0.1; done
 
-echo "browser test: headless Chromium"
+echo "browser test: headless Chromium (at $((SECONDS - started)) s)"
 rc=0
 BANNER_URL=http://127.0.0.1:$banner_port/ PLAIN_URL=http://127.0.0.1:$plain_port/ \
   HEALTH_URL=http://$health_addr/api/system/health MIGRATE=$tmp/migrate.sh CHROMIUM=$(command -v chromium) \

@@ -8,6 +8,7 @@
 // Every wait ends on an event (a selector, a poll seen); its timeout only turns a hang into
 // a failure. Prints one line per check and "browser: N passed, N failed".
 import { execFileSync } from 'node:child_process';
+import http from 'node:http';
 import puppeteer from 'puppeteer-core';
 
 const env = (name) => process.env[name] || (console.error(`banner.mjs: ${name} is not set`), process.exit(2));
@@ -23,8 +24,15 @@ function check(name, ok, detail) {
   console.log(`${ok ? 'ok' : 'FAILED'} - ${name}${ok ? '' : `: ${detail}`}`);
 }
 
-async function health() {
-  return (await fetch(healthUrl)).json();
+// A fresh connection each time: bamort-health closes idle keep-alive connections after 5 s.
+function health() {
+  return new Promise((resolve, reject) => {
+    http.get(healthUrl, { agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(JSON.parse(body)));
+    }).on('error', reject);
+  });
 }
 
 // A page of the app with localStorage 'language' set before the app starts; counts the
@@ -98,7 +106,7 @@ try {
     enGot[3] === `Pending migrations: ${pending}`, `got ${JSON.stringify(enGot)}`);
   await en.page.close();
 
-  console.log(execFileSync(env('MIGRATE'), { encoding: 'utf8' }).trim());
+  execFileSync(env('MIGRATE'), { stdio: ['ignore', 'ignore', 'pipe'] });
   const after = await health();
   check('bamort-migrate made the database compatible', after.status === 'ok', JSON.stringify(after));
   await de.page.waitForSelector('.system-alert--updated', WAIT).catch(() => {});

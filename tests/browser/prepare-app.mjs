@@ -77,11 +77,10 @@ function writeNginx(upstreamConf, projectFrontend, dist, tmp, healthAddr, banner
   const httpLines = snippet.split('\n').filter((l) => l.startsWith('proxy_cache_path '));
   if (httpLines.length !== 1) die('frontend/nginx-health.conf: expected one proxy_cache_path line');
   const locations = snippet.split('\n').filter((l) => /^\s+/.test(l)).join('\n') + '\n';
-  const forTest = (s) => {
-    if (!s.includes('http://bamort-health:8190;')) die('frontend/nginx-health.conf does not proxy to bamort-health:8190');
-    return s.replace('http://bamort-health:8190;', `http://${healthAddr};`)
+  if (!locations.includes('http://bamort-health:8190;')) die('frontend/nginx-health.conf does not proxy to bamort-health:8190');
+  const forTest = (s) =>
+    s.replace('http://bamort-health:8190;', `http://${healthAddr};`)
       .replace('/var/cache/nginx/bamort-health', path.join(tmp, 'health-cache'));
-  };
   const server = (port) => {
     const conf = fs.readFileSync(upstreamConf, 'utf8');
     let s = insertAfter(conf, '    listen       80;\n', '', 'nginx.conf');
