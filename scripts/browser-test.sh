@@ -25,7 +25,7 @@ started=$SECONDS
 
 skip() { echo "NOTE: browser test skipped: $*"; exit 0; }
 [ -f "$upstream/frontend/src/App.vue" ] || skip "upstream's frontend ($upstream/frontend) is absent"
-command -v node >/dev/null && command -v npm >/dev/null || skip "Node.js and npm are not installed"
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then skip "Node.js and npm are not installed"; fi
 [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ] || skip "Node.js $(node --version) is older than 20"
 timeout 30 npm ping >/dev/null 2>&1 || skip "the npm registry cannot be reached"
 
@@ -48,13 +48,15 @@ fi
 tmp=$(mktemp -d /tmp/bamort-browser.XXXXXX)
 chmod 755 "$tmp" # nginx's workers read the build as another user
 nginx_pid='' health_pid=''
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
-  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
-  [ -n "$health_pid" ] && kill "$health_pid" 2>/dev/null && wait "$health_pid" 2>/dev/null
+  local pid
+  for pid in $nginx_pid $health_pid; do { kill "$pid" && wait "$pid"; } 2>/dev/null || true; done
   BAMORT_DEVDB_DIR=$tmp/devdb "$here/scripts/dev-db.sh" stop >/dev/null 2>&1 || true
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap "exit 130" INT TERM
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 

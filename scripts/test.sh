@@ -35,6 +35,14 @@ if [ -z "${BAMORT_SKIP_FRONTEND:-}" ] && command -v npm >/dev/null &&
 else
   echo "NOTE: frontend banner tests skipped (needs Node.js >= 20 with npm; BAMORT_SKIP_FRONTEND skips them)."
 fi
+# The banner in upstream's real app, in headless Chromium (docs/HEALTH.md); it skips itself
+# with a NOTE when ../shared, Node.js >= 20 or the npm registry is missing.
+if [ -z "${BAMORT_SKIP_BROWSER:-}" ] && [ $# -eq 0 ]; then
+  echo "frontend banner in a browser (scripts/browser-test.sh):"
+  "$here/scripts/browser-test.sh" "$build_dir"
+else
+  echo "NOTE: browser test skipped (runs without ctest arguments; BAMORT_SKIP_BROWSER=1 skips it)."
+fi
 
 rc=0
 (cd "$build_dir" && ctest --output-on-failure --timeout 900 "$@") || rc=$?
