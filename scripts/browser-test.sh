@@ -78,7 +78,7 @@ chmod +x "$tmp/migrate.sh"
 echo "browser test: upstream's frontend with the banner (npm ci, vite build) (at $((SECONDS - started)) s)"
 node "$here/tests/browser/prepare-app.mjs" app "$upstream/frontend" "$here/frontend" "$tmp/app"
 # VITE_API_URL: keep the app's API calls on this machine; the poll interval is 1 s here.
-(cd "$tmp/app" && npm ci --no-audit --no-fund --loglevel=error >/dev/null &&
+(cd "$tmp/app" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error >/dev/null &&
   VITE_HEALTH_INTERVAL=1 VITE_API_URL=http://127.0.0.1:9 npx vite build --logLevel error)
 chmod -R a+rX "$tmp/app/dist"
 
@@ -90,7 +90,7 @@ node "$here/tests/browser/prepare-app.mjs" nginx "$upstream/frontend/nginx.conf"
 nginx_pid=$!
 
 cp "$here/tests/browser/package.json" "$here/tests/browser/package-lock.json" "$here/tests/browser/banner.mjs" "$tmp/"
-(cd "$tmp" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+(cd "$tmp" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error >/dev/null)
 for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$banner_port") 2>/dev/null && break; sleep 0.1; done
 
 echo "browser test: headless Chromium (at $((SECONDS - started)) s)"

@@ -98,6 +98,13 @@ try {
   check('German warning in upstream\'s app (language "de")', JSON.stringify(deGot) === JSON.stringify(deWant),
     `got ${JSON.stringify(deGot)}, want ${JSON.stringify(deWant)}`);
   check('upstream\'s app rendered around the banner', await appRendered(de.page), 'no main.main-content content');
+  const merged = await de.page.evaluate(() => {
+    const app = document.querySelector('#app').__vue_app__;
+    const g = app && app.config.globalProperties;
+    return Boolean(g && g.$te && g.$te('systemHealth.behind', 'de') && g.$te('systemHealth.behind', 'en'));
+  });
+  check('the texts come from the app\'s vue-i18n (systemHealth.* merged into src/locales/de and en)', merged,
+    'systemHealth.behind is not a key of the app\'s i18n');
 
   const en = await openApp(browser, bannerUrl, 'en');
   await en.page.waitForSelector('.system-alert--behind', WAIT).catch(() => {});
