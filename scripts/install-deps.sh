@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(cmake g++ make pkg-config libpoco-dev libspdlog-dev libarchive-dev zlib1g-dev libssl-dev libisal-dev libmariadb-dev
-          mariadb-server mariadb-client googletest libgtest-dev libgmock-dev jq
+          mariadb-server mariadb-client mariadb-backup googletest libgtest-dev libgmock-dev jq
           shellcheck yamllint)
 missing=()
 for p in "${packages[@]}"; do
