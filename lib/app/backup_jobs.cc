@@ -22,12 +22,14 @@
 #include "backup/dump_stream.h"
 #include "backup/json_export.h"
 #include "backup/manifest.h"
+#include "backup/restore.h"
 #include "backup/space_check.h"
 #include "backup/sql_dump.h"
 #include "backup/table_stats.h"
 #include "backup/verify.h"
 #include "build_info.h"
 #include "common/file_io.h"
+#include "common/measure.h"
 #include "common/sha256.h"
 #include "db/named_lock.h"
 
@@ -41,23 +43,6 @@ using Poco::JSON::Object;
 constexpr const char* kDumpFile = "dump.sql.gz";
 constexpr const char* kExportFile = "export.jsonl.gz";
 constexpr const char* kManifestFile = "manifest.json";
-
-int64_t MsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
-}
-
-std::string HumanBytes(uint64_t n) {
-  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
-  double v = static_cast<double>(n);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-  return buf;
-}
 
 std::string OutDir(const JobCli& cli) {
   if (auto d = cli.Get("out-dir")) return *d;
@@ -221,6 +206,7 @@ Status RunBackup(const JobCli& cli, JobRun* run) {
   BAMORT_RETURN_IF_ERROR(ReadVersionStatus(conn.get(), migrations, &vs));
   report.database.version_before = report.database.version_after = vs.compat.actual_version;
   report.database.migration_number_before = report.database.migration_number_after = vs.compat.actual_number;
+  BAMORT_RETURN_IF_ERROR(CheckExportable(conn.get(), config.name));
 
   const SystemTime now = BackupClockNow();
   Manifest manifest;
@@ -424,204 +410,92 @@ Status RunBackup(const JobCli& cli, JobRun* run) {
 
 namespace {
 
-Status DropEverything(Connection* conn, const std::string& db, std::vector<std::string>* dropped) {
-  ResultSet objs;
-  BAMORT_RETURN_IF_ERROR(conn->Query(
-      "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = " + conn->Quote(db), &objs));
-  std::string qdb = Connection::QuoteIdentifier(db) + ".";
-  BAMORT_RETURN_IF_ERROR(conn->Execute("SET FOREIGN_KEY_CHECKS = 0"));
-  for (size_t i = 0; i < objs.size(); ++i) {
-    std::string name = objs.GetString(i, 0);
-    bool view = objs.GetString(i, 1) == "VIEW";
-    BAMORT_RETURN_IF_ERROR(conn->Execute(std::string(view ? "DROP VIEW IF EXISTS " : "DROP TABLE IF EXISTS ") + qdb +
-                                         Connection::QuoteIdentifier(name)));
-    dropped->push_back(name);
-  }
-  ResultSet routines;
-  BAMORT_RETURN_IF_ERROR(conn->Query("SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES WHERE "
-                                     "ROUTINE_SCHEMA = " + conn->Quote(db), &routines));
-  for (size_t i = 0; i < routines.size(); ++i) {
-    BAMORT_RETURN_IF_ERROR(conn->Execute("DROP " + routines.GetString(i, 1) + " IF EXISTS " + qdb +
-                                         Connection::QuoteIdentifier(routines.GetString(i, 0))));
-  }
-  ResultSet events;
-  BAMORT_RETURN_IF_ERROR(conn->Query("SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = " +
-                                     conn->Quote(db), &events));
-  for (size_t i = 0; i < events.size(); ++i) {
-    BAMORT_RETURN_IF_ERROR(conn->Execute("DROP EVENT IF EXISTS " + qdb + Connection::QuoteIdentifier(events.GetString(i, 0))));
-  }
-  return conn->Execute("SET FOREIGN_KEY_CHECKS = 1");
-}
-
-}  // namespace
-
-Status RunRestore(const JobCli& cli, JobRun* run) {
-  ::signal(SIGPIPE, SIG_IGN);
-  auto& report = run->report();
+Status RestoreOptionsFromFlags(const JobCli& cli, RestoreOptions* o) {
   auto backup = cli.Get("backup");
   if (!backup || backup->empty()) return Status::BadInput("--backup SET is required", "see bamort-backup --list");
   std::string from = cli.GetOr("from", "sql");
   if (from != "sql" && from != "json") return Status::BadInput("--from must be sql or json, not '" + from + "'");
   int64_t lock_timeout = 0;
   BAMORT_RETURN_IF_ERROR(LockTimeoutSeconds(cli, &lock_timeout));
+  o->backup = *backup;
+  o->from = from == "sql" ? RestoreSource::kSqlDump : RestoreSource::kJsonExport;
+  o->target_db = cli.GetOr("target-db", "");
+  o->replace = cli.Has("replace");
+  o->lock_timeout_seconds = static_cast<int>(lock_timeout);
+  o->dry_run = cli.dry_run();
+  return Status::Ok();
+}
 
-  // 1. The set: manifest and every file, before anything is touched.
-  std::string set_dir = *backup, manifest_path;
-  Poco::File given(*backup);
-  if (!given.exists()) return Status::BadInput("backup set " + *backup + " does not exist", "see bamort-backup --list");
-  if (given.isDirectory()) {
-    manifest_path = set_dir + "/" + kManifestFile;
-  } else {
-    manifest_path = set_dir;
-    size_t slash = set_dir.rfind('/');
-    set_dir = slash == std::string::npos ? "." : set_dir.substr(0, slash);
+// The restore's result as report fields (docs/REPORTS.md), as far as the restore got.
+void ReportRestore(const RestoreOptions& o, const RestoreResult& r, StepReport* report) {
+  if (r.manifest_read) {
+    const Manifest& m = r.manifest;
+    report->inputs->set("backup", r.set_dir);
+    report->inputs->set("from", RestoreSourceName(o.from));
+    report->details->set("set", m.set_name);
+    report->details->set("set_path", r.set_dir);
+    report->details->set("set_created_at", FormatRfc3339(m.created_at));
+    report->details->set("set_database", m.db_name);
+    report->details->set("set_db_version", m.db_version ? Poco::Dynamic::Var(*m.db_version) : Poco::Dynamic::Var());
+    report->details->set("set_verified", m.verified);
+    report->details->set("files", FilesJson(m));
   }
-  if (!Poco::File(manifest_path).exists()) {
-    return Status::BadInput(manifest_path + " is missing: " + set_dir + " is not a complete backup set",
-                            "an interrupted backup leaves no manifest; use another set (bamort-backup --list)");
+  if (r.files_checked) {
+    report->details->set("check_ms", r.check_ms);
+    report->details->set("file_problems", StringsJson(r.file_problems));
   }
-  Manifest manifest;
-  BAMORT_RETURN_IF_ERROR(ReadManifest(manifest_path, &manifest));
-  report.inputs->set("backup", set_dir);
-  report.inputs->set("from", from);
-  report.details->set("set", manifest.set_name);
-  report.details->set("set_path", set_dir);
-  report.details->set("set_created_at", FormatRfc3339(manifest.created_at));
-  report.details->set("set_database", manifest.db_name);
-  report.details->set("set_db_version", manifest.db_version ? Poco::Dynamic::Var(*manifest.db_version) : Poco::Dynamic::Var());
-  report.details->set("set_verified", manifest.verified);
-  report.details->set("files", FilesJson(manifest));
-  const ManifestFile* source = manifest.FindRole(from == "sql" ? "sql-dump" : "json-export");
-  if (!source) return Status::BadInput(manifest_path + " lists no " + (from == "sql" ? "SQL dump" : "JSON export"));
-  std::vector<std::string> problems;
-  auto t_check = std::chrono::steady_clock::now();
-  Status files_ok = CheckSetFiles(set_dir, manifest, &problems);
-  report.details->set("check_ms", MsSince(t_check));
-  report.details->set("file_problems", StringsJson(problems));
-  for (const std::string& p : problems) {
-    if (p.rfind(source->name + ":", 0) == 0) {
-      return Status::BadInput("backup set " + set_dir + " is damaged: " + p,
-                              from == "sql" ? "try --from json, or another set (bamort-backup --list)"
-                                            : "try --from sql, or another set (bamort-backup --list)");
-    }
-    run->Warn("backup set file not used for this restore is damaged: " + p);
+  if (r.content_checked) {
+    report->details->set("content_check_ms", r.content_check_ms);
+    report->details->set("content_differences", StringsJson(r.content_differences));
   }
-  spdlog::info("backup set {} checked: {} files, sha256 {}", set_dir, manifest.files.size(),
-               files_ok.ok() ? "all equal" : "equal for " + source->name);
-
-  // 2. Where to.
-  DbConfig config;
-  BAMORT_RETURN_IF_ERROR(run->LoadDb(&config));
-  std::string target = cli.GetOr("target-db", config.name);
-  if (target.empty() || target.size() > 64) return Status::BadInput("--target-db: not a database name");
-  const bool over_configured = target == config.name;
-  if (over_configured && manifest.db_name != config.name) {
-    return Status::BadInput("backup set " + set_dir + " is of database '" + manifest.db_name +
-                                "', not of the configured database '" + config.name + "'",
-                            "to copy it into another database give --target-db NAME");
+  if (!r.privileges_needed.empty()) report->details->set("privileges_needed", StringsJson(r.privileges_needed));
+  if (!r.target.empty()) {
+    report->database.name = r.target;
+    report->inputs->set("target_db", r.target);
   }
-  if (manifest.db_host != report.database.host) {
-    run->Warn("the set was made on " + manifest.db_host + ", restoring on " + report.database.host);
-  }
-  report.database.name = target;
-  report.inputs->set("target_db", target);
-  std::unique_ptr<Connection> admin;
-  BAMORT_RETURN_IF_ERROR(Connection::Open(config, &admin, /*use_database=*/false));
-  if (manifest.server_version != admin->server_version()) {
-    run->Warn("the set was made on MariaDB " + manifest.server_version + ", this server is " + admin->server_version() +
-              "; CHECKSUM TABLE may differ between versions");
-  }
-  Value exists;
-  BAMORT_RETURN_IF_ERROR(admin->QueryValue(
-      "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = " + admin->Quote(target), &exists));
-  Value objects;
-  BAMORT_RETURN_IF_ERROR(admin->QueryValue(
-      "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = " + admin->Quote(target), &objects));
-  int64_t existing = objects ? std::stoll(*objects) : 0;
-  if (!over_configured && existing > 0 && !cli.Has("replace")) {
-    return Status::Precondition("--target-db " + target + " already holds " + std::to_string(existing) + " tables",
-                                "give --replace to drop them, or choose an empty or new database");
-  }
-  if (cli.dry_run()) {
-    std::cout << "would restore " << set_dir << " (" << from << ", " << manifest.tables.size() << " tables) into "
-              << target << (existing > 0 ? ", dropping its " + std::to_string(existing) + " tables first" : "") << "\n";
-    return Status::Ok();
-  }
-
-  // 3. Lock, empty, load.
-  NamedLock lock;
-  BAMORT_RETURN_IF_ERROR(lock.Acquire(admin.get(), NamedLock::NameFor(target), static_cast<int>(lock_timeout)));
-  if (!exists || *exists == "0") {
-    BAMORT_RETURN_IF_ERROR(admin->Execute("CREATE DATABASE " + Connection::QuoteIdentifier(target) +
-                                          " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"));
-  }
-  auto t_load = std::chrono::steady_clock::now();
-  // From here on the target has been changed: any failure is dirty.
-  auto dirty = [&](const Status& s) {
-    return s.WithCode(StatusCode::kDirty)
-        .WithHint("database " + target + " is only partly restored; run the restore again (or from another set) "
-                  "before starting the application");
-  };
-  std::vector<std::string> dropped;
-  Status s = DropEverything(admin.get(), target, &dropped);
-  if (!s.ok()) return dirty(s.WithContext("emptying " + target));
-  report.details->set("dropped_before_restore", StringsJson(dropped));
-  spdlog::info("restore: emptied {} ({} tables and views dropped); loading {} from {}", target, dropped.size(), from,
-               source->name);
-  DbConfig target_config = config;
-  target_config.name = target;
-  if (from == "sql") {
-    s = LoadSqlDump(config, target, set_dir + "/" + source->name,
-                    [](uint64_t bytes) { spdlog::info("restore: {} of SQL loaded", HumanBytes(bytes)); });
-  } else {
-    std::unique_ptr<Connection> conn;
-    s = Connection::Open(target_config, &conn);
-    if (s.ok()) s = conn->Execute("SET FOREIGN_KEY_CHECKS = 0, UNIQUE_CHECKS = 0, time_zone = '+00:00', "
-                                  "sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'");
-    if (s.ok()) {
-      s = ImportJson(conn.get(), set_dir + "/" + source->name, [](const std::string& t, uint64_t rows) {
-        spdlog::info("restore: {} ({} rows)", t, rows);
-      });
-    }
-    if (s.ok()) s = conn->Execute("SET FOREIGN_KEY_CHECKS = 1, UNIQUE_CHECKS = 1");
-  }
-  if (!s.ok()) return dirty(s);
-  int64_t load_ms = MsSince(t_load);
-
-  // 4. Compare with the manifest, on two connections at once.
-  auto t_compare = std::chrono::steady_clock::now();
-  TableStats restored;
-  std::unique_ptr<Connection> second;
-  s = Connection::Open(config, &second, /*use_database=*/false);
-  if (s.ok()) s = ReadTableStatsParallel({admin.get(), second.get()}, target, &restored);
-  if (!s.ok()) return dirty(s);
-  report.details->set("compare_ms", MsSince(t_compare));
-  std::vector<std::string> diffs = CompareTableStats(manifest.tables, restored);
+  if (r.emptied) report->details->set("dropped_before_restore", StringsJson(r.dropped));
+  if (!r.compared) return;
+  report->details->set("compare_ms", r.compare_ms);
   Object::Ptr tables = new Object(true);
-  for (const auto& [name, expected] : manifest.tables) {
+  for (const auto& [name, expected] : r.manifest.tables) {
     Object::Ptr t = new Object(true);
-    auto it = restored.find(name);
+    auto it = r.restored.find(name);
     t->set("rows_expected", expected.rows);
     t->set("checksum_expected", expected.checksum);
-    t->set("rows", it == restored.end() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(it->second.rows));
-    t->set("checksum", it == restored.end() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(it->second.checksum));
-    t->set("equal", it != restored.end() && it->second == expected);
+    t->set("rows", it == r.restored.end() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(it->second.rows));
+    t->set("checksum", it == r.restored.end() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(it->second.checksum));
+    t->set("equal", it != r.restored.end() && it->second == expected);
     tables->set(name, t);
   }
-  report.details->set("tables", tables);
-  report.details->set("differences", StringsJson(diffs));
-  report.details->set("load_ms", load_ms);
-  report.database.version_after = manifest.db_version;
-  report.database.migration_number_after = manifest.migration_number;
-  if (!diffs.empty()) {
-    return Status::Dirty("restored " + target + " differs from the manifest: " + diffs.front() +
-                             (diffs.size() > 1 ? " (and " + std::to_string(diffs.size() - 1) + " more)" : ""),
-                         "the database was changed; try --from " + std::string(from == "sql" ? "json" : "sql") +
-                             " or another set, and read details.differences");
+  report->details->set("tables", tables);
+  report->details->set("differences", StringsJson(r.differences));
+  report->details->set("load_ms", r.load_ms);
+  report->database.version_after = r.manifest.db_version;
+  report->database.migration_number_after = r.manifest.migration_number;
+}
+
+}  // namespace
+
+Status RunRestore(const JobCli& cli, JobRun* run) {
+  ::signal(SIGPIPE, SIG_IGN);
+  RestoreOptions options;
+  BAMORT_RETURN_IF_ERROR(RestoreOptionsFromFlags(cli, &options));
+  RestoreDeps deps;
+  BAMORT_RETURN_IF_ERROR(run->LoadDb(&deps.config));
+  deps.info = [](const std::string& line) { spdlog::info("{}", line); };
+  deps.warn = [run](const std::string& warning) { run->Warn(warning); };
+  RestoreResult result;
+  Status s = RestoreBackupSet(options, deps, &result);
+  ReportRestore(options, result, &run->report());
+  if (s.ok() && options.dry_run) {
+    std::cout << "would restore " << result.set_dir << " (" << RestoreSourceName(options.from) << ", "
+              << result.manifest.tables.size() << " tables) into " << result.target
+              << (result.existing_objects > 0
+                      ? ", dropping its " + std::to_string(result.existing_objects) + " tables first"
+                      : "")
+              << "\n";
   }
-  spdlog::info("restore: {} tables equal to the manifest (rows and CHECKSUM TABLE), {} ms", manifest.tables.size(),
-               load_ms);
-  return Status::Ok();
+  return s;
 }
 
 }  // namespace bamort

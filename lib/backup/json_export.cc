@@ -54,7 +54,30 @@ struct ImportState {
   bool header_seen = false;
   bool trailer_seen = false;
   const std::function<void(const std::string&, uint64_t)>* on_table;
+  std::vector<std::pair<std::string, std::string>> views;  // name, CREATE VIEW; created last
 };
+
+// The export lists views by name, but a view may select from a view whose name sorts
+// later: each round creates the views whose dependencies exist (a missing one is error
+// 1146, "doesn't exist"), until all are there or a round makes no progress (then its
+// first error is the answer: a view on something the export lacks).
+Status CreateViewsInDependencyOrder(Connection* conn, std::vector<std::pair<std::string, std::string>> views) {
+  constexpr unsigned kNoSuchTable = 1146;
+  while (!views.empty()) {
+    std::vector<std::pair<std::string, std::string>> later;
+    Status first_error;
+    for (auto& view : views) {
+      Status s = conn->Execute(view.second);
+      if (s.ok()) continue;
+      if (s.db_errno() != kNoSuchTable) return s.WithContext("view " + view.first);
+      if (first_error.ok()) first_error = s.WithContext("view " + view.first);
+      later.push_back(std::move(view));
+    }
+    if (later.size() == views.size()) return first_error;
+    views = std::move(later);
+  }
+  return Status::Ok();
+}
 
 Status ImportLine(ImportState* st, std::string_view line) {
   ++st->line_no;
@@ -128,10 +151,13 @@ Status ImportLine(ImportState* st, std::string_view line) {
       st->insert.reset();
       return Status::Ok();
     }
-    if (o->has("view")) return st->conn->Execute(o->getValue<std::string>("create"));
+    if (o->has("view")) {
+      st->views.emplace_back(o->getValue<std::string>("view"), o->getValue<std::string>("create"));
+      return Status::Ok();
+    }
     if (o->has("end_of_export")) {
       st->trailer_seen = true;
-      return Status::Ok();
+      return CreateViewsInDependencyOrder(st->conn, std::move(st->views));
     }
     return Status::BadInput(where + ": unknown line");
   } catch (const Poco::Exception& e) {
@@ -141,8 +167,64 @@ Status ImportLine(ImportState* st, std::string_view line) {
 
 }  // namespace
 
+namespace {
+
+Status RefuseSystemVersioned(Connection* conn, const std::string& database) {
+  ResultSet versioned;
+  BAMORT_RETURN_IF_ERROR(conn->Query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
+                                         conn->Quote(database) + " AND TABLE_TYPE = 'SYSTEM VERSIONED' ORDER BY TABLE_NAME",
+                                     &versioned));
+  if (versioned.size() == 0) return Status::Ok();
+  const std::string table = versioned.GetString(0, 0);
+  return Status::Precondition(
+      "table " + table + " is system-versioned (WITH SYSTEM VERSIONING" +
+          (versioned.size() > 1 ? ", and " + std::to_string(versioned.size() - 1) + " more" : std::string()) +
+          "): a backup set holds only the current rows, not the history, so it could not restore the table as it "
+          "is; nothing was written",
+      "if the history is not needed: ALTER TABLE " + Connection::QuoteIdentifier(table) +
+          " DROP SYSTEM VERSIONING; else back the database up with mariadb-backup");
+}
+
+// The server writes a FLOAT (without decimals) with 6 significant digits, and so does
+// mariadb-dump: 1234.567 comes back as 1234.57. Values that survive that text (1.5, 0.25)
+// are fine; any other makes every restore of the set differ.
+Status RefuseLossyFloats(Connection* conn, const std::string& database) {
+  ResultSet cols;
+  BAMORT_RETURN_IF_ERROR(conn->Query("SELECT c.TABLE_NAME, c.COLUMN_NAME FROM information_schema.COLUMNS c JOIN "
+                                     "information_schema.TABLES t USING (TABLE_SCHEMA, TABLE_NAME) WHERE "
+                                     "c.TABLE_SCHEMA = " + conn->Quote(database) +
+                                         " AND c.DATA_TYPE = 'float' AND c.NUMERIC_SCALE IS NULL AND t.TABLE_TYPE = 'BASE TABLE' "
+                                         "AND c.IS_GENERATED = 'NEVER' ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION",
+                                     &cols));
+  for (size_t i = 0; i < cols.size(); ++i) {
+    const std::string table = cols.GetString(i, 0), column = cols.GetString(i, 1);
+    const std::string c = Connection::QuoteIdentifier(column);
+    Value lossy;
+    BAMORT_RETURN_IF_ERROR(conn->QueryValue("SELECT COUNT(*) FROM " + Connection::QuoteIdentifier(database) + "." +
+                                                Connection::QuoteIdentifier(table) + " WHERE NOT (" + c +
+                                                " <=> CAST(CAST(" + c + " AS CHAR) AS FLOAT))",
+                                            &lossy));
+    if (!lossy || *lossy == "0") continue;
+    return Status::Precondition(
+        "table " + table + ", column " + column + ": " + *lossy + " FLOAT values have more significant digits than "
+            "MariaDB writes into a dump (6: 1234.567 becomes 1234.57), so every restore of the set would change "
+            "them; nothing was written",
+        "store them exactly: ALTER TABLE " + Connection::QuoteIdentifier(table) + " MODIFY " + c +
+            " DOUBLE (or FLOAT(M,D) with the decimals you need)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CheckExportable(Connection* conn, const std::string& database) {
+  BAMORT_RETURN_IF_ERROR(RefuseSystemVersioned(conn, database));
+  return RefuseLossyFloats(conn, database);
+}
+
 Status ReadExportMeta(Connection* conn, ExportMeta* out) {
   const std::string db = conn->config().name;
+  BAMORT_RETURN_IF_ERROR(CheckExportable(conn, db));
   ResultSet objects;
   BAMORT_RETURN_IF_ERROR(conn->Query("SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
                                          conn->Quote(db) + " ORDER BY TABLE_NAME",
@@ -157,7 +239,6 @@ Status ReadExportMeta(Connection* conn, ExportMeta* out) {
       out->views.emplace_back(name, create.GetString(0, 1));
       continue;
     }
-    if (objects.GetString(i, 1) != "BASE TABLE") continue;
     ExportTableMeta t;
     t.name = name;
     ResultSet create, cols, shape;

@@ -62,7 +62,14 @@ struct ExportMeta {
   std::vector<std::pair<std::string, std::string>> views;  // name, SHOW CREATE VIEW
 };
 
-// The DDL and columns of every table and view of conn's current database.
+// kPrecondition naming the first table of database a backup set cannot hold as it is: a
+// system-versioned table (mariadb-dump writes its current rows only, so its history would
+// be lost), or a FLOAT column (without decimals) holding a value with more significant
+// digits than the server writes as text (6), which every restore would change.
+Status CheckExportable(Connection* conn, const std::string& database);
+
+// The DDL and columns of every table and view of conn's current database (after
+// CheckExportable).
 Status ReadExportMeta(Connection* conn, ExportMeta* out);
 
 // Writes export.jsonl.gz from the rows of the dump. Every table of meta must get a data

@@ -23,5 +23,9 @@ struct PrivilegeCheck {
 
 // needed: privilege names as information_schema spells them ("ALTER", "CREATE", ...).
 Status CheckPrivileges(Connection* conn, const std::vector<std::string>& needed, PrivilegeCheck* out);
+// The same on another database than the connection's (which need not exist yet: a
+// database grant may name it before it is created).
+Status CheckPrivilegesOn(Connection* conn, const std::string& database, const std::vector<std::string>& needed,
+                         PrivilegeCheck* out);
 
 }  // namespace bamort

@@ -1,0 +1,292 @@
+#include "backup/restore.h"
+
+#include <chrono>
+#include <memory>
+
+#include <Poco/File.h>
+
+#include "backup/json_export.h"
+#include "backup/restore_checks.h"
+#include "backup/sql_dump.h"
+#include "common/measure.h"
+#include "db/connection.h"
+#include "db/named_lock.h"
+
+namespace bamort {
+
+namespace {
+
+constexpr const char* kManifestFile = "manifest.json";
+
+// Drops every table, view, routine and event of db: the first destructive statement of
+// a restore.
+Status DropEverything(Connection* conn, const std::string& db, std::vector<std::string>* dropped) {
+  ResultSet objs;
+  BAMORT_RETURN_IF_ERROR(conn->Query(
+      "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = " + conn->Quote(db), &objs));
+  std::string qdb = Connection::QuoteIdentifier(db) + ".";
+  BAMORT_RETURN_IF_ERROR(conn->Execute("SET FOREIGN_KEY_CHECKS = 0"));
+  for (size_t i = 0; i < objs.size(); ++i) {
+    std::string name = objs.GetString(i, 0);
+    bool view = objs.GetString(i, 1) == "VIEW";
+    BAMORT_RETURN_IF_ERROR(conn->Execute(std::string(view ? "DROP VIEW IF EXISTS " : "DROP TABLE IF EXISTS ") + qdb +
+                                         Connection::QuoteIdentifier(name)));
+    dropped->push_back(name);
+  }
+  ResultSet routines;
+  BAMORT_RETURN_IF_ERROR(conn->Query("SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES WHERE "
+                                     "ROUTINE_SCHEMA = " + conn->Quote(db), &routines));
+  for (size_t i = 0; i < routines.size(); ++i) {
+    BAMORT_RETURN_IF_ERROR(conn->Execute("DROP " + routines.GetString(i, 1) + " IF EXISTS " + qdb +
+                                         Connection::QuoteIdentifier(routines.GetString(i, 0))));
+  }
+  ResultSet events;
+  BAMORT_RETURN_IF_ERROR(conn->Query("SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = " +
+                                     conn->Quote(db), &events));
+  for (size_t i = 0; i < events.size(); ++i) {
+    BAMORT_RETURN_IF_ERROR(conn->Execute("DROP EVENT IF EXISTS " + qdb + Connection::QuoteIdentifier(events.GetString(i, 0))));
+  }
+  return conn->Execute("SET FOREIGN_KEY_CHECKS = 1");
+}
+
+// One restore, step by step; every step fills its part of the result.
+class RestoreRun {
+ public:
+  RestoreRun(const RestoreOptions& options, const RestoreDeps& deps, RestoreResult* result)
+      : o_(options), deps_(deps), r_(result) {}
+
+  Status Run() {
+    BAMORT_RETURN_IF_ERROR(ReadSet());
+    BAMORT_RETURN_IF_ERROR(ChooseTarget());
+    BAMORT_RETURN_IF_ERROR(CheckPrivileges());
+    if (o_.dry_run) return Status::Ok();
+    // The deployment lock on the target, for the rest of the restore.
+    NamedLock lock;
+    BAMORT_RETURN_IF_ERROR(lock.Acquire(admin_.get(), NamedLock::NameFor(r_->target), o_.lock_timeout_seconds));
+    if (!target_exists_) {
+      BAMORT_RETURN_IF_ERROR(admin_->Execute("CREATE DATABASE " + Connection::QuoteIdentifier(r_->target) +
+                                             " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"));
+    }
+    // From here on the target has been changed: any failure is dirty.
+    Status s = EmptyAndLoad();
+    if (s.ok()) s = Compare();
+    if (!s.ok()) return Dirty(s);
+    return Judge();
+  }
+
+ private:
+  void Info(const std::string& line) const {
+    if (deps_.info) deps_.info(line);
+  }
+  void Warn(const std::string& warning) const {
+    r_->warnings.push_back(warning);
+    if (deps_.warn) deps_.warn(warning);
+  }
+  const char* from() const { return RestoreSourceName(o_.from); }
+  Status Dirty(const Status& s) const {
+    return s.WithCode(StatusCode::kDirty)
+        .WithHint("database " + r_->target + " is only partly restored; run the restore again (or from another set) "
+                  "before starting the application");
+  }
+
+  Status ReadSet();
+  Status CheckFiles();
+  Status CheckContent();
+  Status ChooseTarget();
+  Status CheckPrivileges();
+  Status EmptyAndLoad();
+  Status Load(const std::string& dump_path);
+  Status Compare();
+  Status Judge() const;
+
+  const RestoreOptions& o_;
+  const RestoreDeps& deps_;
+  RestoreResult* r_;
+  const ManifestFile* source_ = nullptr;
+  std::unique_ptr<Connection> admin_;  // no current database: the target may not exist yet
+  bool target_exists_ = false;
+  SetContent content_;
+  RestorePrivilegeNeeds needs_;
+};
+
+// 1. The set: manifest and every file, before anything is touched.
+Status RestoreRun::ReadSet() {
+  std::string set_dir = o_.backup, manifest_path;
+  Poco::File given(o_.backup);
+  if (!given.exists()) return Status::BadInput("backup set " + o_.backup + " does not exist", "see bamort-backup --list");
+  if (given.isDirectory()) {
+    manifest_path = set_dir + "/" + kManifestFile;
+  } else {
+    manifest_path = set_dir;
+    size_t slash = set_dir.rfind('/');
+    set_dir = slash == std::string::npos ? "." : set_dir.substr(0, slash);
+  }
+  r_->set_dir = set_dir;
+  if (!Poco::File(manifest_path).exists()) {
+    return Status::BadInput(manifest_path + " is missing: " + set_dir + " is not a complete backup set",
+                            "an interrupted backup leaves no manifest; use another set (bamort-backup --list)");
+  }
+  BAMORT_RETURN_IF_ERROR(ReadManifest(manifest_path, &r_->manifest));
+  r_->manifest_read = true;
+  const bool sql = o_.from == RestoreSource::kSqlDump;
+  source_ = r_->manifest.FindRole(sql ? "sql-dump" : "json-export");
+  if (!source_) return Status::BadInput(manifest_path + " lists no " + (sql ? "SQL dump" : "JSON export"));
+  return CheckFiles();
+}
+
+Status RestoreRun::CheckFiles() {
+  const std::string& set_dir = r_->set_dir;
+  auto t_check = std::chrono::steady_clock::now();
+  Status files_ok = CheckSetFiles(set_dir, r_->manifest, &r_->file_problems);
+  r_->check_ms = MsSince(t_check);
+  r_->files_checked = true;
+  const bool sql = o_.from == RestoreSource::kSqlDump;
+  for (const std::string& p : r_->file_problems) {
+    if (p.rfind(source_->name + ":", 0) == 0) {
+      return Status::BadInput("backup set " + set_dir + " is damaged: " + p,
+                              sql ? "try --from json, or another set (bamort-backup --list)"
+                                  : "try --from sql, or another set (bamort-backup --list)");
+    }
+    Warn("backup set file not used for this restore is damaged: " + p);
+  }
+  Info("backup set " + set_dir + " checked: " + std::to_string(r_->manifest.files.size()) + " files, sha256 " +
+       (files_ok.ok() ? "all equal" : "equal for " + source_->name));
+  return CheckContent();
+}
+
+// The file to load holds the manifest's tables with the manifest's row counts.
+Status RestoreRun::CheckContent() {
+  auto t_scan = std::chrono::steady_clock::now();
+  const std::string path = r_->set_dir + "/" + source_->name;
+  BAMORT_RETURN_IF_ERROR(o_.from == RestoreSource::kSqlDump ? ScanSqlDump(path, &content_)
+                                                           : ScanJsonExport(path, &content_));
+  r_->content_bytes = content_.bytes;
+  Status s = CheckContentAgainstManifest(r_->manifest, source_->name, content_, &r_->content_differences);
+  r_->content_check_ms = MsSince(t_scan);
+  r_->content_checked = true;
+  BAMORT_RETURN_IF_ERROR(s);
+  Info("backup set " + r_->set_dir + ": " + source_->name + " holds the manifest's " +
+       std::to_string(r_->manifest.tables.size()) + " tables and row counts (" + HumanBytes(content_.bytes) +
+       " read in " + std::to_string(r_->content_check_ms) + " ms)");
+  return Status::Ok();
+}
+
+// 2. Where to: the target database, its state, and the server.
+Status RestoreRun::ChooseTarget() {
+  const DbConfig& config = deps_.config;
+  const Manifest& manifest = r_->manifest;
+  std::string target = o_.target_db.empty() ? config.name : o_.target_db;
+  if (target.empty() || target.size() > 64) return Status::BadInput("--target-db: not a database name");
+  const bool over_configured = target == config.name;
+  if (over_configured && manifest.db_name != config.name) {
+    return Status::BadInput("backup set " + r_->set_dir + " is of database '" + manifest.db_name +
+                                "', not of the configured database '" + config.name + "'",
+                            "to copy it into another database give --target-db NAME");
+  }
+  const std::string host = config.host + ":" + std::to_string(config.port);
+  if (manifest.db_host != host) Warn("the set was made on " + manifest.db_host + ", restoring on " + host);
+  r_->target = target;
+  BAMORT_RETURN_IF_ERROR(Connection::Open(config, &admin_, /*use_database=*/false));
+  if (manifest.server_version != admin_->server_version()) {
+    Warn("the set was made on MariaDB " + manifest.server_version + ", this server is " + admin_->server_version() +
+         "; CHECKSUM TABLE may differ between versions");
+  }
+  Value exists;
+  BAMORT_RETURN_IF_ERROR(admin_->QueryValue(
+      "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = " + admin_->Quote(target), &exists));
+  target_exists_ = exists && *exists != "0";
+  Value objects;
+  BAMORT_RETURN_IF_ERROR(admin_->QueryValue(
+      "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = " + admin_->Quote(target), &objects));
+  r_->existing_objects = objects ? std::stoll(*objects) : 0;
+  needs_.create_database = !target_exists_;
+  Value routines, events;
+  BAMORT_RETURN_IF_ERROR(admin_->QueryValue(
+      "SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = " + admin_->Quote(target), &routines));
+  BAMORT_RETURN_IF_ERROR(admin_->QueryValue(
+      "SELECT COUNT(*) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = " + admin_->Quote(target), &events));
+  needs_.drop_routines = routines && *routines != "0";
+  needs_.drop_events = events && *events != "0";
+  if (!over_configured && r_->existing_objects > 0 && !o_.replace) {
+    return Status::Precondition("--target-db " + target + " already holds " + std::to_string(r_->existing_objects) +
+                                    " tables",
+                                "give --replace to drop them, or choose an empty or new database");
+  }
+  return Status::Ok();
+}
+
+// Every statement the restore will issue on the target is allowed to the user.
+Status RestoreRun::CheckPrivileges() {
+  r_->privileges_needed = RestorePrivileges(content_, needs_);
+  std::string unknown;
+  BAMORT_RETURN_IF_ERROR(
+      CheckRestorePrivileges(admin_.get(), r_->target, r_->privileges_needed, content_.definers, &unknown));
+  if (!unknown.empty()) Warn(unknown);
+  return Status::Ok();
+}
+
+// 3. Empty the target, then load the set's SQL dump or JSON export into it.
+Status RestoreRun::EmptyAndLoad() {
+  auto t_load = std::chrono::steady_clock::now();
+  BAMORT_RETURN_IF_ERROR(DropEverything(admin_.get(), r_->target, &r_->dropped).WithContext("emptying " + r_->target));
+  r_->emptied = true;
+  Info("restore: emptied " + r_->target + " (" + std::to_string(r_->dropped.size()) +
+       " tables and views dropped); loading " + from() + " from " + source_->name);
+  BAMORT_RETURN_IF_ERROR(Load(r_->set_dir + "/" + source_->name));
+  r_->load_ms = MsSince(t_load);
+  return Status::Ok();
+}
+
+Status RestoreRun::Load(const std::string& path) {
+  if (o_.from == RestoreSource::kSqlDump) {
+    return LoadSqlDump(deps_.config, r_->target, path,
+                       [this](uint64_t bytes) { Info("restore: " + HumanBytes(bytes) + " of SQL loaded"); });
+  }
+  DbConfig target_config = deps_.config;
+  target_config.name = r_->target;
+  std::unique_ptr<Connection> conn;
+  BAMORT_RETURN_IF_ERROR(Connection::Open(target_config, &conn));
+  BAMORT_RETURN_IF_ERROR(conn->Execute("SET FOREIGN_KEY_CHECKS = 0, UNIQUE_CHECKS = 0, time_zone = '+00:00', "
+                                       "sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'"));
+  BAMORT_RETURN_IF_ERROR(ImportJson(conn.get(), path, [this](const std::string& t, uint64_t rows) {
+    Info("restore: " + t + " (" + std::to_string(rows) + " rows)");
+  }));
+  return conn->Execute("SET FOREIGN_KEY_CHECKS = 1, UNIQUE_CHECKS = 1");
+}
+
+// 4. Compare with the manifest, on two connections at once.
+Status RestoreRun::Compare() {
+  auto t_compare = std::chrono::steady_clock::now();
+  std::unique_ptr<Connection> second;
+  BAMORT_RETURN_IF_ERROR(Connection::Open(deps_.config, &second, /*use_database=*/false));
+  BAMORT_RETURN_IF_ERROR(ReadTableStatsParallel({admin_.get(), second.get()}, r_->target, &r_->restored));
+  r_->compare_ms = MsSince(t_compare);
+  r_->differences = CompareTableStats(r_->manifest.tables, r_->restored);
+  r_->compared = true;
+  return Status::Ok();
+}
+
+Status RestoreRun::Judge() const {
+  const std::vector<std::string>& diffs = r_->differences;
+  if (!diffs.empty()) {
+    return Status::Dirty("restored " + r_->target + " differs from the manifest: " + diffs.front() +
+                             (diffs.size() > 1 ? " (and " + std::to_string(diffs.size() - 1) + " more)" : ""),
+                         "the database was changed; try --from " +
+                             std::string(o_.from == RestoreSource::kSqlDump ? "json" : "sql") +
+                             " or another set, and read details.differences");
+  }
+  Info("restore: " + std::to_string(r_->manifest.tables.size()) +
+       " tables equal to the manifest (rows and CHECKSUM TABLE), " + std::to_string(r_->load_ms) + " ms");
+  return Status::Ok();
+}
+
+}  // namespace
+
+const char* RestoreSourceName(RestoreSource from) { return from == RestoreSource::kSqlDump ? "sql" : "json"; }
+
+Status RestoreBackupSet(const RestoreOptions& options, const RestoreDeps& deps, RestoreResult* result) {
+  *result = RestoreResult();
+  return RestoreRun(options, deps, result).Run();
+}
+
+}  // namespace bamort

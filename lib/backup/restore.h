@@ -1,0 +1,83 @@
+// Restore: the whole bamort-restore workflow (docs/BACKUP.md), the engine lib/app's
+// RunRestore maps flags onto. It reads and checks the set (manifest, every file's
+// sha256), picks and checks the target database, takes the deployment lock on it,
+// drops everything in it, loads the SQL dump (or the JSON export) and compares every
+// table's row count and CHECKSUM TABLE with the manifest.
+//
+// Order matters: everything that can be checked without changing the target is checked
+// before the first destructive statement (DropEverything), in the dry run too: the
+// files' sha256, the file to load against the manifest's tables and row counts, and
+// the user's privileges for every statement the restore will issue
+// (restore_checks.h). So every refusal leaves the database untouched (exit 1, 2 or 3);
+// a failure after the first change is kDirty (exit 4).
+// RestoreResult is filled step by step, so a failed restore still tells how far it got.
+// Not thread-safe; opens its own connections from RestoreDeps::config.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "backup/manifest.h"
+#include "backup/table_stats.h"
+#include "common/status.h"
+#include "config/db_config.h"
+
+namespace bamort {
+
+enum class RestoreSource { kSqlDump, kJsonExport };
+// "sql" / "json", as --from spells them.
+const char* RestoreSourceName(RestoreSource from);
+
+struct RestoreOptions {
+  std::string backup;  // the set folder, or its manifest.json
+  RestoreSource from = RestoreSource::kSqlDump;
+  std::string target_db;  // empty: the configured database (then only a set of that database)
+  bool replace = false;   // a --target-db that already holds tables may be emptied
+  int lock_timeout_seconds = 60;
+  bool dry_run = false;   // check everything, change nothing
+};
+
+struct RestoreDeps {
+  DbConfig config;  // the server and the configured database
+  // Progress lines and warnings as they happen (each may be empty = not wanted).
+  std::function<void(const std::string&)> info;
+  std::function<void(const std::string&)> warn;
+};
+
+struct RestoreResult {
+  // 1. The set.
+  std::string set_dir;
+  bool manifest_read = false;
+  Manifest manifest;
+  bool files_checked = false;
+  std::vector<std::string> file_problems;  // "<file>: <what>", every file of the set
+  int64_t check_ms = 0;
+  // The file to load against the manifest (restore_checks.h): its tables and rows.
+  bool content_checked = false;
+  int64_t content_check_ms = 0;
+  uint64_t content_bytes = 0;                    // uncompressed bytes read for it
+  std::vector<std::string> content_differences;  // empty = the manifest's tables and rows
+  // 2. The target.
+  std::string target;            // empty until the target is known
+  int64_t existing_objects = 0;  // tables and views in it before the restore
+  std::vector<std::string> privileges_needed;  // checked before the first change
+  // 3. What changed.
+  bool emptied = false;
+  std::vector<std::string> dropped;  // tables and views dropped before loading
+  int64_t load_ms = 0;
+  // 4. The comparison with the manifest.
+  bool compared = false;
+  int64_t compare_ms = 0;
+  TableStats restored;
+  std::vector<std::string> differences;  // empty = equal
+  std::vector<std::string> warnings;     // also passed to RestoreDeps::warn
+};
+
+// Runs the restore. kBadInput: bad options or a damaged or foreign set; kPrecondition:
+// the target cannot be used (lock held, tables without --replace); kDirty after the
+// first destructive statement.
+Status RestoreBackupSet(const RestoreOptions& options, const RestoreDeps& deps, RestoreResult* result);
+
+}  // namespace bamort
