@@ -11,10 +11,27 @@
 # The state folder is $BAMORT_DEVDB_DIR (default: .dev-db in the repository). The
 # password lives in $BAMORT_DEVDB_DIR/password (mode 0600) and is handed on as
 # BAMORT_DB_PASSWORD_FILE; it is never printed.
+#
+# BAMORT_DEVDB_ROOT=DIR runs the server of another Debian release installed in DIR (a
+# chroot, made by scripts/newer-server.sh) instead of this machine's: the state folder then
+# lives inside DIR, and this machine's clients talk to that server over its socket and port.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-D=${BAMORT_DEVDB_DIR:-$here/.dev-db}
+ROOT=${BAMORT_DEVDB_ROOT:-}
+if [ -n "$ROOT" ]; then
+  [ -x "$ROOT/usr/sbin/mariadbd" ] || { echo "dev-db: no mariadbd in BAMORT_DEVDB_ROOT=$ROOT" >&2; exit 1; }
+  [ "$(id -u)" = 0 ] || { echo "dev-db: BAMORT_DEVDB_ROOT needs root (chroot)" >&2; exit 1; }
+  D=$ROOT/var/tmp/$(basename "${BAMORT_DEVDB_DIR:-bamort-dev-db}")
+else
+  D=${BAMORT_DEVDB_DIR:-$here/.dev-db}
+fi
+# server_tool CMD ARGS...: runs a server program (install-db, mariadbd) of this machine, or
+# chrooted into BAMORT_DEVDB_ROOT; paths under $D are given as the program sees them (in_root).
+server_tool() {
+  if [ -n "$ROOT" ]; then chroot "$ROOT" "$@"; else "$@"; fi
+}
+in_root() { echo "${1#"$ROOT"}"; }
 DB_NAME=${BAMORT_DEVDB_NAME:-bamort}
 DB_USER=${BAMORT_DEVDB_USER:-bamort}
 
@@ -55,25 +72,27 @@ ENV
 
 start() {
   command -v mariadbd >/dev/null || PATH=$PATH:/usr/sbin
-  command -v mariadbd >/dev/null || die "mariadbd not found: apt-get install mariadb-server"
+  [ -n "$ROOT" ] || command -v mariadbd >/dev/null || die "mariadbd not found: apt-get install mariadb-server"
   if is_running; then print_env; return; fi
   rm -rf "$D"
   mkdir -p "$D/data" "$D/tmp"
   chmod 700 "$D"
   local user_opt=()
   [ "$(id -u)" = 0 ] && user_opt=(--user=root)
-  mariadb-install-db --no-defaults "${user_opt[@]}" --datadir="$D/data" \
+  local R
+  R=$(in_root "$D")
+  server_tool mariadb-install-db --no-defaults "${user_opt[@]}" --datadir="$R/data" \
     --auth-root-authentication-method=normal --skip-test-db >"$D/install.log" 2>&1 \
     || { cat "$D/install.log" >&2; die "mariadb-install-db failed"; }
 
   local attempt port
   for attempt in 1 2 3; do
     port=$(pick_port)
-    mariadbd --no-defaults "${user_opt[@]}" --datadir="$D/data" --socket="$D/sock" \
-      --pid-file="$D/pid" --tmpdir="$D/tmp" --port="$port" --bind-address=127.0.0.1 \
+    server_tool mariadbd --no-defaults "${user_opt[@]}" --datadir="$R/data" --socket="$R/sock" \
+      --pid-file="$R/pid" --tmpdir="$R/tmp" --port="$port" --bind-address=127.0.0.1 \
       --skip-name-resolve --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
       --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=2 \
-      --max-allowed-packet=256M --log-error="$D/error.log" >/dev/null 2>&1 &
+      --max-allowed-packet=256M --log-error="$R/error.log" >/dev/null 2>&1 &
     for _ in $(seq 1 100); do
       if mariadb-admin --no-defaults --socket="$D/sock" -uroot ping >/dev/null 2>&1; then
         echo "$port" >"$D/port"
