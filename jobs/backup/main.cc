@@ -1,6 +1,7 @@
 // bamort-backup: verified backup sets (SQL dump, JSON export, manifest) with retention.
 #include "app/backup_jobs.h"
 #include "app/job_support.h"
+#include "app/physical_jobs.h"
 #include "common/huge_page_heap.h"
 
 int main(int argc, char** argv) {
@@ -15,8 +16,11 @@ int main(int argc, char** argv) {
       "older than --retention-days, keeping at least the newest --keep-min. See docs/BACKUP.md.");
   cli.WithDatabase().WithDryRun("show the set that would be written and what retention would delete");
   bamort::AddBackupFlags(&cli);
+  bamort::AddPhysicalBackupFlags(&cli);
   int exit_code = 0;
   if (!cli.Parse(argc, argv, &exit_code)) return exit_code;
   bamort::JobRun run(cli);
-  return bamort::RunJob(&run, [&] { return bamort::RunBackup(cli, &run); });
+  return bamort::RunJob(&run, [&] {
+    return bamort::WantsPhysical(cli) ? bamort::RunPhysicalBackup(cli, &run) : bamort::RunBackup(cli, &run);
+  });
 }

@@ -1,6 +1,7 @@
 // bamort-restore: restores a backup set (SQL dump or JSON export) after checking it.
 #include "app/backup_jobs.h"
 #include "app/job_support.h"
+#include "app/physical_jobs.h"
 #include "common/huge_page_heap.h"
 
 int main(int argc, char** argv) {
@@ -15,8 +16,11 @@ int main(int argc, char** argv) {
       "same database. See docs/BACKUP.md.");
   cli.WithDatabase().WithDryRun("check the set and show what would be restored, change nothing");
   bamort::AddRestoreFlags(&cli);
+  bamort::AddPhysicalRestoreFlags(&cli);
   int exit_code = 0;
   if (!cli.Parse(argc, argv, &exit_code)) return exit_code;
   bamort::JobRun run(cli);
-  return bamort::RunJob(&run, [&] { return bamort::RunRestore(cli, &run); });
+  return bamort::RunJob(&run, [&] {
+    return bamort::WantsPhysical(cli) ? bamort::RunPhysicalRestore(cli, &run) : bamort::RunRestore(cli, &run);
+  });
 }

@@ -64,6 +64,7 @@ Object::Ptr Manifest::ToJson() const {
   Object::Ptr o = new Object(true);
   o->set("format", std::string(kFormat));
   o->set("format_version", kFormatVersion);
+  o->set("kind", kind);
   o->set("set", set_name);
   o->set("created_at", FormatRfc3339(created_at));
   o->set("run_id", run_id);
@@ -98,6 +99,7 @@ Object::Ptr Manifest::ToJson() const {
   o->set("tables", to);
   o->set("verified", verified);
   o->set("verification", verification ? Poco::Dynamic::Var(verification) : Poco::Dynamic::Var());
+  if (physical) o->set("physical", physical);
   return o;
 }
 
@@ -132,6 +134,15 @@ Status ParseManifest(const std::string& text, const std::string& source_name, Ma
     if (fv != Manifest::kFormatVersion) {
       return Status::BadInput(source_name + ": format_version " + std::to_string(fv) + " is not supported (this tool reads " +
                               std::to_string(Manifest::kFormatVersion) + ")");
+    }
+    if (o->has("kind")) {
+      BAMORT_RETURN_IF_ERROR(Field(o, "kind", source_name, &m.kind));
+      if (m.kind != Manifest::kLogical && m.kind != Manifest::kPhysical) {
+        return Status::BadInput(source_name + ": kind '" + m.kind + "' is neither logical nor physical");
+      }
+      if (m.kind == Manifest::kPhysical && !o->isObject("physical")) {
+        return Status::BadInput(source_name + ": a physical set needs the object 'physical'");
+      }
     }
     BAMORT_RETURN_IF_ERROR(Field(o, "set", source_name, &m.set_name));
     std::string created;
@@ -193,6 +204,7 @@ Status ParseManifest(const std::string& text, const std::string& source_name, Ma
     }
     m.verified = o->getValue<bool>("verified");
     if (o->isObject("verification")) m.verification = o->getObject("verification");
+    if (o->isObject("physical")) m.physical = o->getObject("physical");
     *out = std::move(m);
   } catch (const Poco::Exception& e) {
     return Status::BadInput(source_name + ": malformed manifest (" + e.displayText() + ")");

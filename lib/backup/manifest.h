@@ -20,7 +20,7 @@ namespace bamort {
 
 struct ManifestFile {
   std::string name;  // a plain file name inside the set folder
-  std::string role;  // "sql-dump" or "json-export"
+  std::string role;  // "sql-dump" or "json-export"; "physical-stream" in a physical set
   std::string sha256;
   uint64_t size = 0;
   uint64_t uncompressed_size = 0;
@@ -30,6 +30,12 @@ struct Manifest {
   static constexpr const char* kFormat = "bamort-backup-set";
   static constexpr int kFormatVersion = 1;
 
+  static constexpr const char* kLogical = "logical";
+  static constexpr const char* kPhysical = "physical";
+
+  // "logical" (SQL dump + JSON export) or "physical" (mariadb-backup's stream,
+  // physical_backup.h); a manifest without the field is logical (written before it).
+  std::string kind = kLogical;
   std::string set_name;
   SystemTime created_at{};
   std::string run_id;
@@ -44,6 +50,7 @@ struct Manifest {
   TableStats tables;
   bool verified = false;
   Poco::JSON::Object::Ptr verification;  // null unless --verify ran
+  Poco::JSON::Object::Ptr physical;      // physical sets: tool, position, compression
 
   const ManifestFile* FindRole(const std::string& role) const;
   uint64_t TotalSize() const;

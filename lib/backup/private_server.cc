@@ -157,18 +157,7 @@ bool PrivateServer::Available(const PrivateServerOptions& options, std::string* 
 }
 
 Status PrivateServer::BeginInstall(const PrivateServerOptions& options) {
-  Stop();
-  std::string why;
-  if (!Available(options, &why)) return Status::Precondition("cannot start a private verify server: " + why);
-  const std::string base = BaseDir(options);
-  RemoveOrphanedDirs(base);
-  std::string templ = base + "/" + kDirPrefix + std::to_string(::getpid()) + "-XXXXXX";
-  std::vector<char> buf(templ.begin(), templ.end());
-  buf.push_back('\0');
-  if (!::mkdtemp(buf.data())) return Status::Failed("cannot create " + templ + ": " + Errno());
-  dir_ = buf.data();
-  if (::mkdir((dir_ + "/tmp").c_str(), 0700) != 0) return Status::Failed("cannot create " + dir_ + "/tmp: " + Errno());
-  mariadbd_ = FindProgram("mariadbd");
+  BAMORT_RETURN_IF_ERROR(CreateForCopy(options));
   std::vector<std::string> argv = {FindProgram("mariadb-install-db"), "--no-defaults"};
   if (::geteuid() == 0) argv.push_back("--user=root");
   for (const std::string& a :
@@ -179,6 +168,24 @@ Status PrivateServer::BeginInstall(const PrivateServerOptions& options) {
   }
   spdlog::info("verify: initialising a private MariaDB in {}", dir_);
   return Spawn(argv, dir_ + "/install.log", &install_pid_);
+}
+
+Status PrivateServer::CreateForCopy(const PrivateServerOptions& options) {
+  Stop();
+  std::string why;
+  if (!Available(options, &why)) return Status::Precondition("cannot start a private verify server: " + why);
+  const std::string base = BaseDir(options);
+  RemoveOrphanedDirs(base);
+  std::string templ = base + "/" + kDirPrefix + std::to_string(::getpid()) + "-XXXXXX";
+  std::vector<char> buf(templ.begin(), templ.end());
+  buf.push_back('\0');
+  if (!::mkdtemp(buf.data())) return Status::Failed("cannot create " + templ + ": " + Errno());
+  dir_ = buf.data();
+  for (const char* sub : {"/tmp", "/data"}) {
+    if (::mkdir((dir_ + sub).c_str(), 0700) != 0) return Status::Failed("cannot create " + dir_ + sub + ": " + Errno());
+  }
+  mariadbd_ = FindProgram("mariadbd");
+  return Status::Ok();
 }
 
 Status PrivateServer::WaitForInstall() {
@@ -207,6 +214,7 @@ Status PrivateServer::Start(const PrivateServerOptions& options) {
         std::string("--performance-schema=OFF"), std::string("--max-allowed-packet=1G")}) {
     argv.push_back(a);
   }
+  if (options.skip_grant_tables) argv.push_back("--skip-grant-tables");
   BAMORT_RETURN_IF_ERROR(Spawn(argv, dir_ + "/server.out", &server_pid_));
   return WaitUntilReady(options.start_timeout_seconds);
 }

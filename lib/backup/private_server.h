@@ -31,6 +31,9 @@ struct PrivateServerOptions {
   std::string parent_dir;  // "" = $TMPDIR or /tmp
   std::string buffer_pool_size = "128M";
   int start_timeout_seconds = 120;
+  // For a copy of another server (a physical set): its grant tables hold that server's
+  // users, so the private server ignores them (it is reachable only through its socket).
+  bool skip_grant_tables = false;
 };
 
 class PrivateServer {
@@ -48,6 +51,9 @@ class PrivateServer {
   // Creates the folder and runs mariadb-install-db in the background; returns at once,
   // so the caller can dump meanwhile. Start() finishes the job.
   Status BeginInstall(const PrivateServerOptions& options);
+  // The folder without an install: the caller fills dir() + "/data" with a prepared
+  // physical copy (physical_backup.h), then Start() runs mariadbd on it.
+  Status CreateForCopy(const PrivateServerOptions& options);
   // Waits for the install (starting it if BeginInstall was not called), starts mariadbd
   // and waits until it answers on its socket.
   Status Start(const PrivateServerOptions& options);

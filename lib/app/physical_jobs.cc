@@ -1,0 +1,242 @@
+#include "app/physical_jobs.h"
+
+#include <signal.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/Path.h>
+#include <spdlog/spdlog.h>
+
+#include "app/job_support.h"
+#include "backup/physical_backup.h"
+#include "backup/physical_restore.h"
+#include "build_info.h"
+#include "migrate/version_status.h"
+
+namespace bamort {
+
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+Array::Ptr Strings(const std::vector<std::string>& v) {
+  Array::Ptr a = new Array();
+  for (const std::string& s : v) a->add(s);
+  return a;
+}
+
+Object::Ptr TablesJson(const TableStats& stats) {
+  Object::Ptr o = new Object(true);
+  for (const auto& [name, st] : stats) {
+    Object::Ptr t = new Object(true);
+    t->set("rows", st.rows);
+    t->set("checksum", st.checksum);
+    o->set(name, t);
+  }
+  return o;
+}
+
+// The manifest's header, as the logical backup fills it.
+Status ManifestHeader(const JobCli& cli, JobRun* run, Connection* conn, SystemTime now, Manifest* m) {
+  std::vector<Migration> migrations;
+  BAMORT_RETURN_IF_ERROR(LoadMigrations(cli, &migrations));
+  VersionStatus vs;
+  BAMORT_RETURN_IF_ERROR(ReadVersionStatus(conn, migrations, &vs));
+  auto& report = run->report();
+  report.database.version_before = report.database.version_after = vs.compat.actual_version;
+  report.database.migration_number_before = report.database.migration_number_after = vs.compat.actual_number;
+  m->set_name = SetNameFor(conn->config().name, now);
+  m->created_at = now;
+  m->run_id = run->run_id();
+  m->db_host = report.database.host;
+  m->db_name = conn->config().name;
+  m->db_version = vs.compat.actual_version;
+  m->migration_number = vs.compat.actual_number;
+  m->server_version = conn->server_version();
+  m->tool_version = kToolVersion;
+  m->backend_version = kBackendVersion;
+  return Status::Ok();
+}
+
+void FillBackupDetails(const PhysicalBackupResult& r, JobRun* run) {
+  auto& report = run->report();
+  for (const std::string& w : r.warnings) run->Warn(w);
+  report.details->set("kind", "physical");
+  report.details->set("set", r.manifest.set_name);
+  report.details->set("set_path", r.set_dir);
+  report.details->set("datadir", r.datadir);
+  report.details->set("mariadb_backup", r.tool.path);
+  report.details->set("mariadb_backup_version", r.tool.version);
+  report.details->set("changed_during_backup", Strings(r.changed_during_backup));
+  report.details->set("differences", Strings(r.differences));
+  if (r.manifest.physical) report.details->set("position", r.manifest.physical->getObject("position"));
+  Object::Ptr timings = new Object(true);
+  timings->set("copy_ms", r.copy_ms);
+  timings->set("prepare_ms", r.prepare_ms);
+  timings->set("open_ms", r.open_ms);
+  timings->set("compare_ms", r.compare_ms);
+  report.details->set("timings", timings);
+  report.details->set("stream_bytes", r.stream_bytes);
+  if (!r.partial_dir.empty()) report.details->set("partial_path", r.partial_dir);
+}
+
+void FillRetention(const PhysicalBackupOptions& o, const PhysicalBackupResult& r, JobRun* run) {
+  Object::Ptr retention = new Object(true);
+  if (!o.retention) retention->set("skipped", true);
+  if (r.retention_ran) {
+    retention->set("kept", Strings(r.retention.kept));
+    retention->set("deleted", Strings(r.retention.deleted));
+    retention->set("partials_deleted", Strings(r.retention.partials_deleted));
+    for (const std::string& d : r.retention.deleted) spdlog::info("retention: deleted {}", d);
+  }
+  retention->set("retention_days", o.policy.retention_days);
+  retention->set("keep_min", o.policy.keep_min);
+  run->report().details->set("retention", retention);
+}
+
+std::string BackupDir(const JobCli& cli) {
+  if (auto d = cli.Get("out-dir")) return *d;
+  const char* env = std::getenv("BAMORT_BACKUP_DIR");
+  return env && *env ? env : "/backups";
+}
+
+}  // namespace
+
+void AddPhysicalBackupFlags(JobCli* cli) {
+  cli->Switch("physical", "copy the server's files with its own mariadb-backup instead of dumping (needs the data "
+                          "directory on this host, RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR); always verified "
+                          "in a private MariaDB (docs/BACKUP.md)")
+      .Flag("mariadb-backup", "PATH", "the mariadb-backup to use (default: the one on PATH; it must be of the "
+                                      "server's version)");
+}
+
+void AddPhysicalRestoreFlags(JobCli* cli) {
+  cli->Switch("physical", "emergency restore of a physical set: replaces the whole data directory of a stopped "
+                          "server (docs/BACKUP.md)")
+      .Flag("datadir", "DIR", "with --physical: the stopped server's data directory (required)")
+      .Flag("start-command", "CMD", "with --physical: how to start the server afterwards, run by /bin/sh -c, e.g. "
+                                    "'systemctl start mariadb' (required)")
+      .Flag("start-timeout", "SECONDS", "with --physical: wait this long for the started server (default 300)")
+      .Flag("mariadb-backup", "PATH", "with --physical: the mariadb-backup that prepares the copy (default: the one "
+                                      "on PATH; it must be of the set's version)");
+}
+
+bool WantsPhysical(const JobCli& cli) { return cli.Has("physical") && !(cli.Declares("list") && cli.Has("list")); }
+
+Status RunPhysicalBackup(const JobCli& cli, JobRun* run) {
+  ::signal(SIGPIPE, SIG_IGN);
+  if (cli.Has("json")) return Status::BadInput("--json only goes with --list");
+  if (cli.Get("verify-in") && *cli.Get("verify-in") == "scratch") {
+    return Status::BadInput("--physical verifies in a private MariaDB only; --verify-in scratch does not apply");
+  }
+  PhysicalBackupOptions o;
+  o.out_dir = BackupDir(cli);
+  BAMORT_RETURN_IF_ERROR(cli.GetInt("retention-days", 30, 1, 36500, &o.policy.retention_days));
+  BAMORT_RETURN_IF_ERROR(cli.GetInt("keep-min", 3, 1, 100000, &o.policy.keep_min));
+  int64_t lock_timeout = 0;
+  BAMORT_RETURN_IF_ERROR(LockTimeoutSeconds(cli, &lock_timeout));
+  o.lock_timeout_seconds = static_cast<int>(lock_timeout);
+  o.retention = !cli.Has("no-retention");
+  o.mariadb_backup = cli.GetOr("mariadb-backup", "");
+  o.server.parent_dir = cli.GetOr("verify-tmpdir", "");
+  o.server.buffer_pool_size = cli.GetOr("verify-buffer-pool", o.server.buffer_pool_size);
+  o.dry_run = cli.dry_run();
+  o.now = BackupClockNow();
+  auto& report = run->report();
+  report.inputs->set("physical", true);
+  report.inputs->set("out_dir", o.out_dir);
+  report.inputs->set("retention", o.retention);
+  std::unique_ptr<Connection> conn;
+  BAMORT_RETURN_IF_ERROR(OpenDatabase(run, &conn));
+  o.config = conn->config();
+  BAMORT_RETURN_IF_ERROR(ManifestHeader(cli, run, conn.get(), o.now, &o.manifest));
+  PhysicalBackupResult r;
+  Status s = MakePhysicalBackup(conn.get(), o, &r);
+  FillBackupDetails(r, run);
+  if (!s.ok()) return s;
+  if (o.dry_run) {
+    for (const std::string& line : r.dry_run_lines) std::cout << line << "\n";
+    return Status::Ok();
+  }
+  report.outputs->set("backup_set", r.set_dir);
+  report.outputs->set("manifest", r.set_dir + "/manifest.json");
+  report.details->set("files", r.manifest.ToJson()->getArray("files"));
+  report.details->set("tables", TablesJson(r.manifest.tables));
+  report.details->set("verified", r.manifest.verified);
+  report.details->set("verification", r.manifest.verification);
+  report.details->set("created_at", FormatRfc3339(r.manifest.created_at));
+  FillRetention(o, r, run);
+  spdlog::info("physical backup set {} complete ({} tables verified)", r.set_dir, r.manifest.tables.size());
+  return Status::Ok();
+}
+
+Status RunPhysicalRestore(const JobCli& cli, JobRun* run) {
+  ::signal(SIGPIPE, SIG_IGN);
+  PhysicalRestoreOptions o;
+  auto backup = cli.Get("backup");
+  if (!backup || backup->empty()) return Status::BadInput("--backup SET is required", "see bamort-backup --list");
+  for (const char* f : {"from", "target-db", "replace"}) {
+    if (cli.Has(f)) return Status::BadInput(std::string("--") + f + " does not go with --physical");
+  }
+  o.set_dir = *backup;
+  o.manifest_path = o.set_dir + "/manifest.json";
+  if (o.set_dir.size() > 14 && o.set_dir.compare(o.set_dir.size() - 14, 14, "/manifest.json") == 0) {
+    o.manifest_path = o.set_dir;
+    o.set_dir = o.set_dir.substr(0, o.set_dir.size() - 14);
+  }
+  o.datadir = cli.GetOr("datadir", "");
+  o.start_command = cli.GetOr("start-command", "");
+  if (o.datadir.empty()) return Status::BadInput("--physical needs --datadir DIR (the stopped server's data directory)");
+  if (o.start_command.empty()) {
+    return Status::BadInput("--physical needs --start-command CMD (how to start the server, e.g. 'systemctl start "
+                            "mariadb')");
+  }
+  while (o.datadir.size() > 1 && o.datadir.back() == '/') o.datadir.pop_back();
+  o.datadir = Poco::Path(o.datadir).absolute().toString();
+  int64_t timeout = 0;
+  BAMORT_RETURN_IF_ERROR(cli.GetInt("start-timeout", 300, 1, 86400, &timeout));
+  o.start_timeout_seconds = static_cast<int>(timeout);
+  o.mariadb_backup = cli.GetOr("mariadb-backup", "");
+  o.dry_run = cli.dry_run();
+  o.now = BackupClockNow();
+  auto& report = run->report();
+  report.inputs->set("physical", true);
+  report.inputs->set("backup", o.set_dir);
+  report.inputs->set("datadir", o.datadir);
+  BAMORT_RETURN_IF_ERROR(run->LoadDb(&o.config, false));
+  PhysicalRestoreResult r;
+  Status s = RestorePhysical(o, &r);
+  report.details->set("kind", "physical");
+  report.details->set("set", r.manifest.set_name);
+  report.details->set("set_path", o.set_dir);
+  report.details->set("set_database", r.manifest.db_name);
+  report.details->set("file_problems", Strings(r.file_problems));
+  report.details->set("old_datadir", r.files_moved ? Poco::Dynamic::Var(r.old_datadir) : Poco::Dynamic::Var());
+  report.details->set("files_moved", r.files_moved);
+  report.details->set("differences", Strings(r.differences));
+  report.details->set("tables", TablesJson(r.restored));
+  Object::Ptr timings = new Object(true);
+  for (const auto& [k, v] : {std::pair<const char*, int64_t>{"check_ms", r.check_ms}, {"unpack_ms", r.unpack_ms},
+                             {"prepare_ms", r.prepare_ms}, {"start_ms", r.start_ms}, {"compare_ms", r.compare_ms}}) {
+    timings->set(k, v);
+  }
+  report.details->set("timings", timings);
+  if (r.files_moved) {
+    report.database.name = r.manifest.db_name;
+    report.database.version_after = r.manifest.db_version;
+    report.database.migration_number_after = r.manifest.migration_number;
+  }
+  if (!s.ok()) return s;
+  for (const std::string& line : r.dry_run_lines) std::cout << line << "\n";
+  if (!o.dry_run) {
+    std::cout << "restored " << o.set_dir << " into " << o.datadir << "; " << r.manifest.tables.size()
+              << " tables equal to the manifest. The previous data directory is kept in " << r.old_datadir
+              << ": delete it when you no longer need it.\n";
+  }
+  return Status::Ok();
+}
+
+}  // namespace bamort

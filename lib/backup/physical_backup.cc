@@ -1,0 +1,312 @@
+#include "backup/physical_backup.h"
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <future>
+#include <memory>
+
+#include <Poco/File.h>
+#include <spdlog/spdlog.h>
+
+#include "backup/gzip_file.h"
+#include "backup/space_check.h"
+#include "backup/table_stats.h"
+#include "common/file_io.h"
+#include "db/named_lock.h"
+#include "db/privileges.h"
+
+namespace bamort {
+
+namespace {
+
+constexpr const char* kStreamFile = "physical.mbstream.gz";
+constexpr const char* kStreamRole = "physical-stream";
+constexpr const char* kManifestFile = "manifest.json";
+
+using Clock = std::chrono::steady_clock;
+
+int64_t Ms(Clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+}
+
+Status FsyncDir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Status::Failed("cannot open " + dir + " to sync it");
+  int rc = ::fsync(fd);
+  ::close(fd);
+  return rc == 0 ? Status::Ok() : Status::Failed("cannot sync " + dir);
+}
+
+uint64_t g_walk_bytes = 0;
+int AddFileBytes(const char*, const struct stat* st, int type, struct FTW*) {
+  if (type == FTW_F) g_walk_bytes += static_cast<uint64_t>(st->st_size);
+  return 0;
+}
+
+// Bytes of the files under dir (the source's data directory: what the copy will hold).
+uint64_t TreeBytes(const std::string& dir) {
+  g_walk_bytes = 0;
+  ::nftw(dir.c_str(), AddFileBytes, 32, FTW_PHYS);
+  return g_walk_bytes;
+}
+
+bool LocalHost(const std::string& host) {
+  return host.empty() || host == "localhost" || host == "127.0.0.1" || host == "::1" || host[0] == '/';
+}
+
+// Steps 1-2: the tool, the privileges, the data directory.
+Status CheckSource(Connection* conn, const PhysicalBackupOptions& o, PhysicalBackupResult* r) {
+  const char* tmp = std::getenv("TMPDIR");
+  BAMORT_RETURN_IF_ERROR(FindMariadbBackup(o.mariadb_backup, tmp && *tmp ? tmp : "/tmp", &r->tool));
+  BAMORT_RETURN_IF_ERROR(CheckSameVersion(r->tool, conn->server_version(), "the server"));
+  PrivilegeCheck privileges;
+  BAMORT_RETURN_IF_ERROR(CheckPrivileges(conn, {"RELOAD", "PROCESS", "LOCK TABLES", "BINLOG MONITOR"}, &privileges));
+  if (!privileges.missing.empty()) {
+    std::string names;
+    for (const std::string& p : privileges.missing) names += (names.empty() ? "" : ", ") + p;
+    return Status::Precondition("a physical backup needs the global privileges RELOAD, PROCESS, LOCK TABLES and "
+                                "BINLOG MONITOR (REPLICATION CLIENT); " + o.config.user + " lacks " + names,
+                                "GRANT " + names + " ON *.* TO the backup user, or make a logical backup "
+                                "(without --physical)");
+  }
+  if (!privileges.known) r->warnings.push_back("privileges not checked: " + privileges.why_unknown);
+  Value datadir;
+  BAMORT_RETURN_IF_ERROR(conn->QueryValue("SELECT @@datadir", &datadir));
+  r->datadir = datadir ? *datadir : "";
+  while (r->datadir.size() > 1 && r->datadir.back() == '/') r->datadir.pop_back();
+  if (!LocalHost(o.config.host) || r->datadir.empty() ||
+      ::access((r->datadir + "/ibdata1").c_str(), R_OK) != 0) {
+    return Status::Precondition("mariadb-backup copies the server's files, and the server's data directory '" +
+                                    r->datadir + "' is not readable on this host (server " + o.config.Describe() + ")",
+                                "run the physical backup on the database host as a user who can read the data "
+                                "directory (root or mysql), in compose mode, or make a logical backup");
+  }
+  return Status::Ok();
+}
+
+// Step 3: the set (compressed) and the private copy (the whole data directory).
+Status CheckSpace(const PhysicalBackupOptions& o, const std::string& datadir) {
+  const uint64_t bytes = TreeBytes(datadir);
+  std::string verify_dir = o.server.parent_dir;
+  const char* tmp = std::getenv("TMPDIR");
+  if (verify_dir.empty()) verify_dir = tmp && *tmp ? tmp : "/tmp";
+  return CheckFreeSpace({{o.out_dir, "the physical backup set", bytes / 2 + (16u << 20)},
+                         {verify_dir, "the private copy that verifies the set", bytes + bytes / 5 + (64u << 20)}});
+}
+
+// Step 5: mariadb-backup's stream, compressed into the set and unpacked for step 6.
+Status CopyServer(const PhysicalBackupOptions& o, const std::string& datadir, const std::string& stream_path,
+                  const std::string& unpack_dir, const std::string& tmp_dir, PhysicalBackupResult* r,
+                  ManifestFile* file) {
+  ClientDefaults defaults;
+  BAMORT_RETURN_IF_ERROR(defaults.Create(o.config));
+  StreamExtractor extractor;
+  BAMORT_RETURN_IF_ERROR(extractor.Start(r->tool, unpack_dir, tmp_dir + "/mbstream.err"));
+  GzipFileWriter gz;
+  BAMORT_RETURN_IF_ERROR(gz.Open(stream_path, 1));
+  ChildProcess backup;
+  BAMORT_RETURN_IF_ERROR(backup.Start({r->tool.path, defaults.Argument(), "--backup", "--stream=mbstream",
+                                       "--target-dir=" + tmp_dir, "--tmpdir=" + tmp_dir, "--datadir=" + datadir},
+                                      ChildProcess::PipeTo::kStdout, tmp_dir + "/mariadb-backup.err"));
+  std::string buf(1 << 20, '\0');
+  Status s;
+  for (;;) {
+    ssize_t n = ::read(backup.fd(), buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      s = Status::Failed(std::string("reading mariadb-backup's stream: ") + std::strerror(errno));
+      break;
+    }
+    if (n == 0) break;
+    std::string_view piece(buf.data(), static_cast<size_t>(n));
+    s = gz.Write(piece);
+    if (s.ok()) s = extractor.Write(piece);
+    if (!s.ok()) break;
+  }
+  if (!s.ok()) {
+    backup.Kill();
+    return s;
+  }
+  Status copied = backup.Wait();
+  if (!copied.ok()) return copied.WithContext("mariadb-backup --backup");
+  BAMORT_RETURN_IF_ERROR(extractor.Finish());
+  BAMORT_RETURN_IF_ERROR(gz.Finish());
+  *file = {kStreamFile, kStreamRole, gz.sha256(), gz.compressed_bytes(), gz.uncompressed_bytes()};
+  r->stream_bytes = gz.uncompressed_bytes();
+  return Status::Ok();
+}
+
+// Snapshot A: a consistent snapshot opened now, read on its own connection while the
+// copy runs. The future's destructor waits, so the thread ends on every path.
+Status BeginSnapshotA(const DbConfig& config, std::unique_ptr<Connection>* conn, std::future<Status>* done,
+                      TableStats* out) {
+  BAMORT_RETURN_IF_ERROR(Connection::Open(config, conn));
+  BAMORT_RETURN_IF_ERROR((*conn)->Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"));
+  Connection* c = conn->get();
+  const std::string db = config.name;
+  *done = std::async(std::launch::async, [c, db, out] {
+    Status s = ReadTableStats(c, db, out);
+    Status end = c->Execute("COMMIT");
+    return s.ok() ? end : s;
+  });
+  return Status::Ok();
+}
+
+// Step 6: prepare the unpacked copy, open it privately, read its tables.
+Status OpenCopy(const PhysicalBackupOptions& o, PrivateServer* server, const std::string& log_dir,
+                PhysicalBackupResult* r, TableStats* copy) {
+  const std::string data = server->dir() + "/data";
+  BAMORT_RETURN_IF_ERROR(ReadPhysicalPosition(data, &r->position));
+  auto t = Clock::now();
+  BAMORT_RETURN_IF_ERROR(PrepareCopy(r->tool, data, log_dir + "/prepare.log"));
+  r->prepare_ms = Ms(t);
+  t = Clock::now();
+  PrivateServerOptions so = o.server;
+  so.skip_grant_tables = true;
+  Status started = server->Start(so);
+  if (!started.ok()) return started.WithContext("the prepared copy does not open");
+  r->open_ms = Ms(t);
+  t = Clock::now();
+  std::unique_ptr<Connection> c1, c2;
+  BAMORT_RETURN_IF_ERROR(Connection::Open(server->config(), &c1, false));
+  BAMORT_RETURN_IF_ERROR(Connection::Open(server->config(), &c2, false));
+  Status read = ReadTableStatsParallel({c1.get(), c2.get()}, o.config.name, copy);
+  r->compare_ms = Ms(t);
+  if (!read.ok()) return read.WithContext("reading the tables of the prepared copy");
+  return Status::Ok();
+}
+
+Poco::JSON::Object::Ptr PhysicalJson(const PhysicalBackupResult& r) {
+  Poco::JSON::Object::Ptr p = new Poco::JSON::Object(true);
+  p->set("tool", r.tool.path);
+  p->set("tool_version", r.tool.version);
+  p->set("datadir", r.datadir);
+  p->set("format", "mbstream");
+  p->set("compression", "gzip (igzip level 1, 1 MiB members)");
+  p->set("position", r.position.ToJson());
+  return p;
+}
+
+Poco::JSON::Object::Ptr VerificationJson(const PhysicalBackupResult& r, size_t tables) {
+  Poco::JSON::Object::Ptr v = new Poco::JSON::Object(true);
+  v->set("method", "private-server");
+  v->set("compared", "rows and CHECKSUM TABLE of the prepared copy against the source's consistent snapshot taken "
+                     "before the copy, unchanged after it");
+  v->set("tables", static_cast<uint64_t>(tables));
+  v->set("prepare_ms", r.prepare_ms);
+  v->set("open_ms", r.open_ms);
+  v->set("duration_ms", r.prepare_ms + r.open_ms + r.compare_ms);
+  return v;
+}
+
+// Steps 5-7 inside the partial folder; the caller renames it.
+Status CopyAndVerify(Connection* conn, const PhysicalBackupOptions& o, const std::string& partial, bool* keep_partial,
+                     PhysicalBackupResult* r) {
+  PrivateServer server;
+  BAMORT_RETURN_IF_ERROR(server.CreateForCopy(o.server));
+  const std::string tmp_dir = server.dir() + "/tmp";
+  TableStats before, after, copy;
+  std::unique_ptr<Connection> snapshot_conn;
+  std::future<Status> snapshot_a;
+  BAMORT_RETURN_IF_ERROR(BeginSnapshotA(o.config, &snapshot_conn, &snapshot_a, &before));
+  auto t = Clock::now();
+  ManifestFile file;
+  Status copied = CopyServer(o, r->datadir, partial + "/" + kStreamFile, server.dir() + "/data", tmp_dir, r, &file);
+  r->copy_ms = Ms(t);
+  Status a = snapshot_a.get();
+  BAMORT_RETURN_IF_ERROR(copied);
+  BAMORT_RETURN_IF_ERROR(a.WithContext("reading the source's tables (snapshot before the copy)"));
+  spdlog::info("physical backup: {} MB streamed by mariadb-backup in {} ms", r->stream_bytes >> 20, r->copy_ms);
+  // Snapshot B runs on the source while the copy is prepared and opened.
+  std::future<Status> snapshot_b =
+      std::async(std::launch::async, [conn, &o, &after] { return ReadTableStats(conn, o.config.name, &after); });
+  Status opened = OpenCopy(o, &server, tmp_dir, r, &copy);
+  Status b = snapshot_b.get();
+  BAMORT_RETURN_IF_ERROR(opened);
+  BAMORT_RETURN_IF_ERROR(b.WithContext("reading the source's tables (after the copy)"));
+  r->changed_during_backup = CompareTableStats(before, after);
+  if (!r->changed_during_backup.empty()) {
+    return Status::Failed("the database changed while the copy ran (" + r->changed_during_backup.front() +
+                              "): the copy cannot be compared with the source",
+                          "run the backup again when the application is idle (or stopped)");
+  }
+  r->manifest.files = {file};
+  r->manifest.tables = copy;
+  r->manifest.physical = PhysicalJson(*r);
+  r->manifest.verification = VerificationJson(*r, copy.size());
+  r->differences = CompareTableStats(before, copy);
+  r->manifest.verified = r->differences.empty();
+  if (!r->manifest.verified) {
+    *keep_partial = true;
+    r->partial_dir = partial;
+    WriteFileAtomic(partial + "/" + kManifestFile, r->manifest.ToJsonText(), 0600);
+    return Status::Failed("verification failed: the prepared copy differs from the source (" +
+                              r->differences.front() + ")",
+                          "the unverified files are kept in " + partial + " for inspection; retention removes them "
+                          "after a day. Check the server log and disk, then run the backup again");
+  }
+  spdlog::info("physical backup: the prepared copy opens and all {} tables equal the source", copy.size());
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status MakePhysicalBackup(Connection* conn, const PhysicalBackupOptions& o, PhysicalBackupResult* r) {
+  r->manifest = o.manifest;
+  r->manifest.kind = Manifest::kPhysical;
+  BAMORT_RETURN_IF_ERROR(CheckSource(conn, o, r));
+  BAMORT_RETURN_IF_ERROR(CheckSpace(o, r->datadir));
+  const std::string base_name = r->manifest.set_name;
+  r->set_dir = o.out_dir + "/" + base_name;
+  for (int i = 2; Poco::File(r->set_dir).exists() || Poco::File(PartialDirFor(o.out_dir, r->manifest.set_name)).exists();
+       ++i) {
+    r->manifest.set_name = base_name + "-" + std::to_string(i);
+    r->set_dir = o.out_dir + "/" + r->manifest.set_name;
+  }
+  const std::string partial = PartialDirFor(o.out_dir, r->manifest.set_name);
+  if (o.dry_run) {
+    r->dry_run_lines.push_back("would copy the server (data directory " + r->datadir + ") with " + r->tool.path +
+                               " (MariaDB " + r->tool.version + ") into " + r->set_dir);
+    r->dry_run_lines.push_back("would prepare the copy and compare its tables in a private MariaDB");
+    return Status::Ok();
+  }
+  NamedLock lock;
+  BAMORT_RETURN_IF_ERROR(lock.Acquire(conn, NamedLock::NameFor(o.config.name), o.lock_timeout_seconds));
+  BAMORT_RETURN_IF_ERROR(MakeDirs(o.out_dir));
+  if (::mkdir(partial.c_str(), 0700) != 0) {
+    return Status::Failed("cannot create " + partial + ": " + std::strerror(errno),
+                          "check that --out-dir is writable and has space");
+  }
+  bool keep_partial = false;
+  Status s = CopyAndVerify(conn, o, partial, &keep_partial, r);
+  if (s.ok()) s = WriteFileAtomic(partial + "/" + kManifestFile, r->manifest.ToJsonText(), 0600);
+  if (s.ok()) s = FsyncDir(partial);
+  if (s.ok() && ::rename(partial.c_str(), r->set_dir.c_str()) != 0) {
+    s = Status::Failed("cannot rename " + partial + " to " + r->set_dir + ": " + std::strerror(errno));
+  }
+  if (!s.ok()) {
+    if (!keep_partial) DeletePartialDir(partial);
+    return s;
+  }
+  FsyncDir(o.out_dir);
+  lock.Release();
+  if (!o.retention) return Status::Ok();
+  SetListing listing;
+  Status ls = ListBackupSets(o.out_dir, &listing);
+  if (!ls.ok()) {
+    r->warnings.push_back("retention skipped: " + ls.message());
+    return Status::Ok();
+  }
+  r->retention = PlanRetention(listing, o.policy, o.config.name, r->set_dir, o.now);
+  ApplyRetention(listing, &r->retention, &r->warnings);
+  r->retention_ran = true;
+  return Status::Ok();
+}
+
+}  // namespace bamort

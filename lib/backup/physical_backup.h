@@ -1,0 +1,75 @@
+// PhysicalBackup: `bamort-backup --physical`, a backup set made by the server's own
+// mariadb-backup instead of a dump (docs/BACKUP.md, "Physical sets").
+//
+// The whole workflow runs here, in this order, and nothing is written before step 5:
+//  1. mariadb-backup is found and must be of the server's X.Y.Z (else kPrecondition);
+//  2. the user holds RELOAD, PROCESS, LOCK TABLES and BINLOG MONITOR (else kPrecondition
+//     naming the missing ones); the server's data directory is readable on this host;
+//  3. free space for the set and for the private copy;
+//  4. the deployment lock (no migration runs while the copy is taken);
+//  5. in ".<set>.partial": mariadb-backup --backup --stream=mbstream, read by this
+//     process, compressed into physical.mbstream.gz (igzip, gzip_file.h, sha256 while
+//     writing) and at the same time unpacked by mbstream -x into a private folder;
+//     meanwhile the source's row counts and CHECKSUM TABLE are read in a consistent
+//     snapshot opened before the copy began (A), and again after it ended (B);
+//  6. the unpacked copy is prepared (mariadb-backup --prepare) and opened by a private
+//     throwaway mariadbd (private_server.h, never the production server); its tables
+//     (C) are read the same way;
+//  7. A != B: the database changed while the copy ran, the set is not kept (as the
+//     logical backup does). C != A: the copy does not compare: the partial folder is
+//     kept with an unverified manifest for inspection. Otherwise C goes into the
+//     manifest (the restore compares with it), with the binlog/LSN position;
+//  8. manifest.json, fsync, rename to the final name, retention as for logical sets.
+// docs/DECISIONS.md says why A and B stand in for the source at the copy's point.
+// Not thread-safe; the engine owns its threads and child processes and ends them on
+// every path.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "backup/backup_set.h"
+#include "backup/manifest.h"
+#include "backup/mariadb_backup.h"
+#include "backup/private_server.h"
+#include "common/status.h"
+#include "config/db_config.h"
+#include "db/connection.h"
+
+namespace bamort {
+
+struct PhysicalBackupOptions {
+  DbConfig config;               // the source (also what mariadb-backup connects to)
+  Manifest manifest;             // header filled by the caller: name, times, database, versions
+  std::string out_dir;
+  std::string mariadb_backup;    // "" = the one on PATH (installed beside the server)
+  PrivateServerOptions server;   // the private server that opens the copy
+  int lock_timeout_seconds = 60;
+  bool dry_run = false;
+  bool retention = true;
+  RetentionPolicy policy;
+  SystemTime now{};
+};
+
+struct PhysicalBackupResult {
+  std::string set_dir;
+  std::string partial_dir;       // kept only when the copy did not compare
+  std::string datadir;           // the source's, as the server reports it
+  Manifest manifest;
+  MariadbBackupTool tool;
+  PhysicalPosition position;
+  uint64_t stream_bytes = 0;
+  int64_t copy_ms = 0, prepare_ms = 0, open_ms = 0, compare_ms = 0;
+  std::vector<std::string> changed_during_backup;  // tables whose A and B differ
+  std::vector<std::string> differences;            // copy (C) vs source (A)
+  bool retention_ran = false;
+  RetentionPlan retention;
+  std::vector<std::string> warnings;
+  std::vector<std::string> dry_run_lines;          // what a real run would do
+};
+
+// conn: the source, already checked by the caller (version state read).
+Status MakePhysicalBackup(Connection* conn, const PhysicalBackupOptions& options, PhysicalBackupResult* result);
+
+}  // namespace bamort
