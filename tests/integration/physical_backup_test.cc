@@ -1,0 +1,259 @@
+// bamort-backup --physical and bamort-restore --physical as processes: a set made with
+// the server's own mariadb-backup, verified in a private server, and restored natively
+// into the data directory of a throwaway server that the restore starts; a mariadb-backup
+// of another version and a damaged set are refused.
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include <Poco/File.h>
+
+#include "backup/manifest.h"
+#include "common/file_io.h"
+#include "test_support.h"
+
+namespace bamort::testing {
+namespace {
+
+std::string TempDir(const std::string& tag) {
+  static int n = 0;
+  std::string d = ::testing::TempDir() + "/phys-" + std::to_string(getpid()) + "-" + std::to_string(++n) + "-" + tag;
+  Poco::File(d).createDirectories();
+  return d;
+}
+
+std::vector<std::string> Entries(const std::string& dir) {
+  std::vector<std::string> out;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      std::string n = e->d_name;
+      if (n != "." && n != "..") out.push_back(n);
+    }
+    closedir(d);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+unsigned FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+// The source: a few tables with rows, a LONGTEXT and NULLs.
+void FillSource(const ScratchDatabase& db) {
+  auto conn = db.Connect();
+  ASSERT_TRUE(conn->Execute("CREATE TABLE chars (id INT PRIMARY KEY, name VARCHAR(100), notes LONGTEXT NULL) "
+                            "ENGINE=InnoDB").ok());
+  ASSERT_TRUE(conn->Execute("INSERT INTO chars SELECT seq, CONCAT('Held ', seq, ' ä'), IF(seq % 3 = 0, NULL, "
+                            "REPEAT('Parierwaffe ', seq)) FROM seq_1_to_2000").ok());
+  ASSERT_TRUE(conn->Execute("CREATE TABLE skills (id INT PRIMARY KEY, char_id INT, skill VARCHAR(50), "
+                            "KEY (char_id)) ENGINE=InnoDB").ok());
+  ASSERT_TRUE(conn->Execute("INSERT INTO skills SELECT seq, seq % 2000 + 1, CONCAT('Skill ', seq % 37) "
+                            "FROM seq_1_to_6000").ok());
+}
+
+// A throwaway server's folder: an initialised data directory with a marker file in it,
+// and the command that starts a server on it (what --start-command gets).
+struct Throwaway {
+  std::string dir;
+  unsigned port = 0;
+  ~Throwaway() {
+    std::string pid;
+    if (ReadFileToString(dir + "/pid", &pid).ok() && !pid.empty()) {
+      pid_t p = static_cast<pid_t>(std::stol(pid));
+      kill(p, SIGTERM);
+      for (int i = 0; i < 200 && kill(p, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      kill(p, SIGKILL);
+    }
+    if (!dir.empty()) Poco::File(dir).remove(true);
+  }
+  std::string StartCommand() const {
+    return "mariadbd --no-defaults" + std::string(geteuid() == 0 ? " --user=root" : "") + " --datadir=" + dir +
+           "/data --socket=" + dir + "/sock --pid-file=" + dir + "/pid --tmpdir=" + dir + "/tmp --port=" +
+           std::to_string(port) + " --bind-address=127.0.0.1 --skip-name-resolve --innodb-buffer-pool-size=64M "
+           "--log-error=" + dir + "/error.log >/dev/null 2>&1 &";
+  }
+};
+
+void MakeThrowaway(Throwaway* t) {
+  t->dir = TempDir("target");
+  t->port = FreePort();
+  Poco::File(t->dir + "/tmp").createDirectories();
+  ProcessResult r = RunProcess({"/bin/sh", "-c",
+                                "PATH=$PATH:/usr/sbin exec mariadb-install-db --no-defaults " +
+                                    std::string(geteuid() == 0 ? "--user=root " : "") + "--datadir=" + t->dir +
+                                    "/data --auth-root-authentication-method=normal --skip-test-db"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(WriteFileAtomic(t->dir + "/data/before-restore.marker", "the old data directory\n").ok());
+}
+
+class PhysicalBackup : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    source_ = new ScratchDatabase("phys");
+    FillSource(*source_);
+    out_ = TempDir("sets");
+    made_ = source_->Job("backup", {"--physical", "--out-dir", out_, "--no-retention", "--report", out_ + "/b.json"});
+  }
+  static void TearDownTestSuite() {
+    delete source_;
+    Poco::File(out_).remove(true);
+  }
+  static std::string SetDir() {
+    for (const std::string& n : Entries(out_)) {
+      if (n[0] != '.' && Poco::File(out_ + "/" + n).isDirectory()) return out_ + "/" + n;
+    }
+    return "";
+  }
+
+  static ScratchDatabase* source_;
+  static std::string out_;
+  static ProcessResult made_;
+};
+ScratchDatabase* PhysicalBackup::source_ = nullptr;
+std::string PhysicalBackup::out_;
+ProcessResult PhysicalBackup::made_;
+
+TEST_F(PhysicalBackup, SetIsMadeVerifiedAndRestoredNativelyWithEqualRows) {
+  ASSERT_EQ(made_.exit_code, 0) << made_.err;
+  const std::string set = SetDir();
+  ASSERT_FALSE(set.empty());
+  Manifest m;
+  ASSERT_TRUE(ReadManifest(set + "/manifest.json", &m).ok());
+  EXPECT_EQ(m.kind, "physical");
+  EXPECT_TRUE(m.verified);
+  ASSERT_EQ(m.files.size(), 1u);
+  EXPECT_EQ(m.files[0].role, "physical-stream");
+  ASSERT_TRUE(m.physical);
+  EXPECT_GT(m.physical->getObject("position")->getValue<uint64_t>("to_lsn"), 0u);
+  EXPECT_EQ(m.tables.at("chars").rows, 2000u);
+  EXPECT_EQ(m.tables.at("skills").rows, 6000u);
+  std::vector<std::string> problems;
+  EXPECT_TRUE(CheckSetFiles(set, m, &problems).ok());
+  // --list shows it beside logical sets.
+  ProcessResult list = source_->Job("backup", {"--list", "--json", "--out-dir", out_});
+  EXPECT_EQ(list.exit_code, 0);
+  EXPECT_NE(list.out.find(m.set_name), std::string::npos);
+
+  Throwaway target;
+  MakeThrowaway(&target);
+  const std::map<std::string, std::string> env = {{"BAMORT_DB_PORT", std::to_string(target.port)}};
+  ProcessResult r = source_->Job("restore", {"--physical", "--backup", set, "--datadir", target.dir + "/data",
+                                             "--start-command", target.StartCommand(), "--report",
+                                             target.dir + "/r.json"},
+                                 env);
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  // The restored server answers with the source's users and holds the same rows.
+  DbConfig c = source_->config();
+  c.port = target.port;
+  std::unique_ptr<Connection> conn;
+  ASSERT_TRUE(Connection::Open(c, &conn).ok());
+  auto source = source_->Connect();
+  for (const std::string t : {"chars", "skills"}) {
+    Value a, b;
+    ResultSet ra, rb;
+    ASSERT_TRUE(conn->Query("CHECKSUM TABLE `" + t + "`", &ra).ok());
+    ASSERT_TRUE(source->Query("CHECKSUM TABLE `" + t + "`", &rb).ok());
+    EXPECT_EQ(ra.GetString(0, 1), rb.GetString(0, 1)) << t;
+    ASSERT_TRUE(conn->QueryValue("SELECT COUNT(*) FROM `" + t + "`", &a).ok());
+    ASSERT_TRUE(source->QueryValue("SELECT COUNT(*) FROM `" + t + "`", &b).ok());
+    EXPECT_EQ(*a, *b) << t;
+  }
+  // The old data directory is kept beside it, untouched.
+  std::string aside;
+  for (const std::string& n : Entries(target.dir)) {
+    if (n.rfind("data.before-restore-", 0) == 0) aside = target.dir + "/" + n;
+  }
+  ASSERT_FALSE(aside.empty());
+  EXPECT_TRUE(Poco::File(aside + "/before-restore.marker").exists());
+  EXPECT_FALSE(Poco::File(target.dir + "/data/before-restore.marker").exists());
+  std::string report;
+  ASSERT_TRUE(ReadFileToString(target.dir + "/r.json", &report).ok());
+  EXPECT_NE(report.find("\"old_datadir\""), std::string::npos);
+}
+
+TEST_F(PhysicalBackup, MariadbBackupOfAnotherVersionIsRefused) {
+  const std::string dir = TempDir("fake");
+  const std::string fake = dir + "/mariadb-backup";
+  ASSERT_TRUE(WriteFileAtomic(fake, "#!/bin/sh\necho 'mariadb-backup based on MariaDB server 10.6.99-MariaDB "
+                                    "debian-linux-gnu (x86_64)' >&2\nexit 0\n", 0755).ok());
+  const std::string out = TempDir("fake-out");
+  ProcessResult r = source_->Job("backup", {"--physical", "--mariadb-backup", fake, "--out-dir", out});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("10.6.99"), std::string::npos) << r.err;
+  EXPECT_TRUE(Entries(out).empty());
+  Poco::File(dir).remove(true);
+  Poco::File(out).remove(true);
+}
+
+TEST_F(PhysicalBackup, UserWithoutReloadAndProcessIsRefused) {
+  DatabaseUser user(*source_, "ALL PRIVILEGES");
+  const std::string out = TempDir("grants-out");
+  std::vector<std::string> args = {BinaryPath("backup"), "--physical", "--out-dir", out};
+  std::map<std::string, std::string> env = user.env();
+  env["BAMORT_DB_NAME"] = source_->name();
+  ProcessResult r = RunProcess(args, env);
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("RELOAD"), std::string::npos) << r.err;
+  EXPECT_TRUE(Entries(out).empty());
+  Poco::File(out).remove(true);
+}
+
+TEST_F(PhysicalBackup, DamagedSetIsRefusedBeforeTheServerIsLookedAt) {
+  ASSERT_EQ(made_.exit_code, 0) << made_.err;
+  const std::string copy = TempDir("damaged");
+  ASSERT_EQ(RunProcess({"/bin/cp", "-a", SetDir() + "/.", copy}).exit_code, 0);
+  {
+    std::fstream f(copy + "/physical.mbstream.gz", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(4096);
+    f.put('\x5a');
+  }
+  // The running test server's own data directory: a restore that looked at the server
+  // first would refuse with exit 3; the damaged set must be refused first (exit 2).
+  auto conn = source_->Connect();
+  Value datadir;
+  ASSERT_TRUE(conn->QueryValue("SELECT @@datadir", &datadir).ok());
+  std::string dd = *datadir;
+  while (dd.size() > 1 && dd.back() == '/') dd.pop_back();
+  ProcessResult r = source_->Job("restore", {"--physical", "--backup", copy, "--datadir", dd, "--start-command",
+                                             "false"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("physical.mbstream.gz"), std::string::npos) << r.err;
+  Value one;
+  EXPECT_TRUE(conn->QueryValue("SELECT 1", &one).ok());  // still running, untouched
+  const std::string parent = dd.substr(0, dd.rfind('/'));
+  for (const std::string& n : Entries(parent)) EXPECT_EQ(n.find(".before-restore-"), std::string::npos) << n;
+  Poco::File(copy).remove(true);
+}
+
+TEST_F(PhysicalBackup, LogicalSetIsNotRestoredPhysically) {
+  const std::string out = TempDir("logical");
+  ASSERT_EQ(source_->Job("backup", {"--out-dir", out, "--no-retention"}).exit_code, 0);
+  std::string set;
+  for (const std::string& n : Entries(out)) {
+    if (n[0] != '.') set = out + "/" + n;
+  }
+  ProcessResult r = source_->Job("restore", {"--physical", "--backup", set, "--datadir", out, "--start-command",
+                                             "false"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("logical"), std::string::npos) << r.err;
+  Poco::File(out).remove(true);
+}
+
+}  // namespace
+}  // namespace bamort::testing
