@@ -41,6 +41,8 @@ class DumpRowListener {
 
 class DumpStreamParser {
  public:
+  // listener nullptr: count only. The shape is checked as strictly and rows() filled,
+  // but no value is copied or decoded (the restore's check of a set, restore_checks.h).
   explicit DumpStreamParser(DumpRowListener* listener) : listener_(listener) {}
 
   Status Feed(std::string_view data);
