@@ -78,6 +78,7 @@ Object::Ptr SetSummaryJson(const BackupSet& s) {
   o->set("migration_number", s.manifest.migration_number);
   o->set("size", s.manifest.TotalSize());
   o->set("verified", s.manifest.verified);
+  o->set("kind", s.manifest.kind);
   return o;
 }
 
@@ -101,12 +102,12 @@ Status ListSets(const JobCli& cli, JobRun* run) {
     std::cout << "no backup sets in " << dir << "\n";
     return Status::Ok();
   }
-  std::printf("%-24s  %-12s  %-8s  %10s  %-10s  %s\n", "created (UTC)", "database", "version", "size", "verified",
-              "set");
+  std::printf("%-24s  %-12s  %-8s  %-8s  %10s  %-10s  %s\n", "created (UTC)", "database", "version", "kind", "size",
+              "verified", "set");
   for (const BackupSet& s : listing.sets) {
     std::string t = FormatRfc3339(s.manifest.created_at).substr(0, 19) + "Z";
-    std::printf("%-24s  %-12s  %-8s  %10s  %-10s  %s\n", t.c_str(), s.manifest.db_name.c_str(),
-                s.manifest.db_version.value_or("-").c_str(), HumanBytes(s.manifest.TotalSize()).c_str(),
+    std::printf("%-24s  %-12s  %-8s  %-8s  %10s  %-10s  %s\n", t.c_str(), s.manifest.db_name.c_str(),
+                s.manifest.db_version.value_or("-").c_str(), s.manifest.kind.c_str(), HumanBytes(s.manifest.TotalSize()).c_str(),
                 s.manifest.verified ? "verified" : "no", s.dir.c_str());
   }
   std::fflush(stdout);
