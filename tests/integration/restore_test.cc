@@ -65,6 +65,19 @@ class RestoreTest : public ::testing::Test {
     ASSERT_TRUE(c->Execute("INSERT INTO parent VALUES (4, 'after the backup')").ok());
     ASSERT_TRUE(c->Execute("CREATE TABLE after_backup (x INT)").ok());
   }
+  // The backup (and its dry run) is refused with exit 3 saying `says`, writing nothing.
+  void ExpectBackupRefused(const ScratchDatabase& db, const std::string& out, const std::string& says) {
+    for (bool dry : {true, false}) {
+      std::vector<std::string> args = {"--out-dir", out, "--no-retention"};
+      if (dry) args.push_back("--dry-run");
+      ProcessResult r = db.Job("backup", args);
+      EXPECT_EQ(r.exit_code, 3) << (dry ? "dry run: " : "") << r.err;
+      EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
+    }
+    std::vector<std::string> left;
+    Poco::File(out).list(left);
+    EXPECT_TRUE(left.empty()) << "nothing written";
+  }
   StepReport Report(const std::string& path) {
     StepReport report;
     EXPECT_TRUE(ReadReport(path, &report).ok()) << path;
@@ -241,16 +254,7 @@ TEST_F(RestoreTest, SystemVersionedTableIsRefusedUpFrontNamingTheTable) {
     ASSERT_TRUE(c->Execute("INSERT INTO prices VALUES (1, 10)").ok());
     ASSERT_TRUE(c->Execute("UPDATE prices SET v = 11").ok());
   }
-  for (bool dry : {true, false}) {
-    std::vector<std::string> args = {"--out-dir", out_, "--no-retention"};
-    if (dry) args.push_back("--dry-run");
-    ProcessResult r = db.Job("backup", args);
-    EXPECT_EQ(r.exit_code, 3) << (dry ? "dry run: " : "") << r.err;
-    EXPECT_NE(r.err.find("table prices is system-versioned"), std::string::npos) << r.err;
-  }
-  std::vector<std::string> left;
-  Poco::File(out_).list(left);
-  EXPECT_TRUE(left.empty()) << "nothing written";
+  ExpectBackupRefused(db, out_, "table prices is system-versioned");
 }
 
 // MariaDB writes a FLOAT without decimals with 6 significant digits, in a SELECT and so in
@@ -282,17 +286,7 @@ TEST_F(RestoreTest, FloatColumnsRestoreExactlyOrTheBackupIsRefusedUpFront) {
 
   // Seven significant digits: refused, in the dry run too, naming table and column.
   { auto c = db.Connect(); ASSERT_TRUE(c->Execute("INSERT INTO measures VALUES (4, 1234.567, 0, 0, 0)").ok()); }
-  const std::string out2 = NewDir("out2");
-  for (bool dry : {true, false}) {
-    std::vector<std::string> args = {"--out-dir", out2, "--no-retention"};
-    if (dry) args.push_back("--dry-run");
-    ProcessResult r = db.Job("backup", args);
-    EXPECT_EQ(r.exit_code, 3) << (dry ? "dry run: " : "") << r.err;
-    EXPECT_NE(r.err.find("table measures, column f: 1 FLOAT values"), std::string::npos) << r.err;
-  }
-  std::vector<std::string> left;
-  Poco::File(out2).list(left);
-  EXPECT_TRUE(left.empty()) << "nothing written";
+  ExpectBackupRefused(db, NewDir("out2"), "table measures, column f: 1 FLOAT values");
 }
 
 }  // namespace
