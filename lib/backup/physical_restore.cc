@@ -13,6 +13,7 @@
 #include <memory>
 #include <thread>
 
+#include <Poco/File.h>
 #include <spdlog/spdlog.h>
 
 #include "backup/gzip_file.h"
@@ -189,7 +190,12 @@ Status RestorePhysical(const PhysicalRestoreOptions& o, PhysicalRestoreResult* r
   }
   Status s = Unpack(o, tool, r);
   if (!s.ok()) {
-    spdlog::warn("restore: the unpacked copy stays in {} (nothing else changed)", r->work_dir);
+    // Only our own folder exists so far: remove it, the data directory was not touched.
+    try {
+      Poco::File(r->work_dir).remove(true);
+    } catch (const std::exception& e) {
+      spdlog::warn("restore: could not remove {}: {}", r->work_dir, e.what());
+    }
     return s;
   }
   if (::rename(o.datadir.c_str(), r->old_datadir.c_str()) != 0) {
