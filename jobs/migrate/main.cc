@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
       .Switch("repair", "remove the dirty record after you fixed the database by hand; the next migrate "
                         "re-runs that migration from its first statement");
   bamort::AddMigrationsDirFlag(&cli);
+  bamort::AddDdlLockWaitFlags(&cli);
   int exit_code = 0;
   if (!cli.Parse(argc, argv, &exit_code)) return exit_code;
   bamort::JobRun run(cli);

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
       .Flag("require-backup", "REPORT", "an ok bamort-backup report of this database; needed when the rollback drops data")
       .Flag("backup-max-age", "SECONDS", "how old the required backup may be (default 86400)");
   bamort::AddMigrationsDirFlag(&cli);
+  bamort::AddDdlLockWaitFlags(&cli);
   int exit_code = 0;
   if (!cli.Parse(argc, argv, &exit_code)) return exit_code;
   bamort::JobRun run(cli);

@@ -175,6 +175,7 @@ void AddRestoreFlags(JobCli* cli) {
       .Flag("target-db", "NAME", "restore into this database instead of the configured one (created if missing)")
       .Switch("replace", "allow --target-db to name a database that already holds tables (they are dropped)")
       .Flag("lock-timeout", "SECONDS", "wait this long for the deployment lock (default 60)");
+  AddDdlLockWaitFlags(cli);
 }
 
 Status RunBackup(const JobCli& cli, JobRun* run) {
@@ -481,6 +482,7 @@ Status RunRestore(const JobCli& cli, JobRun* run) {
   ::signal(SIGPIPE, SIG_IGN);
   RestoreOptions options;
   BAMORT_RETURN_IF_ERROR(RestoreOptionsFromFlags(cli, &options));
+  BAMORT_RETURN_IF_ERROR(DdlLockWaitFromFlags(cli, run, &options.lock_wait));
   RestoreDeps deps;
   BAMORT_RETURN_IF_ERROR(run->LoadDb(&deps.config));
   deps.info = [](const std::string& line) { spdlog::info("{}", line); };

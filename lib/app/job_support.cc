@@ -33,6 +33,26 @@ Status LockTimeoutSeconds(const JobCli& cli, int64_t* out) {
   return cli.GetInt("lock-timeout", 60, 0, 86400, out);
 }
 
+void AddDdlLockWaitFlags(JobCli* cli) {
+  LockWaitOptions d;
+  cli->Flag("ddl-lock-wait", "SECONDS",
+            "how long one DDL statement waits for a table lock held by another connection before it gives way, "
+            "so the application is not queued behind it (default " + std::to_string(d.wait_seconds) + ")")
+      .Flag("ddl-retries", "N", "how often such a statement is tried again, naming the blocking connection, before "
+                                "the job stops (default " + std::to_string(d.retries) + ")");
+}
+
+Status DdlLockWaitFromFlags(const JobCli& cli, JobRun* run, LockWaitOptions* out) {
+  int64_t wait = 0, retries = 0;
+  BAMORT_RETURN_IF_ERROR(cli.GetInt("ddl-lock-wait", out->wait_seconds, 1, 86400, &wait));
+  BAMORT_RETURN_IF_ERROR(cli.GetInt("ddl-retries", out->retries, 0, 1000, &retries));
+  out->wait_seconds = static_cast<int>(wait);
+  out->retries = static_cast<int>(retries);
+  run->report().inputs->set("ddl_lock_wait_seconds", wait);
+  run->report().inputs->set("ddl_retries", retries);
+  return Status::Ok();
+}
+
 std::string AppliedBy(const JobRun& run) {
   char host[256] = {0};
   gethostname(host, sizeof host - 1);

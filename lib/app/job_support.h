@@ -8,6 +8,7 @@
 
 #include "cli/job_cli.h"
 #include "db/connection.h"
+#include "db/lock_wait.h"
 #include "migrate/migration.h"
 
 namespace bamort {
@@ -20,6 +21,11 @@ Status OpenDatabase(JobRun* run, std::unique_ptr<Connection>* out);
 // --lock-timeout in seconds: default 60, 0 (try once) to one day. One place for the
 // default, so every job that takes the deployment lock waits the same.
 Status LockTimeoutSeconds(const JobCli& cli, int64_t* out);
+// --ddl-lock-wait SECONDS and --ddl-retries N (db/lock_wait.h), declared here once for every
+// job that runs DDL on a live database (migrate, rollback, restore); the reader also puts
+// them into the report's inputs.
+void AddDdlLockWaitFlags(JobCli* cli);
+Status DdlLockWaitFromFlags(const JobCli& cli, JobRun* run, LockWaitOptions* out);
 // "bamort-migrate@host pid 123 run R", what migration_history.applied_by records.
 std::string AppliedBy(const JobRun& run);
 

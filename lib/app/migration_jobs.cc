@@ -205,6 +205,7 @@ Status RunMigrate(const JobCli& cli, JobRun* run) {
   int64_t lock_timeout = 0;
   BAMORT_RETURN_IF_ERROR(LockTimeoutSeconds(cli, &lock_timeout));
   options.lock_timeout_seconds = static_cast<int>(lock_timeout);
+  BAMORT_RETURN_IF_ERROR(DdlLockWaitFromFlags(cli, run, &options.lock_wait));
   options.dry_run = cli.dry_run();
   options.applied_by = AppliedBy(*run);
   options.sql_out = &std::cout;
@@ -251,6 +252,7 @@ Status RunRollback(const JobCli& cli, JobRun* run) {
   int64_t lock_timeout = 0;
   BAMORT_RETURN_IF_ERROR(LockTimeoutSeconds(cli, &lock_timeout));
   options.lock_timeout_seconds = static_cast<int>(lock_timeout);
+  BAMORT_RETURN_IF_ERROR(DdlLockWaitFromFlags(cli, run, &options.lock_wait));
   options.dry_run = cli.dry_run();
   options.applied_by = AppliedBy(*run);
   options.sql_out = &std::cout;

@@ -2,17 +2,16 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <dirent.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
-#include "common/file_io.h"
 #include "common/secrets.h"
 #include "db/connection.h"
 
@@ -33,70 +32,83 @@ std::string OptionValue(const std::string& v) {
   return out;
 }
 
+// An anonymous in-memory file, close-on-exec, mode 0600 (the clients ignore a
+// world-writable defaults file, and a memfd starts as 0777).
+int MemoryFile(const std::string& name) {
+  int fd = ::memfd_create(name.c_str(), MFD_CLOEXEC);
+  if (fd >= 0 && ::fchmod(fd, 0600) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+constexpr const char* kDefaultsPrefix = "--defaults-extra-file=/proc/self/fd/";
+
+// The descriptor a --defaults-extra-file=/proc/self/fd/N argument names, or -1.
+int InheritedDefaultsFd(const std::vector<std::string>& argv) {
+  for (const std::string& a : argv) {
+    if (a.rfind(kDefaultsPrefix, 0) == 0) return std::atoi(a.c_str() + std::strlen(kDefaultsPrefix));
+  }
+  return -1;
+}
+
 }  // namespace
+
+void DieWithParent(pid_t parent) {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) ::_exit(1);
+}
 
 ClientDefaults::~ClientDefaults() { Remove(); }
 
 Status ClientDefaults::Create(const DbConfig& config) {
   Remove();
-  const char* tmp = std::getenv("TMPDIR");
-  std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/bamort-client-XXXXXX";
-  std::vector<char> buf(templ.begin(), templ.end());
-  buf.push_back('\0');
-  if (!::mkdtemp(buf.data())) return Status::Failed("cannot create a private temp folder in " + templ + ": " + Errno());
-  dir_ = buf.data();  // mkdtemp makes it 0700
-  file_ = dir_ + "/my.cnf";
   std::string content = "[client]\nuser=" + OptionValue(config.user) + "\npassword=" + OptionValue(config.password) + "\n";
   if (IsSocketHost(config.host)) {
     content += "socket=" + OptionValue(config.host) + "\nprotocol=SOCKET\n";
   } else {
     content += "host=" + OptionValue(config.host) + "\nport=" + std::to_string(config.port) + "\nprotocol=TCP\n";
   }
-  Status s = WriteFileAtomic(file_, content, 0600);
+  fd_ = MemoryFile("bamort-client-defaults");
+  if (fd_ < 0) return Status::Failed("cannot create the in-memory client defaults file: " + Errno());
+  Status s = WriteAll(fd_, content.data(), content.size(), "the client defaults");
   if (!s.ok()) {
     Remove();
-    return s.WithContext("writing the client defaults file");
+    return s;
   }
+  path_ = "/proc/self/fd/" + std::to_string(fd_);
   return Status::Ok();
 }
 
 void ClientDefaults::Remove() {
-  if (dir_.empty()) return;
-  // Only files we put there: my.cnf and captured stderr files.
-  if (DIR* d = ::opendir(dir_.c_str())) {
-    while (dirent* e = ::readdir(d)) {
-      std::string n = e->d_name;
-      if (n != "." && n != "..") ::unlink((dir_ + "/" + n).c_str());
-    }
-    ::closedir(d);
-  }
-  ::rmdir(dir_.c_str());
-  dir_.clear();
-  file_.clear();
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  path_.clear();
 }
 
 ChildProcess::~ChildProcess() {
   ClosePipe();
-  if (pid_ > 0) {
-    Kill();
-  }
+  if (pid_ > 0) Kill();
+  if (stderr_fd_ >= 0) ::close(stderr_fd_);
 }
 
-Status ChildProcess::Start(const std::vector<std::string>& argv, PipeTo pipe_to, const std::string& stderr_file) {
+Status ChildProcess::Start(const std::vector<std::string>& argv, PipeTo pipe_to, const std::string& stderr_name) {
   name_ = argv.at(0);
-  stderr_file_ = stderr_file;
   int p[2];
   if (::pipe2(p, O_CLOEXEC) != 0) return Status::Failed("pipe: " + Errno());
-  int err = ::open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  int err = MemoryFile(stderr_name.substr(stderr_name.rfind('/') + 1));
   if (err < 0) {
     ::close(p[0]);
     ::close(p[1]);
-    return Status::Failed("cannot create " + stderr_file + ": " + Errno());
+    return Status::Failed("cannot capture the stderr of " + name_ + ": " + Errno());
   }
+  const int defaults_fd = InheritedDefaultsFd(argv);
   std::vector<char*> args;
   std::vector<std::string> copy = argv;
   for (auto& a : copy) args.push_back(a.data());
   args.push_back(nullptr);
+  const pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) {
     ::close(p[0]);
@@ -105,6 +117,7 @@ Status ChildProcess::Start(const std::vector<std::string>& argv, PipeTo pipe_to,
     return Status::Failed("fork: " + Errno());
   }
   if (pid == 0) {
+    DieWithParent(parent);
     if (pipe_to == PipeTo::kStdin) {
       ::dup2(p[0], 0);
       int out = ::open("/dev/null", O_WRONLY);
@@ -115,12 +128,13 @@ Status ChildProcess::Start(const std::vector<std::string>& argv, PipeTo pipe_to,
       ::dup2(p[1], 1);
     }
     ::dup2(err, 2);
+    if (defaults_fd > 2) ::fcntl(defaults_fd, F_SETFD, 0);  // the one descriptor the client reads by path
     ::execvp(args[0], args.data());
     const char msg[] = "cannot execute the client program\n";
     (void)!::write(2, msg, sizeof msg - 1);
     ::_exit(127);
   }
-  ::close(err);
+  stderr_fd_ = err;
   pid_ = pid;
   if (pipe_to == PipeTo::kStdin) {
     ::close(p[0]);
@@ -155,9 +169,16 @@ Status ChildProcess::Wait() {
   }
   pid_ = -1;
   if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return Status::Ok();
+  // The last 2000 bytes of the captured stderr.
   std::string err;
-  ReadFileToString(stderr_file_, &err);
-  if (err.size() > 2000) err = "..." + err.substr(err.size() - 2000);
+  struct stat st_err {};
+  if (stderr_fd_ >= 0 && ::fstat(stderr_fd_, &st_err) == 0 && st_err.st_size > 0) {
+    off_t from = st_err.st_size > 2000 ? st_err.st_size - 2000 : 0;
+    err.resize(static_cast<size_t>(st_err.st_size - from));
+    ssize_t n = ::pread(stderr_fd_, &err[0], err.size(), from);
+    err.resize(n > 0 ? static_cast<size_t>(n) : 0);
+    if (from > 0) err = "..." + err;
+  }
   while (!err.empty() && (err.back() == '\n' || err.back() == '\r')) err.pop_back();
   std::string how = WIFEXITED(st) ? "exited with " + std::to_string(WEXITSTATUS(st))
                                   : "was killed by signal " + std::to_string(WTERMSIG(st));

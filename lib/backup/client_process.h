@@ -1,16 +1,20 @@
 // Running the MariaDB command-line clients (mariadb-dump, mariadb) without ever putting
-// the password on a command line.
+// the password on a command line or into a file that could outlive the job.
 //
-// ClientDefaults owns a private folder (mode 0700, under $TMPDIR) holding a defaults file
-// (mode 0600) with the [client] user, password, host and port (or the socket, for a
-// host that is a path: the private verify server, private_server.h). Its path goes to the
-// client as --defaults-extra-file, which the clients only accept as the FIRST argument.
-// The folder and file are removed by the destructor (and on every error path).
+// ClientDefaults holds the [client] user, password, host and port (or the socket, for a
+// host that is a path: the private verify server, private_server.h) in an anonymous
+// in-memory file (memfd, mode 0600): nothing in TMPDIR, so not even kill -9 of the job
+// leaves the password behind. The client reads it as --defaults-extra-file=/proc/self/fd/N
+// (the clients accept that option only as the FIRST argument); ChildProcess keeps exactly
+// that descriptor open across exec, every other one of ours is close-on-exec.
 //
 // ChildProcess runs one program with argv (no shell), its stdin or stdout connected to
-// a pipe of ours, and its stderr captured into a file in the private folder, so a
-// failing client's message can be reported (after Redact) without a second reader
-// thread. Not thread-safe; one owner per object.
+// a pipe of ours, and its stderr captured into another in-memory file, so a failing
+// client's message can be reported (after Redact) without a second reader thread. The
+// child is SIGKILLed when the thread that started it dies (PR_SET_PDEATHSIG), so a killed
+// job leaves no client loading or dumping without it: start children from the thread that
+// lives as long as the job (every caller does so from the job's main thread). Not
+// thread-safe; one owner per object.
 #pragma once
 
 #include <sys/types.h>
@@ -32,14 +36,20 @@ class ClientDefaults {
 
   Status Create(const DbConfig& config);
   void Remove();
-  // "--defaults-extra-file=/tmp/bamort-client-XXXXXX/my.cnf": the first argument.
-  std::string Argument() const { return "--defaults-extra-file=" + file_; }
-  const std::string& dir() const { return dir_; }
+  // "--defaults-extra-file=/proc/self/fd/N": the first argument.
+  std::string Argument() const { return "--defaults-extra-file=" + path_; }
+  // No folder any more (the defaults and the captured stderr live in memory); "" so that
+  // callers' dir() + "/x.err" names only label the captured stderr.
+  std::string dir() const { return ""; }
 
  private:
-  std::string dir_;
-  std::string file_;
+  int fd_ = -1;
+  std::string path_;
 };
+
+// In a child between fork and exec: die with SIGKILL when the parent thread dies, and at
+// once if the parent (pid `parent`) is already gone (it died before prctl took effect).
+void DieWithParent(pid_t parent);
 
 class ChildProcess {
  public:
@@ -50,8 +60,9 @@ class ChildProcess {
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 
-  // argv[0] is looked up in PATH. stderr goes to stderr_file (created 0600).
-  Status Start(const std::vector<std::string>& argv, PipeTo pipe_to, const std::string& stderr_file);
+  // argv[0] is looked up in PATH. stderr is captured in memory; stderr_name (its last
+  // path component) only labels it.
+  Status Start(const std::vector<std::string>& argv, PipeTo pipe_to, const std::string& stderr_name);
   // The parent's end of the pipe: write to it (kStdin) or read from it (kStdout).
   int fd() const { return fd_; }
   // Closes our end of the pipe (the child sees EOF on stdin).
@@ -64,7 +75,7 @@ class ChildProcess {
 
  private:
   std::string name_;
-  std::string stderr_file_;
+  int stderr_fd_ = -1;
   pid_t pid_ = -1;
   int fd_ = -1;
 };

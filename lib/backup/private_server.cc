@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -20,6 +19,7 @@
 #include <Poco/File.h>
 #include <spdlog/spdlog.h>
 
+#include "backup/client_process.h"
 #include "common/file_io.h"
 #include "db/connection.h"
 
@@ -105,8 +105,7 @@ Status Spawn(const std::vector<std::string>& argv, const std::string& log, pid_t
     return Status::Failed("fork: " + Errno());
   }
   if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(1);  // the job died before prctl took effect
+    DieWithParent(parent);
     ::setpgid(0, 0);
     int in = ::open("/dev/null", O_RDONLY);
     ::dup2(in, 0);

@@ -10,6 +10,7 @@
 #include "backup/sql_dump.h"
 #include "common/measure.h"
 #include "db/connection.h"
+#include "db/lock_wait.h"
 #include "db/named_lock.h"
 
 namespace bamort {
@@ -67,6 +68,10 @@ class RestoreRun {
       BAMORT_RETURN_IF_ERROR(admin_->Execute("CREATE DATABASE " + Connection::QuoteIdentifier(r_->target) +
                                              " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"));
     }
+    // A connection that would block the drops (an application transaction) is found and
+    // named now, while nothing has changed; the drops then wait bounded too.
+    BAMORT_RETURN_IF_ERROR(SetSessionLockWait(admin_.get(), o_.lock_wait));
+    BAMORT_RETURN_IF_ERROR(CheckNothingBlocks(admin_.get(), r_->target, o_.lock_wait));
     // From here on the target has been changed: any failure is dirty.
     Status s = EmptyAndLoad();
     if (s.ok()) s = Compare();

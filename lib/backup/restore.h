@@ -23,6 +23,7 @@
 #include "backup/table_stats.h"
 #include "common/status.h"
 #include "config/db_config.h"
+#include "db/lock_wait.h"
 
 namespace bamort {
 
@@ -36,6 +37,7 @@ struct RestoreOptions {
   std::string target_db;  // empty: the configured database (then only a set of that database)
   bool replace = false;   // a --target-db that already holds tables may be emptied
   int lock_timeout_seconds = 60;
+  LockWaitOptions lock_wait;  // the drops wait bounded for table locks, blockers named (db/lock_wait.h)
   bool dry_run = false;   // check everything, change nothing
 };
 

@@ -9,6 +9,7 @@
 
 #include "common/status.h"
 #include "db/connection.h"
+#include "db/lock_wait.h"
 #include "db/sql_script.h"
 
 namespace bamort {
@@ -20,8 +21,11 @@ struct RunProgress {
 
 // after_each(index) runs after statement index succeeded (progress output, bookkeeping);
 // a failure there stops the run too. The returned status names the statement
-// ("statement 3 of 5 (line 12): ...") and carries the server's errno.
+// ("statement 3 of 5 (line 12): ...") and carries the server's errno. With lock_wait each
+// statement waits a bounded time for its locks and is retried (lock_wait.h); the caller
+// sets the session's lock waits (SetSessionLockWait) first.
 Status RunStatements(Connection* conn, const std::vector<SqlStatement>& statements, const std::string& source_name,
-                     RunProgress* progress, const std::function<Status(size_t index)>& after_each = nullptr);
+                     RunProgress* progress, const std::function<Status(size_t index)>& after_each = nullptr,
+                     const LockWaitOptions* lock_wait = nullptr);
 
 }  // namespace bamort

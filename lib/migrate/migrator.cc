@@ -85,6 +85,17 @@ Status Migrator::DirtyRefusal(const DbVersionState& state) const {
       "statement; its statements are written to be safe to repeat)");
 }
 
+Status Migrator::RunningMigrationRefusal(const DbVersionState& state) const {
+  std::optional<LockHolder> holder;
+  if (!state.dirty || !FindLockHolder(conn_, NamedLock::NameFor(conn_->config().name), &holder).ok() || !holder) {
+    return Status::Ok();
+  }
+  return Status::Precondition("a migration is running: migration " + std::to_string(state.dirty->number) + " (" +
+                                  state.dirty->description + ") is being applied and the deployment lock is held by " +
+                                  holder->Describe() + "; nothing was changed",
+                              "wait for it to finish (bamort-status shows the outcome), then run this again");
+}
+
 void Migrator::PrintPlan(std::ostream& out, const std::vector<const Migration*>& plan, bool down,
                          const DbVersionState& state) const {
   out << "-- bamort " << (down ? "rollback" : "migrate") << " dry run: database at migration "
@@ -108,17 +119,21 @@ Status Migrator::RunOne(VersionStore* store, const Migration& m, bool down, cons
   BAMORT_RETURN_IF_ERROR(conn_->Execute(
       "SET SESSION foreign_key_checks = 1, unique_checks = 1, sql_mode = DEFAULT, "
       "NAMES utf8mb4 COLLATE utf8mb4_unicode_ci"));
+  BAMORT_RETURN_IF_ERROR(SetSessionLockWait(conn_, lock_wait_));
   // Migration 1 creates the version tables, so before it ran there is nowhere to write
   // the start record; its statements are all IF NOT EXISTS and safe to repeat.
   bool recorded = store->TrackingTablesExist();
   if (recorded) BAMORT_RETURN_IF_ERROR(store->RecordStarted(m, down ? "down" : "up", applied_by));
   RunProgress progress;
-  Status s = RunStatements(conn_, statements, m.name + (down ? " (down)" : " (up)"), &progress, [&](size_t index) {
-    spdlog::debug("{}: statement {}/{} done", m.name, index + 1, statements.size());
-    Status recorded_progress = recorded ? store->RecordProgress(m.number, index + 1) : Status::Ok();
-    if (recorded_progress.ok()) MaybeKillForTest();
-    return recorded_progress;
-  });
+  Status s = RunStatements(
+      conn_, statements, m.name + (down ? " (down)" : " (up)"), &progress,
+      [&](size_t index) {
+        spdlog::debug("{}: statement {}/{} done", m.name, index + 1, statements.size());
+        Status recorded_progress = recorded ? store->RecordProgress(m.number, index + 1) : Status::Ok();
+        if (recorded_progress.ok()) MaybeKillForTest();
+        return recorded_progress;
+      },
+      &lock_wait_);
   *committed = progress.committed;
   *duration_ms = ElapsedMs(start);
   if (!s.ok()) {
@@ -149,7 +164,8 @@ Status Migrator::EnsureBookkeeping(VersionStore* store) {
   spdlog::info("adding the bookkeeping columns to the version tables Bamort made (statements of {})",
                migrations_.front().name);
   RunProgress progress;
-  return RunStatements(conn_, migrations_.front().up, migrations_.front().name, &progress);
+  BAMORT_RETURN_IF_ERROR(SetSessionLockWait(conn_, lock_wait_));
+  return RunStatements(conn_, migrations_.front().up, migrations_.front().name, &progress, nullptr, &lock_wait_);
 }
 
 // Where a run stops at the last migration of a version, the live schema must be that
@@ -204,13 +220,16 @@ Status Migrator::RunPlan(VersionStore* store, const std::vector<const Migration*
       DbVersionState after;
       if (store->Read(&after).ok()) result->dirty = after.dirty;
       if (committed == 0 && !changed) return s;
-      return s.WithCode(StatusCode::kDirty)
-          .WithHint(committed > 0
-                        ? "the database is dirty: restore the pre-deploy backup, or fix by hand and run "
-                          "bamort-migrate --repair"
-                        : std::string("migrations before this one were ") + (down ? "rolled back" : "applied") +
-                              "; the database is at migration " + std::to_string(result->number_after) +
-                              ", restore the pre-deploy backup to undo them");
+      // A statement that gave up waiting for a lock changed nothing; its hint names the blocker.
+      std::string undo = committed > 0 ? "the database is dirty: restore the pre-deploy backup, or fix by hand and run "
+                                         "bamort-migrate --repair"
+                                       : std::string("migrations before this one were ") +
+                                             (down ? "rolled back" : "applied") + "; the database is at migration " +
+                                             std::to_string(result->number_after) +
+                                             ", restore the pre-deploy backup to undo them";
+      if (IsLockWaitTimeout(s) && committed > 0) undo = "first bamort-migrate --repair (the migration re-runs from "
+                                                        "its first statement), or restore the pre-deploy backup";
+      return s.WithCode(StatusCode::kDirty).WithHint(IsLockWaitTimeout(s) ? s.hint() + "; " + undo : undo);
     }
     changed = true;
     if (m == plan.back()) BAMORT_RETURN_IF_ERROR(ProveVersionReached(store, *m, down, result));
@@ -291,6 +310,7 @@ Status Migrator::CheckMigratePrivileges() {
 }
 
 Status Migrator::Migrate(const MigrateOptions& options, MigrateResult* result) {
+  lock_wait_ = options.lock_wait;
   int64_t target = 0;
   BAMORT_RETURN_IF_ERROR(ResolveTarget(options.to_version, &target));
   DbVersionState state;
@@ -375,6 +395,7 @@ Status Migrator::Migrate(const MigrateOptions& options, MigrateResult* result) {
 }
 
 Status Migrator::Rollback(const RollbackOptions& options, MigrateResult* result) {
+  lock_wait_ = options.lock_wait;
   if (options.steps.has_value() == options.to_version.has_value()) {
     return Status::BadInput("give exactly one of --steps N or --to-version V");
   }
@@ -384,6 +405,7 @@ Status Migrator::Rollback(const RollbackOptions& options, MigrateResult* result)
   result->number_before = result->number_after = state.migration_number;
   result->version_before = result->version_after = compat.actual_version;
   result->layout_before = state.layout;
+  BAMORT_RETURN_IF_ERROR(RunningMigrationRefusal(state));
   if (state.dirty) return DirtyRefusal(state);
   if (state.migration_number > migrations_.back().number) {
     return Status::Precondition(compat.reason, "roll back with the build that applied those migrations");

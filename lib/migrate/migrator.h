@@ -19,6 +19,7 @@
 #include "common/semver.h"
 #include "common/status.h"
 #include "db/connection.h"
+#include "db/lock_wait.h"
 #include "migrate/compatibility.h"
 #include "migrate/data_loss.h"
 #include "migrate/migration.h"
@@ -40,6 +41,7 @@ struct MigrateOptions {
   std::optional<SemVer> to_version;  // default: the last migration
   bool dry_run = false;
   int lock_timeout_seconds = 60;
+  LockWaitOptions lock_wait;         // each statement's bounded wait for its table locks
   std::string applied_by;            // "host pid job", stored in migration_history
   std::ostream* sql_out = nullptr;   // dry run: where the SQL goes
 };
@@ -52,6 +54,7 @@ struct RollbackOptions {
   // tables or columns holding data may run. Without it such a rollback is refused.
   bool backup_verified = false;
   int lock_timeout_seconds = 60;
+  LockWaitOptions lock_wait;
   std::string applied_by;
   std::ostream* sql_out = nullptr;
 };
@@ -97,6 +100,9 @@ class Migrator {
   void PrintPlan(std::ostream& out, const std::vector<const Migration*>& plan, bool down,
                  const DbVersionState& state) const;
   Status DirtyRefusal(const DbVersionState& state) const;
+  // A started record while another connection holds the deployment lock: a migration is
+  // running, not a dirty database (kPrecondition naming the holder; ok when the lock is free).
+  Status RunningMigrationRefusal(const DbVersionState& state) const;
   Status ProveVersionReached(VersionStore* store, const Migration& m, bool down, MigrateResult* result);
   Status CheckMigratePrivileges();
   Status Preflight(const DbVersionState& state, MigrateResult* result);
@@ -108,6 +114,7 @@ class Migrator {
 
   Connection* conn_;
   const std::vector<Migration>& migrations_;
+  LockWaitOptions lock_wait_;  // of the running Migrate or Rollback
 };
 
 }  // namespace bamort
