@@ -22,9 +22,41 @@ void AddHealthFlags(JobCli* cli) {
       .Flag("backups-dir", "DIR", "bamort-backup's --out-dir: report the newest backup set in /metrics")
       .Flag("trusted-proxy", "IP[,IP...]",
             "reverse proxies whose X-Forwarded-For names the client for the rate limit (default: none)")
-      .Flag("max-threads", "N", "request threads (default 8)");
+      .Flag("max-threads", "N", "request threads (default 8)")
+      .Flag("max-connections", "N", "connections held at most; the oldest idle one makes room (default 512)")
+      .Flag("max-connections-per-client", "N", "connections held at most per client address (default 32)")
+      .Flag("header-timeout", "SECONDS", "a request head must arrive within this time (default 5)")
+      .Flag("keep-alive-timeout", "SECONDS", "an idle keep-alive connection is closed after this time (default 5)")
+      .Flag("max-keep-alive-requests", "N", "requests per connection before it is closed (default 100)");
   AddMigrationsDirFlag(cli);
 }
+
+namespace {
+
+// The connection flags (http_listener.h), also recorded in the report's inputs.
+Status ConnectionOptions(const JobCli& cli, HttpListenerOptions* out, Poco::JSON::Object::Ptr inputs) {
+  int64_t threads = 0, total = 0, per_client = 0, header = 0, keep_alive = 0, requests = 0;
+  BAMORT_RETURN_IF_ERROR(cli.GetInt("max-connections", 512, 1, 100000, &total));
+  BAMORT_RETURN_IF_ERROR(cli.GetInt("max-connections-per-client", 32, 1, 100000, &per_client));
+  BAMORT_RETURN_IF_ERROR(cli.GetInt("header-timeout", 5, 1, 300, &header));
+  BAMORT_RETURN_IF_ERROR(cli.GetInt("keep-alive-timeout", 5, 1, 300, &keep_alive));
+  BAMORT_RETURN_IF_ERROR(cli.GetInt("max-keep-alive-requests", 100, 1, 100000, &requests));
+  out->workers = static_cast<int>(threads);
+  out->max_connections = static_cast<size_t>(total);
+  out->max_connections_per_client = static_cast<size_t>(per_client);
+  out->header_timeout = std::chrono::seconds(header);
+  out->keep_alive_timeout = std::chrono::seconds(keep_alive);
+  out->max_keep_alive_requests = static_cast<int>(requests);
+  inputs->set("max_threads", threads);
+  inputs->set("max_connections", total);
+  inputs->set("max_connections_per_client", per_client);
+  inputs->set("header_timeout_seconds", header);
+  inputs->set("keep_alive_timeout_seconds", keep_alive);
+  inputs->set("max_keep_alive_requests", requests);
+  return Status::Ok();
+}
+
+}  // namespace
 
 Status RunHealth(const JobCli& cli, JobRun* run) {
   // Block the stop signals before any thread exists: every thread inherits the mask and
@@ -38,14 +70,12 @@ Status RunHealth(const JobCli& cli, JobRun* run) {
 
   HealthServerOptions options;
   options.listen = cli.GetOr("listen", "0.0.0.0:8080");
-  int64_t refresh = 0, rate = 0, burst = 0, threads = 0;
+  int64_t refresh = 0, rate = 0, burst = 0;
   BAMORT_RETURN_IF_ERROR(cli.GetInt("refresh", 5, 1, 86400, &refresh));
   BAMORT_RETURN_IF_ERROR(cli.GetInt("rate-limit", 1, 0, 100000, &rate));
   BAMORT_RETURN_IF_ERROR(cli.GetInt("rate-burst", 5, 1, 100000, &burst));
-  BAMORT_RETURN_IF_ERROR(cli.GetInt("max-threads", 8, 1, 256, &threads));
   options.rate_per_second = static_cast<double>(rate);
   options.burst = static_cast<double>(burst);
-  options.max_threads = static_cast<int>(threads);
   if (auto proxies = cli.Get("trusted-proxy")) {
     Poco::StringTokenizer tok(*proxies, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
     options.trusted_proxies.insert(tok.begin(), tok.end());
@@ -61,6 +91,7 @@ Status RunHealth(const JobCli& cli, JobRun* run) {
   Poco::JSON::Array::Ptr proxies = new Poco::JSON::Array();
   for (const std::string& p : options.trusted_proxies) proxies->add(p);
   in->set("trusted_proxies", proxies);
+  BAMORT_RETURN_IF_ERROR(ConnectionOptions(cli, &options.connections, in));
 
   std::vector<Migration> migrations;
   BAMORT_RETURN_IF_ERROR(LoadMigrations(cli, &migrations));
@@ -95,6 +126,14 @@ Status RunHealth(const JobCli& cli, JobRun* run) {
   d->set("responses_by_status", by_status);
   d->set("rate_limited", counters.rate_limited);
   d->set("db_reads", counters.db_reads);
+  ListenerCounters connections = server.Connections();
+  Poco::JSON::Object::Ptr conn = new Poco::JSON::Object(true);
+  conn->set("accepted", connections.accepted);
+  conn->set("shed_for_newer", connections.shed);
+  conn->set("refused", connections.refused);
+  conn->set("head_timeouts", connections.head_timeouts);
+  conn->set("bad_requests", connections.bad_requests);
+  d->set("connections", conn);
   d->set("last_state", last->state);
   d->set("last_status", std::string(HealthStatusWord(*last)));
   d->set("last_reason", last->reason);

@@ -207,8 +207,11 @@ Status LoadDbConfig(const EnvLookup& env, const DbFlags& flags, bool require_nam
     }
   }
   if (auto v = env("BAMORT_DB_CONNECT_TIMEOUT")) {
-    if (v->size() > 6 || v->find_first_not_of("0123456789") != std::string::npos || std::stoul(*v) == 0) {
-      return Status::BadInput("BAMORT_DB_CONNECT_TIMEOUT: expected seconds > 0, got '" + *v + "'");
+    // A whole number of seconds, 1 to an hour: a longer connect wait only hides a dead host.
+    if (v->size() > 6 || v->find_first_not_of("0123456789") != std::string::npos || std::stoul(*v) == 0 ||
+        std::stoul(*v) > kMaxConnectTimeoutSeconds) {
+      return Status::BadInput("BAMORT_DB_CONNECT_TIMEOUT: expected whole seconds from 1 to " +
+                              std::to_string(kMaxConnectTimeoutSeconds) + ", got '" + *v + "'");
     }
     cfg.connect_timeout_seconds = static_cast<unsigned>(std::stoul(*v));
   }

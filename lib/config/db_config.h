@@ -38,7 +38,7 @@ struct DbConfig {
   std::string password_source;
   // The host is kComposeDatabaseHost because MARIADB_* settings came without a host.
   bool host_is_compose_default = false;
-  unsigned connect_timeout_seconds = 10;
+  unsigned connect_timeout_seconds = 10;  // BAMORT_DB_CONNECT_TIMEOUT, 1..kMaxConnectTimeoutSeconds
 
   // "user@host:port/db", safe to log.
   std::string Describe() const;
@@ -61,6 +61,8 @@ EnvLookup ProcessEnv();
 constexpr const char* kComposeDatabaseHost = "mariadb";
 // A password file larger than this is refused (it is not a password file).
 constexpr size_t kMaxPasswordFileBytes = 4096;
+// Largest BAMORT_DB_CONNECT_TIMEOUT accepted (seconds).
+constexpr unsigned long kMaxConnectTimeoutSeconds = 3600;
 
 // Fills *out; a setting that cannot be used is kBadInput naming the setting, never its
 // secret value. require_name: jobs that need a database name (all but a few).

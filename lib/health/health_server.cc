@@ -2,17 +2,9 @@
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Stringifier.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/IPAddress.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/SocketAddress.h>
 #include <Poco/String.h>
-#include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 #include <spdlog/spdlog.h>
 
@@ -41,29 +33,21 @@ std::string ToJsonText(const Poco::JSON::Object::Ptr& o) {
   return out.str();
 }
 
-int Send(Poco::Net::HTTPServerResponse& resp, int code, const std::string& content_type, const std::string& body) {
-  resp.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(code));
-  if (!content_type.empty()) resp.setContentType(content_type);
-  resp.setContentLength64(static_cast<Poco::Int64>(body.size()));
-  resp.send() << body;
-  return code;
-}
-
-int SendError(Poco::Net::HTTPServerResponse& resp, int code, const std::string& message) {
-  Poco::JSON::Object::Ptr o = new Poco::JSON::Object(true);
-  o->set("status", std::string("error"));
-  o->set("error", message);
-  return Send(resp, code, kJsonType, ToJsonText(o));
+HttpAnswer Answer(int code, const std::string& content_type, std::string body) {
+  HttpAnswer a;
+  a.status = code;
+  a.content_type = content_type;
+  a.body = std::move(body);
+  return a;
 }
 
 }  // namespace
 
 struct HealthServer::Impl {
   Impl(const HealthServerOptions& o, HealthCache* c)
-      : options(o), cache(c), limiter(o.rate_per_second, o.burst, o.max_clients), pool(1, o.max_threads) {}
+      : options(o), cache(c), limiter(o.rate_per_second, o.burst, o.max_clients) {}
 
-  std::string ClientOf(const Poco::Net::HTTPServerRequest& req) const {
-    std::string peer = req.clientAddress().host().toString();
+  std::string ClientOf(const Poco::Net::HTTPRequest& req, const std::string& peer) const {
     if (!options.trusted_proxies.count(peer) || !req.has("X-Forwarded-For")) return peer;
     std::string forwarded = req.get("X-Forwarded-For");
     size_t comma = forwarded.rfind(',');
@@ -72,65 +56,86 @@ struct HealthServer::Impl {
     return Poco::Net::IPAddress::tryParse(last, ip) ? ip.toString() : peer;
   }
 
-  int Handle(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) {
-    resp.set("Access-Control-Allow-Origin", "*");
-    resp.set("Cache-Control", "no-store");
-    resp.set("X-Content-Type-Options", "nosniff");
+  // Every answer, errors included, carries these.
+  static HttpAnswer WithCommonHeaders(HttpAnswer a) {
+    a.headers.insert(a.headers.begin(), {{"Access-Control-Allow-Origin", "*"},
+                                         {"Cache-Control", "no-store"},
+                                         {"X-Content-Type-Options", "nosniff"}});
+    return a;
+  }
+
+  HttpAnswer Handle(const Poco::Net::HTTPRequest& req, const std::string& peer) {
 
     int retry_after = 1;
-    if (!limiter.Allow(ClientOf(req), std::chrono::steady_clock::now(), &retry_after)) {
+    if (!limiter.Allow(ClientOf(req, peer), std::chrono::steady_clock::now(), &retry_after)) {
       {
         std::lock_guard<std::mutex> lock(mu);
         ++rate_limited;
       }
-      resp.set("Retry-After", std::to_string(retry_after));
       std::ostringstream msg;
       msg << "rate limit exceeded: " << limiter.rate() << " request(s) per second per client, bursts of "
           << limiter.burst() << "; retry after " << retry_after << " s";
-      return SendError(resp, 429, msg.str());
+      HttpAnswer a = ErrorAnswer(429, msg.str());
+      a.headers.push_back({"Retry-After", std::to_string(retry_after)});
+      return a;
     }
-    if (req.getChunkedTransferEncoding() || (req.hasContentLength() && req.getContentLength64() > 0)) {
-      resp.setKeepAlive(false);  // the body is not read: the connection cannot be reused
-      return SendError(resp, 400, "requests to bamort-health carry no body");
+    if (req.has(Poco::Net::HTTPMessage::TRANSFER_ENCODING) || (req.hasContentLength() && req.getContentLength64() > 0)) {
+      HttpAnswer a = ErrorAnswer(400, "requests to bamort-health carry no body");
+      a.close = true;  // the body is not read: the connection cannot be reused
+      return a;
     }
     std::string path;
     try {
       path = Poco::URI(req.getURI()).getPath();
     } catch (const Poco::Exception&) {
-      return SendError(resp, 400, "malformed request target");
+      return ErrorAnswer(400, "malformed request target");
     }
     Endpoint endpoint = Route(path);
     if (endpoint == Endpoint::kUnknown) {
-      return SendError(resp, 404, "no such endpoint; try /api/system/health, /api/system/version or /metrics");
+      return ErrorAnswer(404, "no such endpoint; try /api/system/health, /api/system/version or /metrics");
     }
     const std::string& method = req.getMethod();
     if (method == Poco::Net::HTTPRequest::HTTP_OPTIONS) {
       // CORS preflight (and plain OPTIONS): what may be asked of this resource.
-      resp.set("Allow", kAllow);
-      resp.set("Access-Control-Allow-Methods", kAllow);
+      HttpAnswer a = Answer(204, "", "");
+      a.headers = {{"Allow", kAllow}, {"Access-Control-Allow-Methods", kAllow}};
       if (req.has("Access-Control-Request-Headers")) {
-        resp.set("Access-Control-Allow-Headers", req.get("Access-Control-Request-Headers"));
+        a.headers.push_back({"Access-Control-Allow-Headers", req.get("Access-Control-Request-Headers")});
       }
-      resp.set("Access-Control-Max-Age", "86400");
-      return Send(resp, 204, "", "");
+      a.headers.push_back({"Access-Control-Max-Age", "86400"});
+      return a;
     }
     if (method != Poco::Net::HTTPRequest::HTTP_GET && method != Poco::Net::HTTPRequest::HTTP_HEAD) {
-      resp.set("Allow", kAllow);
-      return SendError(resp, 405, "method " + method + " not allowed; use GET");
+      HttpAnswer a = ErrorAnswer(405, "method " + method + " not allowed; use GET");
+      a.headers.push_back({"Allow", kAllow});
+      return a;
     }
     std::shared_ptr<const HealthSnapshot> snap = cache->Get();
     switch (endpoint) {
       case Endpoint::kHealth:
-        return Send(resp, HealthHttpStatus(*snap), kJsonType,
-                    ToJsonText(HealthJson(*snap, std::chrono::system_clock::now())));
+        return Answer(HealthHttpStatus(*snap), kJsonType, ToJsonText(HealthJson(*snap, std::chrono::system_clock::now())));
       case Endpoint::kVersion:
-        return Send(resp, 200, kJsonType, ToJsonText(VersionJson(*snap)));
+        return Answer(200, kJsonType, ToJsonText(VersionJson(*snap)));
       case Endpoint::kMetrics:
-        return Send(resp, 200, "text/plain; version=0.0.4; charset=utf-8", MetricsText(*snap, Counters()));
+        return Answer(200, "text/plain; version=0.0.4; charset=utf-8", MetricsText(*snap, Counters()));
       case Endpoint::kUnknown:
         break;
     }
-    return SendError(resp, 404, "no such endpoint");
+    return ErrorAnswer(404, "no such endpoint");
+  }
+
+  // The listener's handler: answers, counts and logs one request.
+  HttpAnswer Serve(const Poco::Net::HTTPRequest& req, const std::string& peer) {
+    HttpAnswer a;
+    try {
+      a = Handle(req, peer);
+    } catch (const std::exception& e) {
+      spdlog::error("request {} {}: {}", req.getMethod(), req.getURI(), e.what());
+      a = ErrorAnswer(500, "internal error");
+    }
+    Count(a.status);
+    spdlog::debug("{} {} {} -> {}", peer, req.getMethod(), req.getURI(), a.status);
+    return WithCommonHeaders(std::move(a));
   }
 
   void Count(int code) {
@@ -142,6 +147,11 @@ struct HealthServer::Impl {
     ServerCounters c;
     c.db_reads = cache->reads();
     c.rate_limit_clients = limiter.clients();
+    if (listener) {
+      ListenerCounters l = listener->Counters();
+      c.connections_open = l.open;
+      c.connections_closed_early = l.shed + l.refused + l.head_timeouts;
+    }
     std::lock_guard<std::mutex> lock(mu);
     c.rate_limited = rate_limited;
     c.responses_by_status = responses;
@@ -151,45 +161,11 @@ struct HealthServer::Impl {
   const HealthServerOptions& options;
   HealthCache* cache;
   RateLimiter limiter;
-  Poco::ThreadPool pool;
+  const HttpListener* listener = nullptr;  // set before the listener starts
   mutable std::mutex mu;
   std::map<int, uint64_t> responses;
   uint64_t rate_limited = 0;
 };
-
-namespace {
-
-class HealthRequestHandler : public Poco::Net::HTTPRequestHandler {
- public:
-  explicit HealthRequestHandler(HealthServer::Impl* impl) : impl_(impl) {}
-  void handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) override {
-    int code = 500;
-    try {
-      code = impl_->Handle(req, resp);
-    } catch (const std::exception& e) {
-      spdlog::error("request {} {}: {}", req.getMethod(), req.getURI(), e.what());
-      if (!resp.sent()) code = SendError(resp, 500, "internal error");
-    }
-    impl_->Count(code);
-    spdlog::debug("{} {} {} -> {}", req.clientAddress().toString(), req.getMethod(), req.getURI(), code);
-  }
-
- private:
-  HealthServer::Impl* impl_;
-};
-
-class HealthHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
- public:
-  explicit HealthHandlerFactory(HealthServer::Impl* impl) : impl_(impl) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-    return new HealthRequestHandler(impl_);
-  }
-
- private:
-  HealthServer::Impl* impl_;
-};
-
-}  // namespace
 
 HealthServer::HealthServer(HealthServerOptions options, HealthCache* cache)
     : options_(std::move(options)), cache_(cache), impl_(new Impl(options_, cache_)) {}
@@ -197,43 +173,32 @@ HealthServer::HealthServer(HealthServerOptions options, HealthCache* cache)
 HealthServer::~HealthServer() { Stop(); }
 
 Status HealthServer::Start() {
-  Poco::Net::SocketAddress address;
-  try {
-    address = Poco::Net::SocketAddress(options_.listen);
-  } catch (const Poco::Exception& e) {
-    return Status::BadInput("--listen " + options_.listen + ": not an ADDR:PORT (" + e.displayText() + ")",
-                            "for example 0.0.0.0:8080, 127.0.0.1:8080 or [::]:8080");
+  HttpListenerOptions o = options_.connections;
+  o.listen = options_.listen;
+  Impl* impl = impl_.get();
+  listener_.reset(new HttpListener(o, [impl](const Poco::Net::HTTPRequest& req, const std::string& peer) {
+    return impl->Serve(req, peer);
+  }));
+  impl->listener = listener_.get();
+  Status started = listener_->Start();
+  if (!started.ok()) {
+    impl->listener = nullptr;
+    listener_.reset();
+    return started;
   }
-  Poco::Net::ServerSocket socket;
-  try {
-    socket.bind(address, /*reuseAddress=*/true);
-    socket.listen(options_.max_queued);
-  } catch (const Poco::Exception& e) {
-    return Status::Failed("cannot listen on " + options_.listen + ": " + e.displayText(),
-                          "is another process using the port?");
-  }
-  bound_address_ = socket.address().toString();
-
-  Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams();
-  params->setMaxQueued(options_.max_queued);
-  params->setMaxThreads(options_.max_threads);
-  params->setTimeout(Poco::Timespan(options_.io_timeout.count(), 0));
-  params->setKeepAlive(true);
-  params->setKeepAliveTimeout(Poco::Timespan(5, 0));
-  params->setMaxKeepAliveRequests(100);
-  params->setServerName("bamort-health");
-  server_.reset(new Poco::Net::HTTPServer(new HealthHandlerFactory(impl_.get()), impl_->pool, socket, params));
-  server_->start();
+  bound_address_ = listener_->bound_address();
   return Status::Ok();
 }
 
 void HealthServer::Stop() {
-  if (!server_) return;
-  // Stops accepting, lets each connection finish the request it is serving, closes
-  // idle keep-alive connections, then waits for the worker threads.
-  server_->stopAll(false);
-  impl_->pool.joinAll();
-  server_.reset();
+  if (!listener_) return;
+  // Stops accepting, closes idle connections, lets each busy one finish its answer, then
+  // joins the threads.
+  listener_->Stop();
+}
+
+ListenerCounters HealthServer::Connections() const {
+  return listener_ ? listener_->Counters() : ListenerCounters();
 }
 
 ServerCounters HealthServer::Counters() const { return impl_->Counters(); }

@@ -1,4 +1,6 @@
-// HealthServer: the HTTP side of bamort-health, on Poco::Net::HTTPServer.
+// HealthServer: the HTTP side of bamort-health, on HttpListener (http_listener.h: the
+// connections, their deadlines and caps; Poco's HTTPServer gives every connection a thread
+// for as long as it is open, so idle or dribbling clients could starve it).
 //
 //   GET /api/system/health    HealthJson, 200 or 503 (health_snapshot.h)
 //   GET /api/system/version   VersionJson, always 200
@@ -6,8 +8,9 @@
 //   HEAD on the same paths; OPTIONS answers a CORS preflight with 204.
 //
 // Every request first passes the per-client RateLimiter (429 + Retry-After), then the
-// request checks (a body, chunked or not: 400; oversized request lines or too many
-// header fields are refused with 400 by Poco before a handler runs), then routing
+// request checks (a body, chunked or not: 400; malformed or ambiguous heads, oversized
+// request lines or too many header fields are refused with 400 by the listener before a
+// handler runs), then routing
 // (unknown path 404, other methods 405 with Allow). Every answer carries
 // "Access-Control-Allow-Origin: *": the endpoints are public and read-only, and the
 // Bamort frontend on another origin must be able to read a 503 too.
@@ -16,7 +19,7 @@
 // last address in its X-Forwarded-For header (the hop that proxy saw).
 //
 // Start() binds and returns; Stop() stops accepting, lets running requests finish and
-// joins the threads. Counters() is safe from any thread.
+// joins the threads. Counters() and Connections() are safe from any thread.
 #pragma once
 
 #include <chrono>
@@ -28,11 +31,8 @@
 
 #include "common/status.h"
 #include "health/health_cache.h"
+#include "health/http_listener.h"
 #include "health/rate_limiter.h"
-
-namespace Poco::Net {
-class HTTPServer;
-}
 
 namespace bamort {
 
@@ -42,9 +42,9 @@ struct HealthServerOptions {
   double burst = 5;
   size_t max_clients = 10000;            // bound of the rate limiter's table
   std::set<std::string> trusted_proxies;
-  int max_threads = 8;
-  int max_queued = 64;
-  std::chrono::seconds io_timeout{10};
+  // Connections: workers, caps, deadlines, keep-alive (HttpListenerOptions; its listen
+  // field is ignored, `listen` above is the one).
+  HttpListenerOptions connections;
 };
 
 class HealthServer {
@@ -59,6 +59,7 @@ class HealthServer {
   std::string bound_address() const { return bound_address_; }
 
   ServerCounters Counters() const;
+  ListenerCounters Connections() const;
   uint64_t requests() const;
 
   // Used by the request handlers.
@@ -68,7 +69,7 @@ class HealthServer {
   HealthServerOptions options_;
   HealthCache* cache_;
   std::unique_ptr<Impl> impl_;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  std::unique_ptr<HttpListener> listener_;
   std::string bound_address_;
 };
 

@@ -197,6 +197,12 @@ std::string MetricsText(const HealthSnapshot& s, const ServerCounters& counters)
   out << "bamort_health_rate_limited_total " << counters.rate_limited << "\n";
   head("bamort_health_rate_limit_clients", "gauge", "Client addresses in the rate limiter's table (bounded).");
   out << "bamort_health_rate_limit_clients " << counters.rate_limit_clients << "\n";
+  head("bamort_health_connections_open", "gauge", "Client connections this server holds (bounded by --max-connections).");
+  out << "bamort_health_connections_open " << counters.connections_open << "\n";
+  head("bamort_health_connections_closed_early_total", "counter",
+       "Connections closed before a request was answered: to make room for newer ones, refused, or the request head "
+       "did not arrive within --header-timeout.");
+  out << "bamort_health_connections_closed_early_total " << counters.connections_closed_early << "\n";
   head("bamort_health_responses_total", "counter", "Responses sent by this server, by HTTP status.");
   for (const auto& [code, n] : counters.responses_by_status) {
     out << "bamort_health_responses_total{code=\"" << code << "\"} " << n << "\n";

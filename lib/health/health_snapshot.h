@@ -85,6 +85,8 @@ struct ServerCounters {
   uint64_t db_reads = 0;
   uint64_t rate_limited = 0;
   uint64_t rate_limit_clients = 0;
+  uint64_t connections_open = 0;
+  uint64_t connections_closed_early = 0;  // shed for room, refused, or head timed out
   std::map<int, uint64_t> responses_by_status;
 };
 std::string MetricsText(const HealthSnapshot& s, const ServerCounters& counters);

@@ -240,13 +240,15 @@ TEST(DbConfig, PortOutOfRangeIsBadInputNamingTheSetting) {
 
 TEST(DbConfig, BadConnectTimeoutIsBadInput) {
   DbConfig c;
-  for (const char* bad : {"0", "10s", "-1", "99999999"}) {
+  for (const char* bad : {"0", "10s", "-1", "-0", " 5", "1.5", "99999999", "3601", "999999"}) {
     Status s = Load({{"BAMORT_DB_USER", "u"}, {"BAMORT_DB_NAME", "d"}, {"BAMORT_DB_CONNECT_TIMEOUT", bad}}, &c);
     EXPECT_EQ(s.code(), StatusCode::kBadInput) << bad;
     EXPECT_NE(s.message().find("BAMORT_DB_CONNECT_TIMEOUT"), std::string::npos);
   }
   ASSERT_TRUE(Load({{"BAMORT_DB_USER", "u"}, {"BAMORT_DB_NAME", "d"}, {"BAMORT_DB_CONNECT_TIMEOUT", "3"}}, &c).ok());
   EXPECT_EQ(c.connect_timeout_seconds, 3u);
+  ASSERT_TRUE(Load({{"BAMORT_DB_USER", "u"}, {"BAMORT_DB_NAME", "d"}, {"BAMORT_DB_CONNECT_TIMEOUT", "3600"}}, &c).ok());
+  EXPECT_EQ(c.connect_timeout_seconds, 3600u);
 }
 
 TEST(DbConfig, MissingUserOrNameNamesEverySettingThatCouldGiveIt) {
