@@ -29,11 +29,12 @@ if [ -z "${BAMORT_REAL_FIXTURES:-}" ] && [ ! -f "$here/../shared/fixtures/legacy
   echo "NOTE: the real Bamort data (../shared/fixtures) is absent; the tests that use it will be skipped and say so."
 fi
 
+rc=0
 # The frontend banner's tests (Vitest) need Node.js 20 or newer and the npm registry.
 if [ -z "${BAMORT_SKIP_FRONTEND:-}" ] && command -v npm >/dev/null &&
    [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -ge 20 ]; then
   echo "frontend banner tests (Vitest):"
-  (cd "$here/frontend" && npm ci --silent --no-audit --no-fund >/dev/null && npx vitest run)
+  (cd "$here/frontend" && npm ci --silent --no-audit --no-fund >/dev/null && npx vitest run) || rc=$?
 else
   echo "NOTE: frontend banner tests skipped (needs Node.js >= 20 with npm; BAMORT_SKIP_FRONTEND skips them)."
 fi
@@ -41,12 +42,11 @@ fi
 # with a NOTE when ../shared, Node.js >= 20 or the npm registry is missing.
 if [ -z "${BAMORT_SKIP_BROWSER:-}" ] && [ $# -eq 0 ]; then
   echo "frontend banner in a browser (scripts/browser-test.sh):"
-  "$here/scripts/browser-test.sh" "$build_dir"
+  "$here/scripts/browser-test.sh" "$build_dir" || rc=$?
 else
   echo "NOTE: browser test skipped (runs without ctest arguments; BAMORT_SKIP_BROWSER=1 skips it)."
 fi
 
-rc=0
 (cd "$build_dir" && ctest --output-on-failure --timeout 900 "$@") || rc=$?
 "$here/scripts/dev-db.sh" stop
 
