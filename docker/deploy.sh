@@ -7,6 +7,7 @@
 # Runs, in order, each step as a container of the bamort-deploy image (with --native, the
 # installed bamort-* programs; with --compose, a one-shot container of upstream's compose
 # project plus docker/compose.deploy.yml), each step reading the report of the one before:
+#   0. check     bamort-import-masterdata --check-only   (the package's records, no database)
 #   1. status    bamort-status                           (behind, compatible, ahead or dirty?)
 #   2. backup    bamort-backup --verify                  (a verified pre-deploy backup set)
 #      (compose: the backend service is stopped here)
@@ -420,6 +421,16 @@ if [ "$status_only" = 1 ]; then
   if [ "$code" = 0 ]; then echo "STATUS: the database is compatible with the backend. Report: $run_dir/status.json"; exit 0; fi
   echo "STATUS: the database is ${state:-unreadable} (bamort-status exit $code). Report: $run_dir/status.json"
   exit "$code"
+fi
+
+# 0. the package's content: every master-data document read and checked exactly as the
+# import will read it (bamort-import-masterdata --check-only, no database), so a malformed
+# record stops the run here, before the backup and the migration, with nothing touched.
+code=0
+step check import-masterdata --check-only --source "$package" || code=$?
+if [ "$code" != 0 ]; then
+  fail 2 "the package's master data is not importable (bamort-import-masterdata --check-only exit $code); nothing was touched." \
+       "Read $run_dir/check.json (error.message names file, record and field), fix the export, rebuild the package."
 fi
 
 # 1. preflight: where the database stands. behind (3) and compatible (0) go on; anything

@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
   cli.WithDatabase()
       .WithDryRun("run the same import inside a transaction that is rolled back: same counts, changes, refusals")
       .Flag("source", "PACKAGE|DIR|FILE", "what to import (required)")
+      .Switch("check-only",
+              "read and check the source as the import does (every record against its declared types and "
+              "columns), without a database: exit 0 sound, 2 naming file, record and field")
       .Switch("prune", "delete rows that exist only in the database")
       .Switch("overwrite-with-sample-data",
               "import the shipped sample set (Beispieldaten) even though the database holds master data")

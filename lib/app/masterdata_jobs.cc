@@ -138,6 +138,16 @@ Status RunImportMasterDataJob(const JobCli& cli, JobRun* run) {
   inputs->set("overwrite_with_sample_data", options.sample_intended);
   inputs->set("allow_large_changes", options.change_guard.allow_large_changes);
   inputs->set("max_change_percent", options.change_guard.max_change_percent);
+  if (cli.Declares("check-only") && cli.Has("check-only")) {
+    // deploy.sh's package check: the import's own reading and checks, no database.
+    inputs->set("check_only", true);
+    ImportResult result;
+    Status s = CheckMasterDataSource(options, &result);
+    run->report().details = result.ToJson();
+    for (const std::string& w : result.warnings) run->Warn(w);
+    if (s.ok()) spdlog::info("{}: {} records checked, nothing was imported (--check-only)", *source, result.TotalInFile());
+    return s;
+  }
   std::unique_ptr<Connection> conn;
   BAMORT_RETURN_IF_ERROR(OpenDatabase(run, &conn));
   std::vector<Migration> migrations;

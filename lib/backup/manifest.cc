@@ -214,7 +214,7 @@ Status ParseManifest(const std::string& text, const std::string& source_name, Ma
 
 Status ReadManifest(const std::string& path, Manifest* out) {
   std::string text;
-  BAMORT_RETURN_IF_ERROR(ReadFileToString(path, &text));
+  BAMORT_RETURN_IF_ERROR(ReadFileToString(path, &text, kMaxManifestBytes));
   return ParseManifest(text, path, out);
 }
 

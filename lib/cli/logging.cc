@@ -9,6 +9,7 @@
 #include "common/clock.h"
 #include "common/json_text.h"
 #include "common/secrets.h"
+#include "common/utf8.h"
 
 namespace bamort {
 
@@ -25,7 +26,7 @@ class RedactingFormatter : public spdlog::formatter {
     std::string line;
     if (json_) {
       line = "{\"time\":\"" + time + "\",\"level\":\"" + std::string(level.data(), level.size()) + "\",\"job\":\"" +
-             JsonEscape(job_) + "\",\"msg\":\"" + JsonEscape(text) + "\"}\n";
+             JsonEscape(job_) + "\",\"msg\":\"" + JsonEscape(ReplaceInvalidUtf8(text)) + "\"}\n";
     } else {
       line = time + " " + job_ + " " + std::string(level.data(), level.size()) + ": " + text + "\n";
     }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include <Poco/Exception.h>
@@ -17,14 +18,22 @@ namespace {
 std::string Errno() { return std::strerror(errno); }
 }  // namespace
 
-Status ReadFileToString(const std::string& path, std::string* out) {
+Status ReadFileToString(const std::string& path, std::string* out, size_t max_bytes) {
   // read(2) into a buffer sized once from fstat: an ostringstream grew and copied a
   // 40 MB master-data document several times.
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) return Status::BadInput("cannot read " + path + ": " + Errno());
+  auto too_large = [&] {
+    ::close(fd);
+    out->clear();
+    return Status::BadInput(path + " is larger than " + std::to_string(max_bytes) + " bytes");
+  };
   struct stat st;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) out->reserve(static_cast<size_t>(st.st_size));
   out->clear();
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    if (static_cast<uint64_t>(st.st_size) > max_bytes) return too_large();
+    out->reserve(static_cast<size_t>(st.st_size));
+  }
   char buf[1 << 16];
   for (;;) {
     size_t have = out->size();
@@ -43,6 +52,7 @@ Status ReadFileToString(const std::string& path, std::string* out) {
     }
     if (direct) out->resize(have + static_cast<size_t>(n));
     else out->append(buf, static_cast<size_t>(n));
+    if (out->size() > max_bytes) return too_large();  // a pipe, a device or a growing file
     if (n == 0) break;
   }
   ::close(fd);

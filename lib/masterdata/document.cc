@@ -1,5 +1,7 @@
 #include "masterdata/document.h"
 
+#include <sys/stat.h>
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +16,7 @@
 
 #include "common/file_io.h"
 #include "masterdata/entities.h"
+#include "masterdata/record_checks.h"
 #include "masterdata/record_values.h"
 #include "package/package.h"
 
@@ -273,7 +276,7 @@ Status ParseV2Directory(const FileSet& files, const std::string& source_name, Ma
   for (const auto& [name, content] : files)
     if (!used.count(name)) info->warnings.push_back(source_name + "/" + name + ": not a master-data file, ignored");
   info->format = "2.0";
-  return Status::Ok();
+  return CheckRecordCounts(h.Find("records"), *doc, header_file);
 }
 
 // Documents larger than this have their entity arrays parsed on two threads.
@@ -419,7 +422,7 @@ Status ReadDirectoryFiles(const std::string& dir, FileSet* out) {
     for (Poco::DirectoryIterator it(dir), end; it != end; ++it) {
       if (!it->isFile() || it->isLink()) continue;
       std::string content;
-      BAMORT_RETURN_IF_ERROR(ReadFileToString(it->path(), &content));
+      BAMORT_RETURN_IF_ERROR(ReadFileToString(it->path(), &content, kMaxMasterDataBytes));
       (*out)[it.name()] = std::move(content);
     }
   } catch (const Poco::Exception& e) {
@@ -435,7 +438,9 @@ Status ParseFileSet(const FileSet& files, const std::string& source_name, Master
                           ") nor a format-1.0 export (sources.json and 23 more files)");
 }
 
-Status ReadMasterData(const std::string& source, MasterDataDocument* doc, SourceInfo* info) {
+namespace {
+
+Status ReadUnchecked(const std::string& source, MasterDataDocument* doc, SourceInfo* info) {
   Poco::File f(source);
   bool exists = false, is_dir = false;
   try {
@@ -445,6 +450,9 @@ Status ReadMasterData(const std::string& source, MasterDataDocument* doc, Source
     return Status::BadInput(source + ": " + e.displayText());
   }
   if (!exists) return Status::BadInput(source + ": no such file or directory");
+  struct stat st {};
+  if (!is_dir && (::stat(source.c_str(), &st) != 0 || !S_ISREG(st.st_mode)))
+    return Status::BadInput(source + " is not a regular file or directory (a device or pipe is not master data)");
   if (is_dir) {
     info->kind = "directory";
     FileSet files;
@@ -455,12 +463,20 @@ Status ReadMasterData(const std::string& source, MasterDataDocument* doc, Source
     info->kind = "package";
     package::PackageContents contents;
     BAMORT_RETURN_IF_ERROR(package::ReadPackage(source, &contents));
-    return ParseFileSet(contents.masterdata, source + ":masterdata", doc, info);
+    BAMORT_RETURN_IF_ERROR(ParseFileSet(contents.masterdata, source + ":masterdata", doc, info));
+    return CheckPackageMetadata(contents.metadata, *doc, source + ":" + package::kMetadataFile);
   }
   info->kind = "document";
   std::string text;
-  BAMORT_RETURN_IF_ERROR(ReadFileToString(source, &text));
+  BAMORT_RETURN_IF_ERROR(ReadFileToString(source, &text, kMaxMasterDataBytes));
   return ParseV2Document(text, source, doc, info);
+}
+
+}  // namespace
+
+Status ReadMasterData(const std::string& source, MasterDataDocument* doc, SourceInfo* info) {
+  BAMORT_RETURN_IF_ERROR(ReadUnchecked(source, doc, info));
+  return CheckRecords(*doc, *info);
 }
 
 FileSet RenderDirectory(const MasterDataDocument& doc) {

@@ -48,7 +48,9 @@ struct SourceInfo {
 };
 
 // Reads and parses source (kBadInput naming the file for anything unreadable,
-// malformed or of an unknown export_version) and transforms it to format 2.0.
+// malformed or of an unknown export_version) and transforms it to format 2.0, then checks
+// it whole (record_checks.h: every record against its declared types and columns, the
+// header's and a package's metadata.json record counts), all before any SQL.
 Status ReadMasterData(const std::string& source, MasterDataDocument* doc, SourceInfo* info);
 // The same from files already in memory (e.g. a package's masterdata/ entries).
 Status ParseFileSet(const FileSet& files, const std::string& source_name, MasterDataDocument* doc, SourceInfo* info);

@@ -6,6 +6,7 @@
 
 #include "db/named_lock.h"
 #include "masterdata/document.h"
+#include "masterdata/entities.h"
 #include "masterdata/entity_importer.h"
 
 namespace bamort {
@@ -48,27 +49,31 @@ Status ImportInTransaction(Connection* conn, const ImportOptions& options, maste
   return masterdata::CheckChangeShare(options.change_guard, result->entities, &result->change_guard);
 }
 
-Status ImportLocked(Connection* conn, const ImportOptions& options, ImportResult* result) {
+// Reads and checks the whole source before any SQL: bad input never waits for the lock.
+Status ReadSource(const ImportOptions& options, masterdata::MasterDataDocument* doc, masterdata::SourceInfo* info,
+                  ImportResult* result) {
   PhaseClock clock(result);
-  masterdata::MasterDataDocument doc;
-  masterdata::SourceInfo info;
-  Status read = masterdata::ReadMasterData(options.source, &doc, &info);
+  Status read = masterdata::ReadMasterData(options.source, doc, info);
   clock.Lap("read");
-  result->source_kind = info.kind;
-  result->source_format = info.format;
-  result->transform_log = info.transform_log;
-  result->warnings = info.warnings;
+  result->source_kind = info->kind;
+  result->source_format = info->format;
+  result->transform_log = info->transform_log;
+  result->warnings = info->warnings;
   BAMORT_RETURN_IF_ERROR(read);
-  result->game_system = doc.game_system;
-  result->sample = doc.sample;
-  for (const std::string& line : info.transform_log) spdlog::info("transform: {}", line);
-  if (!doc.sample.empty())
-    spdlog::warn("{} is the SAMPLE master data shipped with bamort-deploy: {}", options.source, doc.sample);
+  result->game_system = doc->game_system;
+  result->sample = doc->sample;
+  for (const std::string& line : info->transform_log) spdlog::info("transform: {}", line);
+  if (!doc->sample.empty())
+    spdlog::warn("{} is the SAMPLE master data shipped with bamort-deploy: {}", options.source, doc->sample);
+  return Status::Ok();
+}
 
+Status ImportLocked(Connection* conn, const ImportOptions& options, masterdata::MasterDataDocument* doc,
+                    const masterdata::SourceInfo& info, ImportResult* result) {
   BAMORT_RETURN_IF_ERROR(conn->Execute("START TRANSACTION"));
   std::unique_ptr<masterdata::EntityImporter> importer;
-  Status s = ImportInTransaction(conn, options, &doc, info, result, &importer);
-  clock = PhaseClock(result);
+  Status s = ImportInTransaction(conn, options, doc, info, result, &importer);
+  PhaseClock clock(result);
   if (s.ok() && !options.dry_run) {
     s = conn->Execute("COMMIT");
     result->committed = s.ok();
@@ -91,15 +96,35 @@ Status ImportLocked(Connection* conn, const ImportOptions& options, ImportResult
 
 }  // namespace
 
+Status CheckMasterDataSource(const ImportOptions& options, ImportResult* result) {
+  result->source = options.source;
+  result->dry_run = true;
+  masterdata::MasterDataDocument doc;
+  masterdata::SourceInfo info;
+  BAMORT_RETURN_IF_ERROR(ReadSource(options, &doc, &info, result));
+  for (const auto& [name, n] : masterdata::CountRecords(doc)) {
+    EntityImportCounts c;
+    c.name = name;
+    const masterdata::EntitySpec* spec = masterdata::FindEntity(name);
+    if (spec) c.table = spec->table;
+    c.in_file = n;
+    result->entities.push_back(c);
+  }
+  return Status::Ok();
+}
+
 Status ImportMasterData(Connection* conn, const ImportOptions& options, ImportResult* result) {
   result->source = options.source;
   result->dry_run = options.dry_run;
   if (options.change_guard.max_change_percent < 0 || options.change_guard.max_change_percent > 100)
     return Status::BadInput(std::string(masterdata::kMaxChangePercentFlag) + ": a whole number from 0 to 100");
-  if (!options.lock_timeout_seconds) return ImportLocked(conn, options, result);
+  masterdata::MasterDataDocument doc;
+  masterdata::SourceInfo info;
+  BAMORT_RETURN_IF_ERROR(ReadSource(options, &doc, &info, result));
+  if (!options.lock_timeout_seconds) return ImportLocked(conn, options, &doc, info, result);
   NamedLock lock;
   BAMORT_RETURN_IF_ERROR(lock.Acquire(conn, NamedLock::NameFor(conn->config().name), *options.lock_timeout_seconds));
-  Status s = ImportLocked(conn, options, result);
+  Status s = ImportLocked(conn, options, &doc, info, result);
   lock.Release().ok();  // the connection closes after the job anyway; the outcome is the import's
   return s;
 }

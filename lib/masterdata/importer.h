@@ -42,4 +42,9 @@ struct ImportOptions {
 // result is filled as far as the import got (counts also on a guard's refusal).
 Status ImportMasterData(Connection* conn, const ImportOptions& options, ImportResult* result);
 
+// --check-only: reads, transforms and checks options.source exactly as ImportMasterData
+// does before its first statement (record_checks.h), without a database. result gets the
+// source's kind, format, transform log, warnings and the records per entity (in_file).
+Status CheckMasterDataSource(const ImportOptions& options, ImportResult* result);
+
 }  // namespace bamort

@@ -39,7 +39,7 @@ class DirectorySource : public MigrationSource {
       std::string name = it.name();
       if (name.size() < 4 || name.substr(name.size() - 4) != ".sql") continue;
       std::string content;
-      BAMORT_RETURN_IF_ERROR(ReadFileToString(it->path(), &content));
+      BAMORT_RETURN_IF_ERROR(ReadFileToString(it->path(), &content, kMaxSqlFileBytes));
       Migration m;
       BAMORT_RETURN_IF_ERROR(ParseMigration(name, content, &m).WithContext(dir_));
       out->push_back(std::move(m));

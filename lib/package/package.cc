@@ -9,12 +9,12 @@
 #include <unistd.h>
 
 #include "common/sha256.h"
+#include "common/utf8.h"
 
 namespace bamort::package {
 
 namespace {
 
-constexpr uint64_t kMaxTotalBytes = 1ULL << 30;  // refuse archives that inflate beyond 1 GiB
 
 struct ReadArchive {
   archive* a = archive_read_new();
@@ -90,21 +90,58 @@ std::string ChecksumsText(const FileMap& files) {
   return out;
 }
 
+namespace {
+
+// The entry's content, within what is left of the budget; refused naming the entry as
+// soon as its header declares more, or its data runs past it.
+Status ReadEntry(archive* a, archive_entry* entry, const std::string& path, const std::string& name,
+                 uint64_t* budget_left, std::string* content) {
+  auto over = [&] {
+    return Status::BadInput(path + ": package entry '" + name + "' inflates the package beyond " +
+                                std::to_string(kMaxInflatedBytes >> 20) + " MiB: refused before unpacking it",
+                            "a deployment package holds master data of a few MB; this one is damaged or hostile");
+  };
+  if (archive_entry_size_is_set(entry)) {
+    la_int64_t declared = archive_entry_size(entry);
+    if (declared < 0 || static_cast<uint64_t>(declared) > *budget_left) return over();
+    content->reserve(static_cast<size_t>(declared));
+  }
+  char buf[64 * 1024];
+  for (;;) {
+    la_ssize_t got = archive_read_data(a, buf, sizeof buf);
+    if (got < 0) return Status::BadInput(path + ": entry '" + name + "' is damaged: " + ArchiveError(a));
+    if (got == 0) break;
+    if (static_cast<uint64_t>(got) > *budget_left) return over();
+    *budget_left -= static_cast<uint64_t>(got);
+    content->append(buf, static_cast<size_t>(got));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status ReadPackage(const std::string& path, PackageContents* out) {
   ReadArchive ra;
   archive_read_support_filter_gzip(ra.a);
   archive_read_support_format_tar(ra.a);
   if (archive_read_open_filename(ra.a, path.c_str(), 64 * 1024) != ARCHIVE_OK)
     return Status::BadInput(path + ": cannot open package: " + ArchiveError(ra.a));
-  uint64_t total = 0;
+  uint64_t budget_left = kMaxInflatedBytes;
+  size_t entries = 0;
   archive_entry* entry = nullptr;
   for (;;) {
     int r = archive_read_next_header(ra.a, &entry);
     if (r == ARCHIVE_EOF) break;
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
       return Status::BadInput(path + ": not a readable tar.gz package: " + ArchiveError(ra.a));
+    if (++entries > kMaxEntries)
+      return Status::BadInput(path + ": package has more than " + std::to_string(kMaxEntries) + " entries: refused");
     const char* name = archive_entry_pathname(entry);
     std::string raw = name ? name : "";
+    // Names reach messages, the report and the log: only printable UTF-8 is taken.
+    if (!IsValidUtf8(raw) || PrintableText(raw, raw.size()) != raw)
+      return Status::BadInput(path + ": package entry '" + PrintableText(raw) +
+                              "' has a name that is not printable UTF-8: refused");
     std::string safe;
     BAMORT_RETURN_IF_ERROR(SafePath(raw, &safe).WithContext(path));
     if (archive_entry_hardlink(entry))
@@ -114,15 +151,7 @@ Status ReadPackage(const std::string& path, PackageContents* out) {
     if (type != AE_IFREG)
       return Status::BadInput(path + ": package entry '" + raw + "' is " + KindName(type) + ": refused");
     std::string content;
-    char buf[64 * 1024];
-    for (;;) {
-      la_ssize_t got = archive_read_data(ra.a, buf, sizeof buf);
-      if (got < 0) return Status::BadInput(path + ": entry '" + raw + "' is damaged: " + ArchiveError(ra.a));
-      if (got == 0) break;
-      total += static_cast<uint64_t>(got);
-      if (total > kMaxTotalBytes) return Status::BadInput(path + ": package inflates beyond 1 GiB: refused");
-      content.append(buf, static_cast<size_t>(got));
-    }
+    BAMORT_RETURN_IF_ERROR(ReadEntry(ra.a, entry, path, safe, &budget_left, &content));
     if (out->all.count(safe)) return Status::BadInput(path + ": package entry '" + safe + "' appears twice: refused");
     out->all[safe] = std::move(content);
   }
