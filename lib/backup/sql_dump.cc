@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstring>
 
+#include "backup/parallel_load.h"
+
 namespace bamort {
 
 namespace {
@@ -77,23 +79,7 @@ Status DumpSqlToGzip(const DbConfig& config, const std::string& out_path,
 
 Status LoadSqlDump(const DbConfig& config, const std::string& database, const std::string& dump_path,
                    const std::function<void(uint64_t sql_bytes)>& progress) {
-  ClientDefaults defaults;
-  BAMORT_RETURN_IF_ERROR(defaults.Create(config));
-  ChildProcess client;
-  BAMORT_RETURN_IF_ERROR(client.Start({"mariadb", defaults.Argument(), "--default-character-set=utf8mb4",
-                                       "--binary-mode", "--batch", "--max-allowed-packet=1G", database},
-                                      ChildProcess::PipeTo::kStdin, defaults.dir() + "/load.err"));
-  ProgressTicker ticker(progress);
-  Status fed = ReadGzipFile(dump_path, [&](std::string_view data) {
-    BAMORT_RETURN_IF_ERROR(WriteAll(client.fd(), data.data(), data.size(), "to the mariadb client"));
-    ticker.Add(data.size());
-    return Status::Ok();
-  });
-  client.ClosePipe();
-  Status waited = client.Wait();
-  // The client's own message says more than "broken pipe".
-  if (!waited.ok()) return waited.WithContext("loading " + dump_path + " into " + database);
-  return fed;
+  return ParallelLoadSqlDump(config, database, dump_path, ParallelLoadOptions{}, progress, nullptr);
 }
 
 }  // namespace bamort

@@ -1,6 +1,6 @@
 // The SQL part of a backup set: mariadb-dump into a gzip file, and the way back, a gzip
-// dump fed to the mariadb client. Both clients get the password only through the
-// defaults file of a ClientDefaults (never argv, never the environment).
+// dump loaded over two connections (parallel_load.h). mariadb-dump gets the password only
+// through the defaults file of a ClientDefaults (never argv, never the environment).
 //
 // The dump is consistent through --single-transaction (one REPEATABLE READ snapshot,
 // no table locks) and carries routines, events and triggers; --add-locks wraps each
@@ -36,7 +36,8 @@ Status DumpSqlToGzip(const DbConfig& config, const std::string& out_path,
                      const std::function<void(uint64_t sql_bytes)>& progress,
                      const std::function<Status(std::string_view sql)>& tap, DumpResult* result);
 
-// Feeds a gzip SQL dump to the mariadb client, into database (which must exist).
+// Loads a gzip SQL dump into database (which must exist): parsed once and loaded over two
+// connections at a time (parallel_load.h).
 Status LoadSqlDump(const DbConfig& config, const std::string& database, const std::string& dump_path,
                    const std::function<void(uint64_t sql_bytes)>& progress);
 
