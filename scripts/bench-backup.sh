@@ -3,6 +3,9 @@
 #   backup:  bamort-backup (the whole set, and its SQL part from the report's timings)
 #            against `mariadb-dump --single-transaction | gzip -1`
 #   restore: bamort-restore --target-db (from the SQL dump) against `gunzip | mariadb`
+#   references of other kinds, in the same rounds: `mydumper -t 2 -c` / `myloader -t 2`
+#            (logical, parallel) and `mariadb-backup --backup` + `--prepare` (physical);
+#            their Debian packages are installed here when missing (CI does not need them)
 # on a migrated copy of the small legacy fixture grown by a table of character data to
 # BENCH_BACKUP_MB megabytes (default 1024; generated pseudo-random text, so it does not
 # compress to nothing). Prints times and ratios; asserts nothing about speed.
@@ -20,6 +23,15 @@ mb=${BENCH_BACKUP_MB:-1024}
 for job in migrate backup restore; do
   [ -x "$build/bamort-$job" ] || { echo "bench-backup: $build/bamort-$job missing (build first)" >&2; exit 2; }
 done
+
+# The reference tools (Debian packages mydumper and mariadb-backup), for this bench only.
+missing=()
+command -v myloader >/dev/null || missing+=(mydumper)
+command -v mariadb-backup >/dev/null || missing+=(mariadb-backup)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]} (reference tools of this bench) ..."
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+fi
 
 work=$(mktemp -d)
 export BAMORT_DEVDB_DIR=$work/devdb
@@ -82,7 +94,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 : >"$work/times"
 for run in $(seq 1 "$runs"); do
   echo "round $run of $runs, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-  rm -rf "$work/sets" "$work/ref.sql.gz"
+  rm -rf "$work/sets" "$work/ref.sql.gz" "$work/mydumper" "$work/physical"
   t0=$(now)
   mariadb-dump "${client[@]}" --single-transaction --routines --events "$BAMORT_DB_NAME" | gzip -1 >"$work/ref.sql.gz"
   t1=$(now)
@@ -95,12 +107,32 @@ for run in $(seq 1 "$runs"); do
   ours_sql=$(jq '.details.timings.dump_ms / 1000' "$work/backup.json")
   set_dir=$(jq -r '.outputs.backup_set' "$work/backup.json")
 
-  sql -e "DROP DATABASE IF EXISTS ref_restore; DROP DATABASE IF EXISTS ours_restore;
-    CREATE DATABASE ref_restore; CREATE DATABASE ours_restore"
+  t0=$(now)
+  mydumper --defaults-file="$defaults" --host="$BAMORT_DB_HOST" --port="$BAMORT_DB_PORT" --user="$BAMORT_DB_USER" \
+    --threads 2 --compress --trx-consistency-only --routines --triggers --events \
+    --database "$BAMORT_DB_NAME" --outputdir "$work/mydumper" 2>>"$work/mydumper.log"
+  t1=$(now)
+  myd_dump=$(secs "$t0" "$t1")
+  # physical reference: a copy of the datadir (as root over the socket) made consistent by --prepare
+  t0=$(now)
+  mariadb-backup --no-defaults --backup --datadir="$BAMORT_DEVDB_DIR/data" --socket="$BAMORT_DEVDB_DIR/sock" \
+    --user=root --target-dir="$work/physical" >>"$work/mariadb-backup.log" 2>&1
+  t1=$(now)
+  mariadb-backup --no-defaults --prepare --target-dir="$work/physical" >>"$work/mariadb-backup.log" 2>&1
+  t2=$(now)
+  phys_backup=$(secs "$t0" "$t1"); phys_prepare=$(secs "$t1" "$t2"); phys_total=$(secs "$t0" "$t2")
+
+  sql -e "DROP DATABASE IF EXISTS ref_restore; DROP DATABASE IF EXISTS ours_restore; DROP DATABASE IF EXISTS myl_restore;
+    CREATE DATABASE ref_restore; CREATE DATABASE ours_restore; CREATE DATABASE myl_restore"
   t0=$(now)
   gunzip <"$work/ref.sql.gz" | mariadb "${client[@]}" ref_restore
   t1=$(now)
   ref_restore=$(secs "$t0" "$t1")
+  t0=$(now)
+  myloader --defaults-file="$defaults" --host="$BAMORT_DB_HOST" --port="$BAMORT_DB_PORT" --user="$BAMORT_DB_USER" \
+    --threads 2 --overwrite-tables --directory "$work/mydumper" --database myl_restore 2>>"$work/myloader.log"
+  t1=$(now)
+  myl_restore=$(secs "$t0" "$t1")
   t0=$(now)
   "$build/bamort-restore" --backup "$set_dir" --target-db ours_restore --replace --report "$work/restore.json" 2>/dev/null
   t1=$(now)
@@ -108,7 +140,7 @@ for run in $(seq 1 "$runs"); do
   ours_load=$(jq '.details.load_ms / 1000' "$work/restore.json")
   ours_check=$(jq '(.details.check_ms // 0) / 1000' "$work/restore.json")
   ours_compare=$(jq '(.details.compare_ms // 0) / 1000' "$work/restore.json")
-  sql -e "DROP DATABASE ref_restore; DROP DATABASE ours_restore"
+  sql -e "DROP DATABASE ref_restore; DROP DATABASE ours_restore; DROP DATABASE myl_restore"
   printf '  %-58s %8s s\n' "mariadb-dump --single-transaction | gzip -1" "$ref_dump" \
     "bamort-backup, SQL part (timings.dump_ms)" "$ours_sql" \
     "bamort-backup, whole set (dump, JSON export, checksums)" "$ours_total" \
@@ -116,13 +148,18 @@ for run in $(seq 1 "$runs"); do
     "bamort-restore, sha256 check of the set (check_ms)" "$ours_check" \
     "bamort-restore, load part (load_ms)" "$ours_load" \
     "bamort-restore, rows + CHECKSUM TABLE (compare_ms)" "$ours_compare" \
-    "bamort-restore --target-db (checks, load, compare)" "$ours_restore"
-  echo "$ref_dump $ours_sql $ours_total $ref_restore $ours_load $ours_restore $ours_check $ours_compare" >>"$work/times"
+    "bamort-restore --target-db (checks, load, compare)" "$ours_restore" \
+    "mydumper -t 2 -c" "$myd_dump" \
+    "myloader -t 2" "$myl_restore" \
+    "mariadb-backup --backup + --prepare" "$phys_backup + $phys_prepare"
+  echo "$ref_dump $ours_sql $ours_total $ref_restore $ours_load $ours_restore $ours_check $ours_compare" \
+    "$myd_dump $myl_restore $phys_backup $phys_prepare $phys_total" >>"$work/times"
 done
 
 col() { awk -v c="$1" '{print $c}' "$work/times" | median; }
 ref_dump=$(col 1); ours_sql=$(col 2); ours_total=$(col 3); ref_restore=$(col 4); ours_load=$(col 5); ours_restore=$(col 6)
 ours_check=$(col 7); ours_compare=$(col 8)
+myd_dump=$(col 9); myl_restore=$(col 10); phys_backup=$(col 11); phys_prepare=$(col 12); phys_total=$(col 13)
 echo
 echo "medians of $runs rounds ($shape, buffer pool $buffer_pool, load average now: $(cut -d' ' -f1-3 /proc/loadavg)):"
 printf '%-60s %8s s\n' "mariadb-dump --single-transaction | gzip -1" "$ref_dump" \
@@ -132,10 +169,19 @@ printf '%-60s %8s s\n' "mariadb-dump --single-transaction | gzip -1" "$ref_dump"
   "bamort-restore, sha256 check" "$ours_check" \
   "bamort-restore, load part" "$ours_load" \
   "bamort-restore, rows + CHECKSUM TABLE" "$ours_compare" \
-  "bamort-restore in total" "$ours_restore"
+  "bamort-restore in total" "$ours_restore" \
+  "mydumper -t 2 -c" "$myd_dump" \
+  "myloader -t 2" "$myl_restore" \
+  "mariadb-backup --backup" "$phys_backup" \
+  "mariadb-backup --prepare" "$phys_prepare"
 echo
 echo "ratio backup SQL part / reference:   $(ratio "$ours_sql" "$ref_dump")"
 echo "ratio backup whole set / reference:  $(ratio "$ours_total" "$ref_dump")   (aim: <= 0.50)"
-echo "ratio restore / reference:           $(ratio "$ours_restore" "$ref_restore")   (aim: <= 1.00)"
-echo "sizes: reference $(du -m "$work/ref.sql.gz" | cut -f1) MB, set $(du -sm "$set_dir" | cut -f1) MB" \
+echo "ratio restore / reference:           $(ratio "$ours_restore" "$ref_restore")"
+echo "ratio restore / myloader -t 2:        $(ratio "$ours_restore" "$myl_restore")   (aim: <= 1.00)"
+echo "ratio restore load part / myloader:   $(ratio "$ours_load" "$myl_restore")"
+echo "ratio backup whole set / mydumper:    $(ratio "$ours_total" "$myd_dump")"
+echo "ratio backup whole set / mariadb-backup --backup + --prepare: $(ratio "$ours_total" "$phys_total")"
+echo "sizes: reference $(du -m "$work/ref.sql.gz" | cut -f1) MB, mydumper $(du -sm "$work/mydumper" | cut -f1) MB," \
+  "physical $(du -sm "$work/physical" | cut -f1) MB, set $(du -sm "$set_dir" | cut -f1) MB" \
   "($(cd "$set_dir" && du -m ./*.gz | tr '\t\n' '  '))"

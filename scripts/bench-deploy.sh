@@ -6,7 +6,10 @@
 #   big     the same grown to BENCH_DEPLOY_MB megabytes (default 1024) of characters with
 #           462 KB base64 images in char_chars.image, Bamort's heavy data.
 # deploy.sh runs with --native (the binaries of BUILD_DIR), a package made by bamort-prepare
-# from tests/fixtures/export-v1-small. Prints a table; asserts nothing about speed.
+# from tests/fixtures/export-v1-small. Prints a table. Its one check of its own (exit 1):
+# no single migration may take more than BENCH_MIGRATION_MAX_MS (default 1000) on the big
+# database, read from the migrate report's details.applied[].duration_ms (issue 18: a
+# migration that rewrites a whole table shows up here).
 #
 #   scripts/bench-deploy.sh [BUILD_DIR]      (default: build)
 set -euo pipefail
@@ -96,3 +99,12 @@ printf '%-8s %7s %9s %9s %9s %9s %9s %9s\n' case MB backup status migrate import
 printf '%s\n' "${results[@]}"
 echo "slowest migrations (number, seconds):"
 printf '  %s\n' "${slowest[@]}"
+
+max_ms=${BENCH_MIGRATION_MAX_MS:-1000}
+too_slow=$(jq -r --argjson max "$max_ms" '[.details.applied[] | select(.duration_ms > $max)
+  | "\(.number) (\(.duration_ms) ms)"] | join(", ")' "$work/reports/big/migrate.json")
+if [ -n "$too_slow" ]; then
+  echo "FAIL: migrations over $max_ms ms on the big database: $too_slow" >&2
+  exit 1
+fi
+echo "ok: every migration on the big database took at most $max_ms ms"

@@ -8,8 +8,10 @@
 #   scripts/bench.sh masterdata   bamort-import-masterdata vs the mariadb client loading the
 #                                 same 100,000 records (empty install, then unchanged)
 #   scripts/bench.sh health       requests/s and p99 latency of /api/system/health under wrk
-#   scripts/bench.sh backup       bamort-backup vs mariadb-dump | gzip -1, restore vs gunzip | mariadb (1 GB)
-#   scripts/bench.sh deploy       docker/deploy.sh --native: seconds per step on the legacy fixture and on 1 GB
+#   scripts/bench.sh backup       bamort-backup vs mariadb-dump | gzip -1, restore vs gunzip | mariadb (1 GB),
+#                                 and mydumper/myloader -t 2 and mariadb-backup as references (ratios)
+#   scripts/bench.sh deploy       docker/deploy.sh --native: seconds per step on the legacy fixture and on 1 GB;
+#                                 fails when a migration takes over 1 s on 1 GB
 # Settings of each are in scripts/bench-migrate.sh and scripts/bench-masterdata.sh.
 set -euo pipefail
 
