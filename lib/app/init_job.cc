@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 
@@ -16,6 +17,7 @@
 #include "common/file_io.h"
 #include "common/secrets.h"
 #include "db/named_lock.h"
+#include "db/operation_mark.h"
 #include "masterdata/document.h"
 #include "masterdata/importer.h"
 #include "migrate/migrator.h"
@@ -37,7 +39,7 @@ Status LoadAdmin(const JobCli& cli, AdminUser* admin) {
   admin->role = cli.GetOr("admin-role", "admin");
   if (admin->name.empty() || admin->name.size() > 191) return Status::BadInput("--admin-user: 1 to 191 characters");
   if (auto file = cli.Get("admin-password-file")) {
-    BAMORT_RETURN_IF_ERROR(ReadFileToString(*file, &admin->password).WithContext("--admin-password-file"));
+    BAMORT_RETURN_IF_ERROR(ReadFileToString(*file, &admin->password, kMaxSmallFileBytes).WithContext("--admin-password-file"));
     while (!admin->password.empty() && (admin->password.back() == '\n' || admin->password.back() == '\r')) {
       admin->password.pop_back();
     }
@@ -55,10 +57,22 @@ Status LoadAdmin(const JobCli& cli, AdminUser* admin) {
 
 Status ListTables(Connection* conn, std::vector<std::string>* out) {
   ResultSet rs;
-  BAMORT_RETURN_IF_ERROR(conn->Query(
-      "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME", &rs));
+  BAMORT_RETURN_IF_ERROR(conn->Query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+                                     "AND " + NotOperationMarkCondition() + " ORDER BY TABLE_NAME",
+                                     &rs));
   out->clear();
   for (size_t i = 0; i < rs.size(); ++i) out->push_back(rs.GetString(i, 0));
+  return Status::Ok();
+}
+
+// An init that was killed or failed left its mark (db/operation_mark.h): everything in the
+// database is its own work, since it began on an empty database. That database is taken
+// as empty and started over; any other mark, or none, needs a really empty database.
+Status InitMarkLeft(Connection* conn, bool* left) {
+  std::optional<OperationMark> mark;
+  BAMORT_RETURN_IF_ERROR(ReadOperationMark(conn, "", &mark));
+  *left = mark && (mark->operation == "init" || mark->operation.empty());
+  if (*left) spdlog::warn("found the mark of an unfinished init ({}): starting over", mark->Describe());
   return Status::Ok();
 }
 
@@ -161,10 +175,13 @@ Status RunInit(const JobCli& cli, JobRun* run) {
 
   std::unique_ptr<Connection> conn;
   BAMORT_RETURN_IF_ERROR(Connection::Open(config, &conn));
-  BAMORT_RETURN_IF_ERROR(RequireEmpty(conn.get()));
+  bool start_over = false;
+  BAMORT_RETURN_IF_ERROR(InitMarkLeft(conn.get(), &start_over));
+  if (!start_over) BAMORT_RETURN_IF_ERROR(RequireEmpty(conn.get()));
 
   if (cli.dry_run()) {
     std::cout << "bamort-init dry run on " << conn->config().Describe() << ":\n"
+              << (start_over ? "  0. drop what the unfinished init left and start over\n" : "")
               << "  1. apply " << migrations.size() << " migrations up to DB version "
               << migrations.back().version.ToString() << " (every one recorded in migration_history)\n"
               << "  2. " << (masterdata.empty() ? "no master data (--no-masterdata)"
@@ -179,14 +196,27 @@ Status RunInit(const JobCli& cli, JobRun* run) {
   NamedLock lock;
   BAMORT_RETURN_IF_ERROR(lock.Acquire(conn.get(), NamedLock::NameFor(conn->config().name),
                                       static_cast<int>(lock_timeout)));
-  BAMORT_RETURN_IF_ERROR(RequireEmpty(conn.get()));  // nobody filled it while we waited
+  // Nobody filled it (or finished an init) while we waited.
+  BAMORT_RETURN_IF_ERROR(InitMarkLeft(conn.get(), &start_over));
+  if (!start_over) BAMORT_RETURN_IF_ERROR(RequireEmpty(conn.get()));
+  report.details->set("started_over", start_over);
+  // Marked before the first change, cleared after the admin user: a killed or failed init
+  // is "init_incomplete" to every tool, and the next init starts over.
+  OperationMark mark{"init", admin.name, UnixSeconds(std::chrono::system_clock::now()), AppliedBy(*run),
+                     run->run_id()};
+  BAMORT_RETURN_IF_ERROR(BeginOperationMark(conn.get(), conn->config().name, mark));
+  if (start_over) {
+    std::vector<std::string> dropped;
+    Status emptied = DropAllButOperationMark(conn.get(), conn->config().name, &dropped);
+    if (!emptied.ok()) return emptied.WithCode(StatusCode::kDirty).WithHint("fix the cause and run bamort-init again");
+    spdlog::info("dropped {} table(s) and view(s) the unfinished init had created", dropped.size());
+  }
 
-  const std::string restart_hint =
-      "the database was empty before: drop and recreate it (DROP DATABASE / CREATE DATABASE), fix the cause, and "
-      "run bamort-init again";
+  const std::string restart_hint = "fix the cause and run bamort-init again: it starts over on what this run left";
   MigrateOptions options;
   options.lock_timeout_seconds = static_cast<int>(lock_timeout);
   options.applied_by = AppliedBy(*run);
+  options.part_of_operation = "init";
   MigrateResult migrated;
   Status s = Migrator(conn.get(), migrations).Migrate(options, &migrated);
   report.database.version_before = std::nullopt;
@@ -231,6 +261,8 @@ Status RunInit(const JobCli& cli, JobRun* run) {
   user->set("password_storage", "unsalted MD5 hex, as the Bamort backend checks it (docs/SECURITY.md)");
   report.details->set("admin_user", user);
   spdlog::info("admin user '{}' created with role '{}'", admin.name, admin.role);
+  s = EndOperationMark(conn.get(), conn->config().name);
+  if (!s.ok()) return s.WithCode(StatusCode::kDirty).WithHint(restart_hint);
   return lock.Release();
 }
 

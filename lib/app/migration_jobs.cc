@@ -8,6 +8,7 @@
 
 #include "app/job_support.h"
 #include "app/masterdata_jobs.h"
+#include "backup/backup_gate.h"
 #include "migrate/version_status.h"
 #include "migrate/migrator.h"
 #include "migrate/rehearsal.h"
@@ -89,6 +90,37 @@ Status ParseOptionalVersion(const JobCli& cli, const std::string& flag, std::opt
   return Status::Ok();
 }
 
+// What a backup report says about its set (outputs.backup_set, details.created_at and
+// details.files), for the gate that checks the set itself (backup/backup_gate.h).
+ClaimedBackupSet ClaimOf(const std::string& path, const StepReport& r) {
+  ClaimedBackupSet c;
+  c.report = path;
+  c.run_id = r.run_id;
+  c.db_host = r.database.host;
+  c.db_name = r.database.name;
+  try {
+    if (r.outputs->has("backup_set") && r.outputs->get("backup_set").isString()) {
+      c.set_dir = r.outputs->getValue<std::string>("backup_set");
+    }
+    SystemTime t;
+    if (r.details->has("created_at") && r.details->get("created_at").isString() &&
+        ParseRfc3339(r.details->getValue<std::string>("created_at"), &t)) {
+      c.created_at = t;
+    }
+    if (Poco::JSON::Array::Ptr files = r.details->getArray("files")) {
+      for (size_t i = 0; i < files->size(); ++i) {
+        Poco::JSON::Object::Ptr f = files->getObject(static_cast<unsigned>(i));
+        if (!f) continue;
+        c.files.push_back({f->optValue<std::string>("name", ""), f->optValue<std::string>("role", ""),
+                           f->optValue<std::string>("sha256", ""), f->optValue<uint64_t>("size", 0), 0});
+      }
+    }
+  } catch (const Poco::Exception&) {
+    // A field of the wrong type: the claim stays incomplete and the gate refuses it.
+  }
+  return c;
+}
+
 Status CheckRequiredBackup(const JobCli& cli, JobRun* run, const Connection& conn) {
   auto path = cli.Get("require-backup");
   if (!path) return Status::Ok();
@@ -101,6 +133,13 @@ Status CheckRequiredBackup(const JobCli& cli, JobRun* run, const Connection& con
   expect.max_age_seconds = max_age;
   StepReport backup;
   BAMORT_RETURN_IF_ERROR(ValidatePreviousReport(*path, expect, &backup).WithContext("--require-backup"));
+  // The paper is in order; now the set it names (present, whole, the one it says).
+  const ClaimedBackupSet claim = ClaimOf(*path, backup);
+  Manifest manifest;
+  BAMORT_RETURN_IF_ERROR(VerifyClaimedBackupSet(claim, &manifest).WithContext("--require-backup"));
+  spdlog::info("backup set {} checked: {} file(s), sizes and sha256 as in its manifest", claim.set_dir,
+               manifest.files.size());
+  run->report().inputs->set("backup_set", claim.set_dir);
   run->report().inputs->set("backup_report", *path);
   run->report().inputs->set("backup_run_id", backup.run_id);
   spdlog::info("backup report {} accepted (run {}, finished {})", *path, backup.run_id,
@@ -194,7 +233,7 @@ Status RunStatus(const JobCli& cli, JobRun* run) {
   if (vs.compat.state == CompatState::kBehind) run->ExitCodeIsAState();
   return Status::Precondition(std::string("database is ") + CompatStateName(vs.compat.state) + ": " +
                               vs.compat.reason,
-                              vs.compat.state == CompatState::kBehind ? "run bamort-migrate" : "");
+                              VersionStatusHint(vs));
 }
 
 Status RunMigrate(const JobCli& cli, JobRun* run) {
@@ -231,7 +270,9 @@ Status RunMigrate(const JobCli& cli, JobRun* run) {
   // Only a run that would change something needs the backup; checked before the lock.
   VersionStatus vs;
   BAMORT_RETURN_IF_ERROR(ReadVersionStatus(conn.get(), migrations, &vs));
-  if (!vs.compat.pending.empty() && !vs.state.dirty) BAMORT_RETURN_IF_ERROR(CheckRequiredBackup(cli, run, *conn));
+  if (!vs.compat.pending.empty() && !vs.state.dirty && !vs.state.operation) {
+    BAMORT_RETURN_IF_ERROR(CheckRequiredBackup(cli, run, *conn));
+  }
   s = migrator.Migrate(options, &result);
   FillDatabaseVersions(result, run);
   FillMigrateDetails(result, "applied", run);

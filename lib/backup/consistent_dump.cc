@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "backup/dump_stream.h"
+#include "db/operation_mark.h"
 
 namespace bamort {
 
@@ -79,6 +80,15 @@ class SnapshotReaders {
 
 Status DumpConsistently(Connection* conn, const ConsistentDumpOptions& options, ConsistentDumpResult* result) {
   const DbConfig& config = options.config;
+  // Under the caller's deployment lock: a restore or init that did not finish leaves a
+  // half-loaded database, and a set of it would restore that silently (without the mark).
+  std::optional<OperationMark> unfinished;
+  BAMORT_RETURN_IF_ERROR(ReadOperationMark(conn, config.name, &unfinished));
+  if (unfinished) {
+    return Status::Precondition("database " + config.name + " is incomplete: the " + unfinished->Describe() +
+                                    ", has not finished; a backup of it would not be a backup of the data",
+                                unfinished->WayOut() + ". Nothing was written");
+  }
   ExportMeta meta;
   BAMORT_RETURN_IF_ERROR(ReadExportMeta(conn, &meta));
   std::vector<std::string> tables;

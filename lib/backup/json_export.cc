@@ -12,6 +12,7 @@
 
 #include "common/json_text.h"
 #include "db/multi_row_insert.h"
+#include "db/operation_mark.h"
 
 namespace bamort {
 
@@ -239,6 +240,7 @@ Status ReadExportMeta(Connection* conn, ExportMeta* out) {
       out->views.emplace_back(name, create.GetString(0, 1));
       continue;
     }
+    if (objects.GetString(i, 1) != "BASE TABLE" || IsOperationMarkTable(name)) continue;
     ExportTableMeta t;
     t.name = name;
     ResultSet create, cols, shape;

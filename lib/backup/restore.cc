@@ -4,6 +4,7 @@
 #include <memory>
 
 #include <Poco/File.h>
+#include <Poco/Path.h>
 
 #include "backup/json_export.h"
 #include "backup/restore_checks.h"
@@ -12,43 +13,13 @@
 #include "db/connection.h"
 #include "db/lock_wait.h"
 #include "db/named_lock.h"
+#include "db/operation_mark.h"
 
 namespace bamort {
 
 namespace {
 
 constexpr const char* kManifestFile = "manifest.json";
-
-// Drops every table, view, routine and event of db: the first destructive statement of
-// a restore.
-Status DropEverything(Connection* conn, const std::string& db, std::vector<std::string>* dropped) {
-  ResultSet objs;
-  BAMORT_RETURN_IF_ERROR(conn->Query(
-      "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = " + conn->Quote(db), &objs));
-  std::string qdb = Connection::QuoteIdentifier(db) + ".";
-  BAMORT_RETURN_IF_ERROR(conn->Execute("SET FOREIGN_KEY_CHECKS = 0"));
-  for (size_t i = 0; i < objs.size(); ++i) {
-    std::string name = objs.GetString(i, 0);
-    bool view = objs.GetString(i, 1) == "VIEW";
-    BAMORT_RETURN_IF_ERROR(conn->Execute(std::string(view ? "DROP VIEW IF EXISTS " : "DROP TABLE IF EXISTS ") + qdb +
-                                         Connection::QuoteIdentifier(name)));
-    dropped->push_back(name);
-  }
-  ResultSet routines;
-  BAMORT_RETURN_IF_ERROR(conn->Query("SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES WHERE "
-                                     "ROUTINE_SCHEMA = " + conn->Quote(db), &routines));
-  for (size_t i = 0; i < routines.size(); ++i) {
-    BAMORT_RETURN_IF_ERROR(conn->Execute("DROP " + routines.GetString(i, 1) + " IF EXISTS " + qdb +
-                                         Connection::QuoteIdentifier(routines.GetString(i, 0))));
-  }
-  ResultSet events;
-  BAMORT_RETURN_IF_ERROR(conn->Query("SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = " +
-                                     conn->Quote(db), &events));
-  for (size_t i = 0; i < events.size(); ++i) {
-    BAMORT_RETURN_IF_ERROR(conn->Execute("DROP EVENT IF EXISTS " + qdb + Connection::QuoteIdentifier(events.GetString(i, 0))));
-  }
-  return conn->Execute("SET FOREIGN_KEY_CHECKS = 1");
-}
 
 // One restore, step by step; every step fills its part of the result.
 class RestoreRun {
@@ -72,11 +43,16 @@ class RestoreRun {
     // named now, while nothing has changed; the drops then wait bounded too.
     BAMORT_RETURN_IF_ERROR(SetSessionLockWait(admin_.get(), o_.lock_wait));
     BAMORT_RETURN_IF_ERROR(CheckNothingBlocks(admin_.get(), r_->target, o_.lock_wait));
-    // From here on the target has been changed: any failure is dirty.
-    Status s = EmptyAndLoad();
+    // From here on the target has been changed: any failure is dirty. The mark says so to
+    // every other tool until the comparison has found the set's contents (operation_mark.h).
+    Status s = BeginOperationMark(admin_.get(), r_->target,
+                                  NewOperationMark("restore", Poco::Path(r_->set_dir).absolute().toString()));
+    if (s.ok()) s = EmptyAndLoad();
     if (s.ok()) s = Compare();
     if (!s.ok()) return Dirty(s);
-    return Judge();
+    BAMORT_RETURN_IF_ERROR(Judge());
+    s = EndOperationMark(admin_.get(), r_->target);
+    return s.ok() ? s : Dirty(s.WithContext("clearing the restore's mark"));
   }
 
  private:
@@ -212,7 +188,10 @@ Status RestoreRun::ChooseTarget() {
       "SELECT COUNT(*) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = " + admin_->Quote(target), &events));
   needs_.drop_routines = routines && *routines != "0";
   needs_.drop_events = events && *events != "0";
-  if (!over_configured && r_->existing_objects > 0 && !o_.replace) {
+  // What an interrupted restore left (its mark) is replaced without --replace.
+  std::optional<OperationMark> mark;
+  if (target_exists_) BAMORT_RETURN_IF_ERROR(ReadOperationMark(admin_.get(), target, &mark));
+  if (!over_configured && r_->existing_objects > 0 && !o_.replace && !(mark && mark->operation == "restore")) {
     return Status::Precondition("--target-db " + target + " already holds " + std::to_string(r_->existing_objects) +
                                     " tables",
                                 "give --replace to drop them, or choose an empty or new database");
@@ -233,7 +212,8 @@ Status RestoreRun::CheckPrivileges() {
 // 3. Empty the target, then load the set's SQL dump or JSON export into it.
 Status RestoreRun::EmptyAndLoad() {
   auto t_load = std::chrono::steady_clock::now();
-  BAMORT_RETURN_IF_ERROR(DropEverything(admin_.get(), r_->target, &r_->dropped).WithContext("emptying " + r_->target));
+  BAMORT_RETURN_IF_ERROR(
+      DropAllButOperationMark(admin_.get(), r_->target, &r_->dropped).WithContext("emptying " + r_->target));
   r_->emptied = true;
   Info("restore: emptied " + r_->target + " (" + std::to_string(r_->dropped.size()) +
        " tables and views dropped); loading " + from() + " from " + source_->name);

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "backup/parallel_load.h"
+#include "db/operation_mark.h"
 
 namespace bamort {
 
@@ -43,7 +44,9 @@ Status DumpSqlToGzip(const DbConfig& config, const std::string& out_path,
   ChildProcess dump;
   BAMORT_RETURN_IF_ERROR(dump.Start({"mariadb-dump", defaults.Argument(), "--single-transaction", "--routines",
                                      "--events", "--triggers", "--add-locks", "--hex-blob", "--tz-utc", "--no-tablespaces",
-                                     "--default-character-set=utf8mb4", "--max-allowed-packet=1G", config.name},
+                                     "--default-character-set=utf8mb4", "--max-allowed-packet=1G",
+                                     // never the restore/init mark (db/operation_mark.h)
+                                     "--ignore-table=" + config.name + "." + kOperationMarkTable, config.name},
                                     ChildProcess::PipeTo::kStdout, defaults.dir() + "/dump.err"));
   ProgressTicker ticker(progress);
   std::string buf(1 << 20, '\0');

@@ -6,6 +6,8 @@
 #include <mutex>
 #include <thread>
 
+#include "db/operation_mark.h"
+
 namespace bamort {
 
 namespace {
@@ -40,7 +42,8 @@ Status RunOnConnections(const std::vector<Connection*>& conns, size_t count,
 Status ListBaseTables(Connection* conn, const std::string& database, std::vector<std::string>* out) {
   ResultSet rs;
   BAMORT_RETURN_IF_ERROR(conn->Query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
-                                         conn->Quote(database) + " AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME",
+                                         conn->Quote(database) + " AND TABLE_TYPE = 'BASE TABLE' AND " +
+                                         NotOperationMarkCondition() + " ORDER BY TABLE_NAME",
                                      &rs));
   out->clear();
   for (size_t i = 0; i < rs.size(); ++i) out->push_back(rs.GetString(i, 0));
@@ -71,7 +74,8 @@ Status ReadTableStatsParallel(const std::vector<Connection*>& conns, const std::
   ResultSet rs;
   BAMORT_RETURN_IF_ERROR(conns[0]->Query(
       "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = " + conns[0]->Quote(database) +
-          " AND TABLE_TYPE = 'BASE TABLE' ORDER BY DATA_LENGTH + INDEX_LENGTH DESC, TABLE_NAME",
+          " AND TABLE_TYPE = 'BASE TABLE' AND " + NotOperationMarkCondition() +
+          " ORDER BY DATA_LENGTH + INDEX_LENGTH DESC, TABLE_NAME",
       &rs));
   struct Task {
     std::string table;
@@ -163,7 +167,8 @@ Status ReadContentHashes(const std::vector<Connection*>& conns, const std::strin
   BAMORT_RETURN_IF_ERROR(conns.at(0)->Query(
       "SELECT c.TABLE_NAME, c.COLUMN_NAME FROM information_schema.COLUMNS c JOIN information_schema.TABLES t "
       "ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME WHERE c.TABLE_SCHEMA = " +
-          conns[0]->Quote(database) + " AND c.IS_GENERATED = 'NEVER' "
+          conns[0]->Quote(database) + " AND c.IS_GENERATED = 'NEVER' AND " + NotOperationMarkCondition("c.TABLE_NAME") +
+          " "
           "ORDER BY t.DATA_LENGTH + t.INDEX_LENGTH DESC, c.TABLE_NAME, c.ORDINAL_POSITION",
       &cols));
   std::vector<std::pair<std::string, std::vector<std::string>>> order;

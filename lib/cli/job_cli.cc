@@ -13,6 +13,7 @@
 #include "build_info.h"
 #include "cli/logging.h"
 #include "common/clock.h"
+#include "common/output_dir.h"
 #include "common/secrets.h"
 #include "config/dotenv.h"
 #include "migrate/migration_source.h"
@@ -296,6 +297,17 @@ Status JobRun::Start() {
       report_path_.clear();  // Finish cannot write there either
       return writable.WithContext("checked before anything else").WithHint(writable.hint() + " (" + unwritable + ")");
     }
+    const size_t slash = report_path_.rfind('/');
+    const std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : report_path_.substr(0, slash);
+    std::string folder_warning;
+    if (CheckOutputDir("report folder", folder, &folder_warning).ok() && !folder_warning.empty()) Warn(folder_warning);
+    // Until Finish replaces it, the report says "running": a job that is killed leaves
+    // that, never the verdict of the run before it at the same path (docs/REPORTS.md).
+    StepReport running = report_;
+    running.status = "running";
+    running.finished_at = running.started_at;
+    Status w = WriteReport(running, report_path_);
+    if (!w.ok()) return w.WithContext("writing the 'running' report");
   }
   return env_file;
 }

@@ -52,6 +52,14 @@ HealthSnapshot SnapshotFromVersionStatus(const VersionStatus& vs, int64_t total_
                (d.error_errno ? " (MariaDB error " + std::to_string(*d.error_errno) + ")" : "") +
                "; see bamort-status";
   }
+  if (vs.state.operation) {
+    // Public endpoint: the set's path and the admin user's name stay in bamort-status.
+    const std::string& op = vs.state.operation->operation;
+    s.reason = std::string(op == "init" ? "an init" : op == "restore" ? "a restore" : "a restore or init") +
+               " has not finished (" +
+               (vs.operation_in_progress ? "running right now" : "killed or failed") +
+               "): the database is incomplete; see bamort-status";
+  }
   if (c.state == CompatState::kDrifted) {
     s.reason = "the schema does not match version " + vs.schema.version + " (" +
                std::to_string(vs.schema.failing.size()) + " difference(s)); see bamort-status";

@@ -43,7 +43,8 @@ struct LastBackupInfo {
 
 struct HealthSnapshot {
   bool reachable = false;
-  // compatible, behind, ahead, dirty (CompatStateName) or "unreachable".
+  // compatible, behind, ahead, dirty, drifted, restore_incomplete, init_incomplete
+  // (CompatStateName) or "unreachable".
   std::string state = "unreachable";
   // Why, for people. For an unreachable database only the kind of failure and MariaDB's
   // error number: never a host name, user or password.

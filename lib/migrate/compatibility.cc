@@ -9,6 +9,8 @@ const char* CompatStateName(CompatState s) {
     case CompatState::kAhead: return "ahead";
     case CompatState::kDirty: return "dirty";
     case CompatState::kDrifted: return "drifted";
+    case CompatState::kRestoreIncomplete: return "restore_incomplete";
+    case CompatState::kInitIncomplete: return "init_incomplete";
   }
   return "unknown";
 }
@@ -36,7 +38,11 @@ Compatibility AssessCompatibility(const DbVersionState& state, const std::vector
   }
 
   std::string actual = c.actual_version ? *c.actual_version : "none";
-  if (state.dirty) {
+  if (state.operation) {
+    c.state = state.operation->operation == "init" ? CompatState::kInitIncomplete : CompatState::kRestoreIncomplete;
+    c.reason = state.operation->Describe() + ", has not finished (killed, failed or still running): the database "
+               "holds only part of it";
+  } else if (state.dirty) {
     const MigrationRecord& d = *state.dirty;
     c.state = CompatState::kDirty;
     c.reason = "migration " + std::to_string(d.number) + " (" + d.description + ") did not finish";

@@ -16,7 +16,11 @@ namespace bamort {
 
 // kDrifted: recorded at the required version, but the schema is not that version's
 // (version_status.h decides it; AssessCompatibility sees only the version tables).
-enum class CompatState { kCompatible, kBehind, kAhead, kDirty, kDrifted };
+// kRestoreIncomplete / kInitIncomplete: the database carries the mark of a restore or
+// init that has not finished (db/operation_mark.h), killed or still running; it comes
+// before every other state, since the version tables of a half-loaded database mean
+// nothing. Names: "restore_incomplete", "init_incomplete".
+enum class CompatState { kCompatible, kBehind, kAhead, kDirty, kDrifted, kRestoreIncomplete, kInitIncomplete };
 const char* CompatStateName(CompatState s);
 
 struct Compatibility {

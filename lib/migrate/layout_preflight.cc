@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "db/operation_mark.h"
 #include "schema/expected_schema.h"
 #include "schema/introspect.h"
 
@@ -246,7 +247,8 @@ Status CheckAddedConstraints(Connection* conn, const SchemaSpec& live, std::vect
 static Status RefuseUnknownLayout(Connection* conn, const DbVersionState& state, std::vector<std::string>* problems) {
   ResultSet rs;
   BAMORT_RETURN_IF_ERROR(conn->Query(
-      "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME LIMIT 5",
+      "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND " +
+          NotOperationMarkCondition() + " ORDER BY TABLE_NAME LIMIT 5",
       &rs));
   std::string some;
   for (size_t i = 0; i < rs.size(); ++i) some += (some.empty() ? "" : ", ") + rs.GetString(i, 0);

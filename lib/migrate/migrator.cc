@@ -85,6 +85,12 @@ Status Migrator::DirtyRefusal(const DbVersionState& state) const {
       "statement; its statements are written to be safe to repeat)");
 }
 
+Status Migrator::OperationRefusal(const DbVersionState& state) {
+  return Status::Precondition("the database is incomplete: the " + state.operation->Describe() +
+                                  ", has not finished (killed, failed or still running); nothing was changed",
+                              state.operation->WayOut());
+}
+
 Status Migrator::RunningMigrationRefusal(const DbVersionState& state) const {
   std::optional<LockHolder> holder;
   if (!state.dirty || !FindLockHolder(conn_, NamedLock::NameFor(conn_->config().name), &holder).ok() || !holder) {
@@ -323,6 +329,7 @@ Status Migrator::Migrate(const MigrateOptions& options, MigrateResult* result) {
 
   auto plan_for = [&](const DbVersionState& st, std::vector<const Migration*>* plan) -> Status {
     plan->clear();
+    if (st.operation && st.operation->operation != options.part_of_operation) return OperationRefusal(st);
     if (st.dirty) return DirtyRefusal(st);
     if (st.migration_number > migrations_.back().number) {
       return Status::Precondition(AssessCompatibility(st, migrations_).reason,
@@ -350,6 +357,7 @@ Status Migrator::Migrate(const MigrateOptions& options, MigrateResult* result) {
     }
   }
   std::vector<const Migration*> plan;
+  if (state.operation && state.operation->operation != options.part_of_operation) return OperationRefusal(state);
   if (!in_progress) {
     BAMORT_RETURN_IF_ERROR(plan_for(state, &plan));
     if (plan.empty()) {
@@ -405,6 +413,7 @@ Status Migrator::Rollback(const RollbackOptions& options, MigrateResult* result)
   result->number_before = result->number_after = state.migration_number;
   result->version_before = result->version_after = compat.actual_version;
   result->layout_before = state.layout;
+  if (state.operation) return OperationRefusal(state);
   BAMORT_RETURN_IF_ERROR(RunningMigrationRefusal(state));
   if (state.dirty) return DirtyRefusal(state);
   if (state.migration_number > migrations_.back().number) {
@@ -458,6 +467,7 @@ Status Migrator::Rollback(const RollbackOptions& options, MigrateResult* result)
   result->lock_taken = true;
   DbVersionState again;
   BAMORT_RETURN_IF_ERROR(ReadState(&again, &compat));
+  if (again.operation) return OperationRefusal(again);
   if (again.migration_number != state.migration_number || again.dirty) {
     return Status::Precondition("the database changed while waiting for the lock (now at migration " +
                                 std::to_string(again.migration_number) + "); nothing was rolled back, run again");

@@ -44,6 +44,9 @@ struct MigrateOptions {
   LockWaitOptions lock_wait;         // each statement's bounded wait for its table locks
   std::string applied_by;            // "host pid job", stored in migration_history
   std::ostream* sql_out = nullptr;   // dry run: where the SQL goes
+  // The operation this migrate is part of ("init"): its own mark (db/operation_mark.h)
+  // does not stop it. Any other mark does: the database is half restored or initialised.
+  std::string part_of_operation;
 };
 
 struct RollbackOptions {
@@ -103,6 +106,8 @@ class Migrator {
   // A started record while another connection holds the deployment lock: a migration is
   // running, not a dirty database (kPrecondition naming the holder; ok when the lock is free).
   Status RunningMigrationRefusal(const DbVersionState& state) const;
+  // kPrecondition naming the unfinished restore/init and the way out.
+  static Status OperationRefusal(const DbVersionState& state);
   Status ProveVersionReached(VersionStore* store, const Migration& m, bool down, MigrateResult* result);
   Status CheckMigratePrivileges();
   Status Preflight(const DbVersionState& state, MigrateResult* result);

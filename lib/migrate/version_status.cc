@@ -43,7 +43,11 @@ Status ReadVersionStatus(Connection* conn, const std::vector<Migration>& migrati
                            out->schema.Summary(3);
     }
   }
-  if (out->state.dirty && out->lock_holder) {
+  if (out->state.operation && out->lock_holder) {
+    out->operation_in_progress = true;
+    out->compat.reason = "the " + out->state.operation->Describe() + " is running right now (" +
+                         out->lock_holder->Describe() + "); until it has finished the database is incomplete";
+  } else if (out->state.dirty && out->lock_holder) {
     out->migration_in_progress = true;
     out->compat.reason = "migration " + std::to_string(out->state.dirty->number) + " is being applied right now (" +
                          out->lock_holder->Describe() + ")";
@@ -62,6 +66,22 @@ Poco::JSON::Object::Ptr VersionStatusToJson(const VersionStatus& vs) {
   o->set("compatible", c.state == CompatState::kCompatible);
   o->set("reason", c.reason);
   o->set("migration_in_progress", vs.migration_in_progress);
+  o->set("operation_in_progress", vs.operation_in_progress);
+  if (vs.state.operation) {
+    const OperationMark& m = *vs.state.operation;
+    Poco::JSON::Object::Ptr op = new Poco::JSON::Object(true);
+    op->set("operation", m.operation.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(m.operation));
+    op->set("detail", m.detail);
+    op->set("started_at", m.started_at ? Poco::Dynamic::Var(FormatRfc3339(SystemTime(std::chrono::seconds(m.started_at))))
+                                       : Poco::Dynamic::Var());
+    op->set("started_by", m.started_by);
+    op->set("run_id", m.run_id);
+    op->set("running", vs.operation_in_progress);
+    op->set("way_out", m.WayOut());
+    o->set("unfinished_operation", op);
+  } else {
+    o->set("unfinished_operation", Poco::Dynamic::Var());
+  }
   o->set("layout", vs.state.layout);
   o->set("version_tables", vs.state.has_tracking ? (vs.state.gorm_baseline ? "gorm-baseline" : "present") : "absent");
   Poco::JSON::Array::Ptr pending = new Poco::JSON::Array();
@@ -118,6 +138,11 @@ std::string VersionStatusToText(const VersionStatus& vs, const std::string& data
   line("actual DB version", (c.actual_version ? *c.actual_version : std::string("none")) + " (migration " +
                                 std::to_string(c.actual_number) + ")");
   line("state", std::string(CompatStateName(c.state)) + ": " + c.reason);
+  if (vs.state.operation) {
+    line("unfinished", vs.state.operation->Describe());
+    line("way out", vs.operation_in_progress ? "wait for it to finish, then run bamort-status again"
+                                             : vs.state.operation->WayOut());
+  }
   line("pending", std::to_string(c.pending.size()) + " migration(s)");
   for (const Migration* m : c.pending) {
     out << "  " << m->number << "  " << m->version.ToString() << "  " << m->description << "\n";
@@ -151,6 +176,15 @@ std::string VersionStatusToText(const VersionStatus& vs, const std::string& data
   }
   line("deployment lock", vs.lock_holder ? "held by " + vs.lock_holder->Describe() : "free");
   return out.str();
+}
+
+std::string VersionStatusHint(const VersionStatus& vs) {
+  if (vs.state.operation) {
+    return vs.operation_in_progress ? "wait for the running " + vs.state.operation->operation + " to finish"
+                                    : vs.state.operation->WayOut();
+  }
+  if (vs.compat.state == CompatState::kBehind) return "run bamort-migrate";
+  return "";
 }
 
 std::vector<HistoryEntry> MigrationHistory(const VersionStatus& vs, const std::vector<Migration>& migrations) {

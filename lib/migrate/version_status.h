@@ -26,6 +26,8 @@ struct VersionStatus {
   std::optional<LockHolder> lock_holder;
   // A started migration record while the lock is held: someone is migrating right now.
   bool migration_in_progress = false;
+  // The restore/init mark while the lock is held: that operation is running right now.
+  bool operation_in_progress = false;
   // For a database recorded at the required version: its schema against that version's
   // expected schema. A mismatch turns the state into kDrifted.
   SchemaProof schema;
@@ -34,6 +36,9 @@ struct VersionStatus {
 Status ReadVersionStatus(Connection* conn, const std::vector<Migration>& migrations, VersionStatus* out);
 Poco::JSON::Object::Ptr VersionStatusToJson(const VersionStatus& status);
 std::string VersionStatusToText(const VersionStatus& status, const std::string& database);
+// What the operator does next for an incompatible state ("" when there is nothing to
+// say): for a restore/init mark the way out, for behind "run bamort-migrate".
+std::string VersionStatusHint(const VersionStatus& status);
 
 // The migration history in the manner of Flyway's `info`: every migration this build
 // knows and every one the database recorded, with its state (applied, pending, dirty,

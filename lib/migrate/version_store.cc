@@ -45,7 +45,8 @@ bool VersionStore::HasBookkeeping() {
 Status VersionStore::DetectLayout(DbVersionState* state) {
   ResultSet rs;
   BAMORT_RETURN_IF_ERROR(
-      conn_->Query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()", &rs));
+      conn_->Query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND " +
+                       NotOperationMarkCondition(), &rs));
   std::set<std::string> tables;
   for (size_t i = 0; i < rs.size(); ++i) tables.insert(rs.GetString(i, 0));
   state->table_count = static_cast<int>(tables.size());
@@ -88,7 +89,22 @@ Status VersionStore::ReadRecords(bool with_bookkeeping, std::vector<MigrationRec
 }
 
 Status VersionStore::Read(DbVersionState* out) {
+  std::optional<OperationMark> mark;
+  BAMORT_RETURN_IF_ERROR(ReadOperationMark(conn_, "", &mark));
   Status s = ReadState(out);
+  if (mark) {
+    // Half restored: whatever the version tables say (or fail to say) is not the state.
+    out->operation = mark;
+    if (!s.ok()) {
+      DbVersionState partial;
+      partial.layout = out->layout;
+      partial.table_count = out->table_count;
+      partial.operation = mark;
+      partial.unreadable_because = s.message();
+      *out = partial;
+    }
+    return Status::Ok();
+  }
   if (s.db_errno() == dberr::kUnknownColumn) {
     // Version tables some layout made without a column every Bamort version has: the
     // state cannot be read, which is a precondition of every job, not a failure of ours.

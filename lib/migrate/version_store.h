@@ -21,6 +21,7 @@
 
 #include "common/status.h"
 #include "db/connection.h"
+#include "db/operation_mark.h"
 #include "migrate/migration.h"
 
 namespace bamort {
@@ -58,7 +59,12 @@ struct DbVersionState {
   std::optional<MigrationRecord> dirty;
   std::vector<MigrationRecord> applied;  // successful rows, by number
   std::string layout;  // empty, legacy, v0.1.37, main, unknown: what the tables look like
-  int table_count = 0;
+  int table_count = 0;  // without the operation mark
+  // A restore or init started and has not finished (db/operation_mark.h). While it is
+  // set the version tables may be half loaded: when they cannot be read, the rest of the
+  // state stays empty and unreadable_because says why.
+  std::optional<OperationMark> operation;
+  std::string unreadable_because;
 };
 
 class VersionStore {

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 #include <sstream>
 
 #include <Poco/File.h>
@@ -15,6 +16,8 @@
 #include <Poco/JSON/Stringifier.h>
 
 #include "common/file_io.h"
+#include "common/json_value.h"
+#include "common/utf8.h"
 #include "common/secrets.h"
 
 namespace bamort {
@@ -99,6 +102,28 @@ class FieldReader {
 };
 
 
+// Poco's parser keeps the last of two members with the same name, so {"status":"failed",
+// "status":"ok"} would read as ok. A report is written by us and never has one: a
+// duplicate name is a damaged or hand-made file. path: "" at the top, "database." below.
+bool FindDuplicateName(const JsonValue& v, const std::string& path, std::string* found) {
+  if (v.is_object()) {
+    const std::vector<std::string>& keys = v.keys();
+    std::set<std::string> seen;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (!seen.insert(keys[i]).second) {
+        *found = path + keys[i];
+        return true;
+      }
+      if (FindDuplicateName(v.at(i), path + keys[i] + ".", found)) return true;
+    }
+  } else if (v.is_array()) {
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (FindDuplicateName(v.at(i), path, found)) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 Poco::JSON::Object::Ptr StepReport::ToJson() const {
@@ -107,7 +132,8 @@ Poco::JSON::Object::Ptr StepReport::ToJson() const {
   o->set("run_id", run_id);
   o->set("job", job);
   o->set("status", status);
-  o->set("exit_code", exit_code);
+  // Not finished yet ("running"): no exit code to tell.
+  o->set("exit_code", status == "running" ? Poco::Dynamic::Var() : Poco::Dynamic::Var(exit_code));
   o->set("started_at", FormatRfc3339(started_at));
   o->set("finished_at", FormatRfc3339(finished_at));
   o->set("duration_ms", duration_ms);
@@ -143,7 +169,7 @@ std::string StepReport::ToJsonText() const {
   std::ostringstream out;
   Poco::JSON::Stringifier::stringify(ToJson(), out, 2);
   out << "\n";
-  return Redact(out.str());
+  return ReplaceInvalidUtf8(Redact(out.str()));  // a name from a file may be any bytes
 }
 
 Status WriteReport(const StepReport& report, const std::string& path) {
@@ -185,6 +211,12 @@ Status ParseReport(const std::string& text, const std::string& source, StepRepor
   } catch (const Poco::Exception& e) {
     return Status::BadInput(source + ": not a complete JSON report (truncated or damaged?): " + e.displayText());
   }
+  JsonValue tree;
+  std::string duplicate;
+  if (ParseJsonValue(text, &tree).ok() && FindDuplicateName(tree, "", &duplicate)) {
+    return Status::BadInput(source + ": field '" + duplicate + "' appears more than once: not a report as the jobs "
+                            "write it (edited by hand or damaged)");
+  }
   StepReport r;
   FieldReader f(root, source);
   int64_t version = 0;
@@ -197,7 +229,8 @@ Status ParseReport(const std::string& text, const std::string& source, StepRepor
   BAMORT_RETURN_IF_ERROR(f.String("run_id", &r.run_id));
   BAMORT_RETURN_IF_ERROR(f.String("job", &r.job));
   BAMORT_RETURN_IF_ERROR(f.String("status", &r.status));
-  if (r.status != "ok" && r.status != "warning" && r.status != "failed" && r.status != "skipped") {
+  if (r.status != "ok" && r.status != "warning" && r.status != "failed" && r.status != "skipped" &&
+      r.status != "running") {
     return Status::BadInput(source + ": field 'status' has unknown value '" + r.status + "'");
   }
   int64_t exit_code = 0;
@@ -240,7 +273,7 @@ Status ParseReport(const std::string& text, const std::string& source, StepRepor
 
 Status ReadReport(const std::string& path, StepReport* out) {
   std::string text;
-  Status s = ReadFileToString(path, &text);
+  Status s = ReadFileToString(path, &text, kMaxReportBytes);
   if (!s.ok()) return s;
   return ParseReport(text, path, out);
 }
@@ -256,9 +289,31 @@ Status ValidatePreviousReport(const std::string& path, const ReportExpectation& 
   if (!expect.job.empty() && r.job != expect.job) {
     return Status::Precondition(path + " is a report of '" + r.job + "', expected one of '" + expect.job + "'");
   }
+  if (r.status == "running") {
+    return Status::Precondition(path + ": the " + r.job + " step has not finished (status running: still running, "
+                                "or it was killed)",
+                                "run bamort-" + r.job + " again and wait for its end");
+  }
   if (r.status != "ok" && r.status != "warning") {
     std::string why = r.error ? ": " + r.error->message : "";
     return Status::Precondition(path + ": the " + r.job + " step did not succeed (status " + r.status + ")" + why);
+  }
+  // A successful step exits 0 and has no error: anything else is not its report.
+  if (r.exit_code != 0 || r.error) {
+    return Status::Precondition(path + " says status " + r.status + " but exit_code " + std::to_string(r.exit_code) +
+                                (r.error ? " and an error (" + r.error->code + ")" : std::string()) +
+                                ": a successful " + r.job + " exits 0 without an error; the report contradicts itself",
+                                "run bamort-" + r.job + " again and pass the report it writes");
+  }
+  const SystemTime now = expect.now ? *expect.now : std::chrono::system_clock::now();
+  if (r.finished_at < r.started_at || r.finished_at > now + std::chrono::seconds(kReportClockSkewSeconds)) {
+    return Status::Precondition(path + " finished at " + FormatRfc3339(r.finished_at) + " (started " +
+                                    FormatRfc3339(r.started_at) + "), which is " +
+                                    (r.finished_at < r.started_at ? "before it started"
+                                                                  : "in the future (now " + FormatRfc3339(now) + ")") +
+                                    ": the report cannot be true",
+                                "check the clocks of this host and of the one that ran bamort-" + r.job +
+                                    ", then make a fresh " + r.job);
   }
   if ((!expect.db_name.empty() && r.database.name != expect.db_name) ||
       (!expect.db_host.empty() && r.database.host != expect.db_host)) {
@@ -269,7 +324,7 @@ Status ValidatePreviousReport(const std::string& path, const ReportExpectation& 
     return Status::Precondition(path + " belongs to run " + r.run_id + ", not to this run " + expect.run_id);
   }
   if (expect.max_age_seconds) {
-    auto age = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - r.finished_at);
+    auto age = std::chrono::duration_cast<std::chrono::seconds>(now - r.finished_at);
     if (age.count() > *expect.max_age_seconds) {
       return Status::Precondition(path + " is " + std::to_string(age.count()) + " s old, more than the allowed " +
                                   std::to_string(*expect.max_age_seconds) + " s",

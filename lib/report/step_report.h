@@ -37,7 +37,9 @@ struct StepReport {
   int report_version = kReportVersion;
   std::string run_id;
   std::string job;       // "migrate", "backup", ...
-  std::string status;    // ok|warning|failed|skipped
+  // ok|warning|failed|skipped, or running: written when the job starts and replaced when
+  // it ends, so a killed job leaves "running" (never the previous run's verdict).
+  std::string status;
   int exit_code = 0;
   SystemTime started_at{};
   SystemTime finished_at{};
@@ -73,10 +75,17 @@ struct ReportExpectation {
   std::string db_name;   // must match unless empty
   std::string run_id;    // must match unless empty
   std::optional<int64_t> max_age_seconds;  // finished at most this long ago
+  std::optional<SystemTime> now;           // the clock (default: the system clock)
 };
 
-// Missing file, failed or skipped report, other job, other database, other run, too
-// old: kPrecondition naming what is wrong. A damaged file: kBadInput.
+// How far a report's finished_at may lie ahead of this host's clock (hosts of one
+// deployment disagree by a little; a report from 2199 is refused).
+inline constexpr int64_t kReportClockSkewSeconds = 300;
+
+// Missing file, failed, skipped or still running report, an exit code other than 0 or an
+// error beside status ok, a finish in the future or before the start, other job, other
+// database, other run, too old: kPrecondition naming what is wrong. A damaged file
+// (including a field name that appears twice): kBadInput.
 Status ValidatePreviousReport(const std::string& path, const ReportExpectation& expect, StepReport* out);
 
 }  // namespace bamort

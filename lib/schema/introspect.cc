@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "db/operation_mark.h"
+
 namespace bamort {
 
 namespace {
@@ -25,7 +27,8 @@ Status IntrospectSchema(Connection* conn, SchemaSpec* out) {
   std::map<std::string, TableSpec> tables;
   ResultSet rs;
   BAMORT_RETURN_IF_ERROR(conn->Query(
-      "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'",
+      "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' "
+      "AND " + NotOperationMarkCondition(),  // the restore/init mark is not part of any schema
       &rs));
   for (size_t i = 0; i < rs.size(); ++i) tables[rs.GetString(i, 0)].name = rs.GetString(i, 0);
 

@@ -142,6 +142,13 @@ Status ValidateDatabase(Connection* conn, const std::vector<Migration>& migratio
   Compatibility compat = AssessCompatibility(state, migrations);
   out->migration_number = state.migration_number;
   out->db_version = compat.actual_version.value_or("");
+  if (state.operation) {
+    // A half-loaded database: its version tables and schema mean nothing yet.
+    CheckResult c = Check("unfinished_operation", false, state.operation->Describe() + ", has not finished");
+    c.items.push_back("way out: " + state.operation->WayOut());
+    out->checks.push_back(std::move(c));
+    return Status::Ok();
+  }
 
   // Version tables: a dirty entry, or a latest schema_version row that disagrees with the
   // last successful migration, means the recorded version cannot be trusted.
