@@ -341,6 +341,8 @@ TEST_F(MasterDataChangeTest, PruneDeletesRowsOnlyInTheDatabase) {
   size_t last = text.rfind(",\n  {");
   ASSERT_NE(last, std::string::npos);
   WriteText(path, text.substr(0, last) + "\n]\n");
+  // The header's count must say so too (a count that disagrees is refused as an edited export).
+  Edit(export_ + "/export.json", "\"believes\": 4", "\"believes\": 3");
   auto kept = Import(*db_, export_);
   EXPECT_EQ(kept["believes"].only_in_database, 1);
   EXPECT_EQ(TableRows(*db_, "gsm_believes"), 4);
