@@ -298,8 +298,10 @@ void KillInitAndRecover(const std::string& table) {
       continue;
     }
     WaitUntilNobodyElseIsConnected(db);
+    // The server finishes a statement that waits on a lock even when its client is gone:
+    // once the blocker let go, init's INSERT may have run after all. The mark stays (only
+    // init itself drops it, after that INSERT), so the database is incomplete either way.
     ASSERT_TRUE(Marked(db));
-    EXPECT_EQ(db.Count("SELECT COUNT(*) FROM users"), 0);
     ExpectIncompleteEverywhere(db, "init_incomplete", "run bamort-init again", work + "/none");
     // The way out: init again starts over on its own leftovers.
     ProcessResult again = db.Job("init", {"--admin-password-file", password});
