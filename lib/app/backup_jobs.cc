@@ -29,6 +29,7 @@
 #include "backup/verify.h"
 #include "build_info.h"
 #include "common/file_io.h"
+#include "common/output_dir.h"
 #include "common/measure.h"
 #include "common/sha256.h"
 #include "db/named_lock.h"
@@ -183,6 +184,9 @@ Status RunBackup(const JobCli& cli, JobRun* run) {
   if (cli.Has("list")) return ListSets(cli, run);
   if (cli.Has("json")) return Status::BadInput("--json only goes with --list");
   const std::string out_dir = OutDir(cli);
+  std::string out_dir_warning;
+  BAMORT_RETURN_IF_ERROR(CheckOutputDir("--out-dir", out_dir, &out_dir_warning));
+  if (!out_dir_warning.empty()) run->Warn(out_dir_warning);
   RetentionPolicy policy;
   BAMORT_RETURN_IF_ERROR(cli.GetInt("retention-days", 30, 1, 36500, &policy.retention_days));
   BAMORT_RETURN_IF_ERROR(cli.GetInt("keep-min", 3, 1, 100000, &policy.keep_min));
