@@ -249,6 +249,26 @@ TEST_F(PhysicalBackup, DamagedSetIsRefusedBeforeTheServerIsLookedAt) {
   Poco::File(copy).remove(true);
 }
 
+TEST_F(PhysicalBackup, ServerStillRunningOnTheDatadirIsRefusedByItsLock) {
+  ASSERT_EQ(made_.exit_code, 0) << made_.err;
+  // The test server's data directory, with an address nothing answers on: the restore
+  // must still see that mariadbd holds ibdata1 and refuse (exit 3) before changing it.
+  auto conn = source_->Connect();
+  Value datadir;
+  ASSERT_TRUE(conn->QueryValue("SELECT @@datadir", &datadir).ok());
+  std::string dd = *datadir;
+  while (dd.size() > 1 && dd.back() == '/') dd.pop_back();
+  ProcessResult r = source_->Job("restore", {"--physical", "--backup", SetDir(), "--datadir", dd, "--start-command",
+                                             "false"},
+                                 {{"BAMORT_DB_PORT", std::to_string(FreePort())}});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("ibdata1 is locked by process"), std::string::npos) << r.err;
+  Value one;
+  EXPECT_TRUE(conn->QueryValue("SELECT 1", &one).ok());
+  const std::string parent = dd.substr(0, dd.rfind('/'));
+  for (const std::string& n : Entries(parent)) EXPECT_EQ(n.find(".restore-"), std::string::npos) << n;
+}
+
 TEST_F(PhysicalBackup, LogicalSetIsNotRestoredPhysically) {
   const std::string out = TempDir("logical");
   ASSERT_EQ(source_->Job("backup", {"--out-dir", out, "--no-retention"}).exit_code, 0);
