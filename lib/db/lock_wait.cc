@@ -87,6 +87,12 @@ Status SetSessionLockWait(Connection* conn, const LockWaitOptions& options) {
 
 bool IsLockWaitTimeout(const Status& s) { return !s.ok() && s.db_errno() == dberr::kLockWaitTimeout; }
 
+SessionLockWaitScope::~SessionLockWaitScope() {
+  if (conn_ && !conn_->broken() && !conn_->sent()) {
+    conn_->Execute("SET SESSION lock_wait_timeout = DEFAULT, innodb_lock_wait_timeout = DEFAULT");
+  }
+}
+
 Status FindLockBlockers(Connection* conn, const std::string& database, std::vector<LockBlocker>* out,
                         std::string* source) {
   out->clear();

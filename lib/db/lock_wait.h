@@ -51,6 +51,20 @@ Status SetSessionLockWait(Connection* conn, const LockWaitOptions& options);
 
 bool IsLockWaitTimeout(const Status& s);
 
+// Gives the session the server's default lock waits back when it goes out of scope: the
+// bounded waits are for the job's DDL only, and the connection's owner may go on with
+// statements that should wait as usual (bamort-init imports on its migrate connection).
+class SessionLockWaitScope {
+ public:
+  explicit SessionLockWaitScope(Connection* conn) : conn_(conn) {}
+  ~SessionLockWaitScope();
+  SessionLockWaitScope(const SessionLockWaitScope&) = delete;
+  SessionLockWaitScope& operator=(const SessionLockWaitScope&) = delete;
+
+ private:
+  Connection* conn_;
+};
+
 // The other connections that may hold a lock on a table of `database` (at most 5, the
 // longest-held first); *source says where they were read: "metadata_lock_info",
 // "innodb_trx" or "processlist".

@@ -317,6 +317,7 @@ Status Migrator::CheckMigratePrivileges() {
 
 Status Migrator::Migrate(const MigrateOptions& options, MigrateResult* result) {
   lock_wait_ = options.lock_wait;
+  SessionLockWaitScope lock_wait_scope(conn_);
   int64_t target = 0;
   BAMORT_RETURN_IF_ERROR(ResolveTarget(options.to_version, &target));
   DbVersionState state;
@@ -404,6 +405,7 @@ Status Migrator::Migrate(const MigrateOptions& options, MigrateResult* result) {
 
 Status Migrator::Rollback(const RollbackOptions& options, MigrateResult* result) {
   lock_wait_ = options.lock_wait;
+  SessionLockWaitScope lock_wait_scope(conn_);
   if (options.steps.has_value() == options.to_version.has_value()) {
     return Status::BadInput("give exactly one of --steps N or --to-version V");
   }
