@@ -117,8 +117,9 @@ Status Unpack(const PhysicalRestoreOptions& o, const MariadbBackupTool& tool, Ph
   BAMORT_RETURN_IF_ERROR(done);
   r->unpack_ms = Ms(t);
   t = Clock::now();
-  BAMORT_RETURN_IF_ERROR(PrepareCopy(tool, r->work_dir, TmpDir() + "/bamort-restore-prepare-" +
-                                                          std::to_string(::getpid()) + ".log"));
+  const std::string prepare_log = TmpDir() + "/bamort-restore-prepare-" + std::to_string(::getpid()) + ".log";
+  BAMORT_RETURN_IF_ERROR(PrepareCopy(tool, r->work_dir, prepare_log));
+  ::unlink(prepare_log.c_str());  // kept only when the prepare failed (its error names it)
   r->prepare_ms = Ms(t);
   struct stat st {};
   if (::stat(o.datadir.c_str(), &st) != 0) return Status::Failed("cannot stat " + o.datadir + ": " + std::strerror(errno));
@@ -139,6 +140,7 @@ Status StartAndCompare(const PhysicalRestoreOptions& o, PhysicalRestoreResult* r
   auto t = Clock::now();
   const std::string log = TmpDir() + "/bamort-restore-start-" + std::to_string(::getpid()) + ".log";
   BAMORT_RETURN_IF_ERROR(RunLogged({"/bin/sh", "-c", o.start_command}, log, "--start-command"));
+  ::unlink(log.c_str());  // kept only when the command failed (its error names it)
   std::unique_ptr<Connection> conn;
   DbConfig c = o.config;
   c.connect_timeout_seconds = 2;
