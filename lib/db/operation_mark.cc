@@ -58,12 +58,15 @@ OperationMark NewOperationMark(const std::string& operation, const std::string& 
 Status BeginOperationMark(Connection* conn, const std::string& database, const OperationMark& mark) {
   BAMORT_RETURN_IF_ERROR(conn->Execute(
       "CREATE TABLE IF NOT EXISTS " + MarkTable(database) +
-      " (id TINYINT UNSIGNED NOT NULL PRIMARY KEY, operation VARCHAR(16) NOT NULL, detail VARCHAR(1024) NOT NULL, "
+      " (id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, operation VARCHAR(16) NOT NULL, "
+      "detail VARCHAR(1024) NOT NULL, "
       "started_at BIGINT NOT NULL, started_by VARCHAR(255) NOT NULL, run_id VARCHAR(64) NOT NULL) "
       "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci "
       "COMMENT='bamort-deploy: a restore or init has not finished (docs/RELIABILITY.md)'"));
-  return conn->Execute("REPLACE INTO " + MarkTable(database) +
-                       " (id, operation, detail, started_at, started_by, run_id) VALUES (1, " +
+  // A plain INSERT (a job started over adds a row; the newest one counts): CREATE and
+  // INSERT are what a restore and an init need anyway, REPLACE would need DELETE too.
+  return conn->Execute("INSERT INTO " + MarkTable(database) +
+                       " (operation, detail, started_at, started_by, run_id) VALUES (" +
                        conn->Quote(mark.operation) + ", " + conn->Quote(mark.detail.substr(0, 1024)) + ", " +
                        std::to_string(mark.started_at) + ", " + conn->Quote(mark.started_by.substr(0, 255)) + ", " +
                        conn->Quote(mark.run_id.substr(0, 64)) + ")");
@@ -107,7 +110,7 @@ Status ReadOperationMark(Connection* conn, const std::string& database, std::opt
   out->reset();
   ResultSet rs;
   Status s = conn->Query(
-      "SELECT operation, detail, started_at, started_by, run_id FROM " + MarkTable(database) + " ORDER BY id LIMIT 1",
+      "SELECT operation, detail, started_at, started_by, run_id FROM " + MarkTable(database) + " ORDER BY id DESC LIMIT 1",
       &rs);
   if (s.db_errno() == dberr::kNoSuchTable) return Status::Ok();
   BAMORT_RETURN_IF_ERROR(s.WithContext("reading " + std::string(kOperationMarkTable)));

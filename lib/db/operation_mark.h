@@ -6,7 +6,8 @@
 // (version_status, the migrator, the validator, health) calls it incomplete, never
 // compatible, until the same operation is run again to its end.
 //
-// The mark is one table, kOperationMarkTable, with at most one row. It lives in lib/db
+// The mark is one table, kOperationMarkTable; its newest row says which operation (a job
+// that started over adds one). It lives in lib/db
 // (not lib/migrate) because the schema comparison, the backup's snapshots and export and
 // the restore's emptying all have to skip it, and they sit below lib/migrate. Everything
 // that lists a database's tables asks IsOperationMarkTable() and leaves it out, so the
@@ -48,8 +49,8 @@ struct OperationMark {
 // A mark started now by this process: started_by is "<host> pid <pid>".
 OperationMark NewOperationMark(const std::string& operation, const std::string& detail, const std::string& run_id = "");
 
-// Creates the mark table in database (when missing) and writes the one row, replacing a
-// mark an earlier interrupted operation left. database is named explicitly, since a
+// Creates the mark table in database (when missing) and adds this operation's row (the
+// newest row counts). Needs CREATE and INSERT only. database is named explicitly, since a
 // restore's connection may have none selected.
 Status BeginOperationMark(Connection* conn, const std::string& database, const OperationMark& mark);
 // Drops the mark table: the operation has finished successfully.

@@ -168,8 +168,10 @@ void KillRestoreAndRecover(const std::string& after_line, int after_ms) {
     EXPECT_EQ(left.status, "ok");
   } else {
     ASSERT_EQ(code, kKilled) << restore->err();
-    EXPECT_EQ(left.status, "running") << "a killed restore must not leave the previous run's ok";
     if (Marked(db)) {
+      // It wrote "running" before it touched anything (a kill in its first milliseconds
+      // may come before that, and then nothing changed either).
+      EXPECT_EQ(left.status, "running") << "a killed restore must not leave the previous run's ok";
       // The way out names the set (its absolute path: compare by the folder's name).
       ExpectIncompleteEverywhere(db, "restore_incomplete", "bamort-restore --backup /", f.work + "/none");
       EXPECT_NE(db.Job("migrate").err.find(Poco::Path(f.set).getFileName()), std::string::npos);
