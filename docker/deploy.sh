@@ -442,7 +442,9 @@ case "$code:$state" in
   0:compatible|3:behind) ;;
   *) fail 3 "the database is ${state:-unreadable} (bamort-status exit $code); nothing was changed." \
           "unreachable: check the settings (docs/CONFIGURATION.md). ahead: deploy the image that matches the database." \
-          "dirty: see docs/RUNBOOK.md, 'A migration failed'. Report: $run_dir/status.json" ;;
+          "dirty: see docs/RUNBOOK.md, 'A migration failed'." \
+          "restore_incomplete / init_incomplete: a restore or init was interrupted; finish it first (bamort-status prints the way out)." \
+          "Report: $run_dir/status.json" ;;
 esac
 
 # 2. backup
