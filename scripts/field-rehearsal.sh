@@ -285,10 +285,10 @@ say "3. a fresh legacy load as MARIADB_USER, a migration made to fail: automatic
 {
   echo "DROP DATABASE \`bamort\`; CREATE DATABASE \`bamort\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci; USE \`bamort\`;"
   cat "$legacy"
-  # 0007 backfills gsm_spells.game_system_id with an UPDATE, after 0001..0006 have committed
-  # (version tables, renames, columns, new tables): the trigger makes that UPDATE fail. A
-  # dry run on a schema-only copy has no rows to update, so only the real run fails.
-  echo "CREATE TRIGGER field_rehearsal_fail BEFORE UPDATE ON gsm_spells FOR EACH ROW"
+  # 0003 merges char_wealth's umlaut money columns with an UPDATE, after 0001, 0002 and the
+  # first ALTERs of 0003 have committed (version tables, renames, columns): the trigger makes
+  # that UPDATE fail, so the real run fails with the database changed.
+  echo "CREATE TRIGGER field_rehearsal_fail BEFORE UPDATE ON char_wealth FOR EACH ROW"
   echo "  SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'field rehearsal: this migration is made to fail';"
 } | as_user || fail "reloading the legacy database as MARIADB_USER"
 checksums "$work/checksums-before"
