@@ -1,9 +1,12 @@
 // system-health.js: the database compatibility banner's logic for Bamort's frontend. It
 // polls bamort-health's GET /api/system/health (docs/HEALTH.md) and decides what to show:
 //   behind   status "warning": the migration warning, with versions and pending count
-//   ahead    status "error", nothing pending, database version above the required one
-//   dirty    any other "error" of a readable database (a migration did not finish, drift,
-//            an interrupted restore): the database is in an incomplete state
+//   ahead    the database is newer than this build (also by migration number alone)
+//   dirty    dirty, drifted, restore_incomplete or init_incomplete: the database is in an
+//            incomplete state
+// bamort-health's `state` field names these states; without it (older bamort-health) they
+// are inferred: "warning" is behind, an "error" with nothing pending and a higher database
+// version is ahead, any other "error" of a readable database is dirty.
 //   updated  once, after one of those three turned compatible: "System aktualisiert auf
 //            Version X", hidden again after a few seconds
 // and nothing while the database fits. An answer that is not the health JSON (upstream's
@@ -59,11 +62,26 @@ export function compareVersions(a, b) {
   return 0;
 }
 
+// bamort-health's `state` (the state bamort-status judges) -> the banner's kind.
+export const STATE_KINDS = {
+  compatible: 'ok',
+  behind: 'behind',
+  ahead: 'ahead',
+  dirty: 'dirty',
+  drifted: 'dirty',
+  restore_incomplete: 'dirty',
+  init_incomplete: 'dirty',
+};
+
 // What a health answer means: {kind: 'ok'|'behind'|'ahead'|'dirty', health} or {kind: 'failed', reason}.
+// The `state` field decides when present; an older bamort-health without it (or a state
+// word this file does not know) is judged from status, pending count and versions.
 export function classifyHealth(h) {
   if (!h || typeof h !== 'object' || !['ok', 'warning', 'error'].includes(h.status) || !('required_db_version' in h)) {
     return { kind: 'failed', reason: 'the answer is not bamort-health JSON' };
   }
+  if (h.state === 'unreachable') return { kind: 'failed', reason: `database not readable: ${h.compatibility_reason}` };
+  if (typeof h.state === 'string' && h.state in STATE_KINDS) return { kind: STATE_KINDS[h.state], health: h };
   if (h.status === 'ok') return { kind: 'ok', health: h };
   if (h.status === 'warning') return { kind: 'behind', health: h };
   if (h.pending_count == null) return { kind: 'failed', reason: `database not readable: ${h.compatibility_reason}` };

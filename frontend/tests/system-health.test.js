@@ -109,6 +109,58 @@ describe('texts', () => {
   });
 });
 
+describe('the state field (bamort-health with `state`)', () => {
+  const show = (health) => describeBanner(nextState(initialState(), classifyHealth(health)));
+  // Ahead by migration number alone: same version, so the old inference called it dirty.
+  const AHEAD_BY_NUMBER = { ...base, status: 'error', state: 'ahead', actual_db_version: '0.5.0',
+    migrations_pending: false, pending_count: 0,
+    compatibility_reason: 'database version 0.5.0 (migration 13), required 0.5.0 (migration 12): the database is ahead' };
+
+  it('decides the banner from state, whatever the versions suggest', () => {
+    expect(classifyHealth({ ...AHEAD_BY_NUMBER, state: undefined }).kind).toBe('dirty'); // the old inference
+    expect(classifyHealth(AHEAD_BY_NUMBER).kind).toBe('ahead');
+    expect(classifyHealth({ ...OK, state: 'compatible' }).kind).toBe('ok');
+    expect(classifyHealth({ ...BEHIND, state: 'behind' }).kind).toBe('behind');
+    expect(classifyHealth({ ...AHEAD, state: 'ahead' }).kind).toBe('ahead');
+    for (const state of ['dirty', 'drifted', 'restore_incomplete', 'init_incomplete']) {
+      expect(classifyHealth({ ...AHEAD, state }).kind).toBe('dirty'); // versions say ahead; state wins
+    }
+    expect(classifyHealth({ ...UNREACHABLE, state: 'unreachable' })).toEqual({ kind: 'failed',
+      reason: 'database not readable: database unreachable (MariaDB error 2002)' });
+    expect(classifyHealth({ ...DIRTY, state: 'some_future_state' }).kind).toBe('dirty'); // unknown word: inferred
+  });
+
+  it('shows the ahead text for a database ahead by migration number at the same version', () => {
+    expect(show(AHEAD_BY_NUMBER)).toEqual({ kind: 'ahead', title: ['ahead'], details: [
+      ['versions', { backend: '0.2.2', actual: '0.5.0', required: '0.5.0' }]] });
+    expect(translate('de', 'ahead')).toBe('Die Datenbank ist neuer als diese Bamort-Version. Bitte kontaktieren Sie den Administrator.');
+  });
+
+  it('shows the migration warning only for behind and the dirty text for the incomplete states', () => {
+    expect(show({ ...BEHIND, state: 'behind' }).title).toEqual(['behind']);
+    expect(show({ ...DIRTY, state: 'drifted', pending_count: 0, actual_db_version: '0.5.0' }).title).toEqual(['dirty']);
+    expect(show({ ...DIRTY, state: 'restore_incomplete' }).title).toEqual(['dirty']);
+    expect(show({ ...DIRTY, state: 'init_incomplete' }).title).toEqual(['dirty']);
+    expect(show({ ...OK, state: 'compatible' })).toBe(null);
+  });
+
+  it('polls: ahead by number, then compatible shows the update banner once, then nothing', async () => {
+    vi.useFakeTimers();
+    try {
+      const views = [];
+      const poller = createSystemHealthPoller({ url: '/h', intervalMs: 1000, successMs: 3000,
+        fetch: fakeFetch([AHEAD_BY_NUMBER, { ...OK, state: 'compatible' }]), onChange: (v) => views.push(v && v.kind) });
+      await poller.pollOnce();
+      await poller.pollOnce();
+      await poller.pollOnce();
+      await vi.advanceTimersByTimeAsync(3000);
+      expect(views).toEqual(['ahead', 'updated', null]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
 describe('createSystemHealthPoller', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
