@@ -28,6 +28,7 @@
 #include "backup/table_stats.h"
 #include "backup/verify.h"
 #include "build_info.h"
+#include "common/fault_points.h"
 #include "common/file_io.h"
 #include "common/output_dir.h"
 #include "common/measure.h"
@@ -312,11 +313,11 @@ Status RunBackup(const JobCli& cli, JobRun* run) {
   dump_options.export_path = partial + "/" + kExportFile;
   dump_options.created_at = FormatRfc3339(now);
   dump_options.content_hashes = verify;
-  // Test only (docs/BACKUP.md): a statement committed by another connection after the
-  // dump's snapshot is open and before snapshot B, standing in for the application
-  // writing while the backup runs.
-  if (const char* write = std::getenv("BAMORT_TEST_WRITE_BEFORE_SNAPSHOT_B"); write && *write) {
-    dump_options.before_snapshot_b = [config, sql = std::string(write)] {
+  // Fault point (common/fault_points.h; set only in bamort-backup-faults): a statement
+  // committed by another connection after the dump's snapshot is open and before
+  // snapshot B, standing in for the application writing while the backup runs.
+  if (std::optional<std::string> write = FaultPointSql(kFaultBeforeSnapshotB); write && !write->empty()) {
+    dump_options.before_snapshot_b = [config, sql = *write] {
       std::unique_ptr<Connection> writer;
       Status w = Connection::Open(config, &writer);
       if (w.ok()) w = writer->Execute(sql);

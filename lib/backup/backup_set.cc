@@ -139,11 +139,6 @@ void ApplyRetention(const SetListing& listing, RetentionPlan* plan, std::vector<
   plan->partials_deleted = partials;
 }
 
-SystemTime BackupClockNow() {
-  const char* env = std::getenv("BAMORT_TEST_NOW");
-  SystemTime t;
-  if (env && *env && ParseRfc3339(env, &t)) return t;
-  return std::chrono::system_clock::now();
-}
+SystemTime BackupClockNow() { return Now(); }
 
 }  // namespace bamort

@@ -65,7 +65,7 @@ Status DeleteBackupSet(const BackupSet& set);
 // Removes a .partial folder and the regular files in it (never recursing further).
 Status DeletePartialDir(const std::string& dir);
 
-// The clock of the backup jobs: BAMORT_TEST_NOW (RFC 3339, for tests only) or now.
+// The clock of the backup jobs: common/clock.h's Now() (a test-only binary may replace it).
 SystemTime BackupClockNow();
 
 }  // namespace bamort

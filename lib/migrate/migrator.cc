@@ -1,11 +1,11 @@
 #include "migrate/migrator.h"
 
 #include <chrono>
-#include <csignal>
 #include <cstdlib>
 
 #include <spdlog/spdlog.h>
 
+#include "common/fault_points.h"
 #include "db/named_lock.h"
 #include "db/privileges.h"
 #include "db/statement_runner.h"
@@ -29,19 +29,6 @@ MigrationStep StepOf(const Migration& m, bool down) {
   s.description = m.description;
   s.statements = down ? m.down.size() : m.up.size();
   return s;
-}
-
-// Test-only (docs/RELIABILITY.md): BAMORT_TEST_KILL_AFTER_STATEMENTS=k makes the process
-// SIGKILL itself right after the k-th statement of this run (counted over all migrations,
-// up or down) committed and its progress was recorded: the crash tests use it to stop at
-// an exact statement boundary. Never set it in production.
-void MaybeKillForTest() {
-  static const long kill_after = [] {
-    const char* env = std::getenv("BAMORT_TEST_KILL_AFTER_STATEMENTS");
-    return env ? std::strtol(env, nullptr, 10) : 0L;
-  }();
-  static long committed_in_run = 0;
-  if (kill_after > 0 && ++committed_in_run == kill_after) std::raise(SIGKILL);
 }
 
 }  // namespace
@@ -136,7 +123,7 @@ Status Migrator::RunOne(VersionStore* store, const Migration& m, bool down, cons
       [&](size_t index) {
         spdlog::debug("{}: statement {}/{} done", m.name, index + 1, statements.size());
         Status recorded_progress = recorded ? store->RecordProgress(m.number, index + 1) : Status::Ok();
-        if (recorded_progress.ok()) MaybeKillForTest();
+        if (recorded_progress.ok()) FaultPoint(kFaultAfterMigrationStatement);
         return recorded_progress;
       },
       &lock_wait_);

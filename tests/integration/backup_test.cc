@@ -126,7 +126,8 @@ class BackupTest : public ::testing::Test {
   std::string Backup(const ScratchDatabase& db, std::vector<std::string> args = {},
                      std::map<std::string, std::string> env = {}, int expect_exit = 0) {
     args.insert(args.begin(), {"--out-dir", out_});
-    ProcessResult r = db.Job("backup", args, env);
+    // The BAMORT_TEST_* hooks exist only in the test-only bamort-backup-faults.
+    ProcessResult r = db.Job(env.empty() ? "backup" : "backup-faults", args, env);
     EXPECT_EQ(r.exit_code, expect_exit) << r.err;
     ExpectNoPassword(r.out + r.err, "the backup's output");
     last_err_ = r.err;

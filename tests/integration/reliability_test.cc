@@ -164,7 +164,7 @@ void CheckBoundary(const CleanRun& clean, int64_t k) {
   ASSERT_GT(number, 0);
   ScratchDatabase db("kill" + std::to_string(k));
   db.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
-  ProcessResult killed = db.Job("migrate", {}, {{"BAMORT_TEST_KILL_AFTER_STATEMENTS", std::to_string(k)}});
+  ProcessResult killed = db.Job("migrate-faults", {}, {{"BAMORT_TEST_KILL_AFTER_STATEMENTS", std::to_string(k)}});
   ASSERT_EQ(killed.exit_code, kKilled) << "the test hook should have killed the run: " << killed.err;
 
   ProcessResult status = db.Job("status", {"--json"});
@@ -248,7 +248,18 @@ TEST(Reliability, DeployRestoresAutomaticallyWhenMigrateIsKilled) {
   ScratchDatabase db("deploykill");
   db.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
   auto before = db.TableChecksums();
-  ProcessResult r = RunProcess({SourcePath("docker/deploy.sh"), "--native", "--bin-dir", std::string(BAMORT_BINARY_DIR),
+  // deploy.sh runs the bamort-* of --bin-dir: the build's, with bamort-migrate being the
+  // test-only bamort-migrate-faults (the kill hook exists only there).
+  std::string bin = work + "/bin";
+  ASSERT_EQ(mkdir(bin.c_str(), 0755), 0);
+  for (Poco::DirectoryIterator it(std::string(BAMORT_BINARY_DIR)), end; it != end; ++it) {
+    const std::string name = it.name();
+    if (name.rfind("bamort", 0) != 0 || !it->isFile() || !it->canExecute()) continue;
+    if (name.size() > 7 && name.compare(name.size() - 7, 7, "-faults") == 0) continue;
+    std::string target = name == "bamort-migrate" ? it->path() + "-faults" : it->path();
+    ASSERT_EQ(symlink(target.c_str(), (bin + "/" + name).c_str()), 0) << name;
+  }
+  ProcessResult r = RunProcess({SourcePath("docker/deploy.sh"), "--native", "--bin-dir", bin,
                                 "--reports-root", work + "/reports", "--backup-dir", work + "/backups", "--run-id",
                                 "run1", package},
                                {{"BAMORT_DB_NAME", db.name()}, {"BAMORT_TEST_KILL_AFTER_STATEMENTS", "100"}});
@@ -325,7 +336,7 @@ TEST(Reliability, KilledBackupKeepsOlderSetsAndRetentionAndTheNextBackupWorks) {
     return FormatRfc3339(std::chrono::system_clock::now() - std::chrono::hours(24 * days));
   };
   for (int days : {40, 35}) {
-    ProcessResult r = db.Job("backup", {"--out-dir", out, "--no-retention"}, {{"BAMORT_TEST_NOW", ago(days)}});
+    ProcessResult r = db.Job("backup-faults", {"--out-dir", out, "--no-retention"}, {{"BAMORT_TEST_NOW", ago(days)}});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   ASSERT_EQ(CompleteSets(out).size(), 2u);
