@@ -120,6 +120,8 @@ Poco::JSON::Object::Ptr HealthJson(const HealthSnapshot& s, SystemTime now) {
   Poco::JSON::Object::Ptr o = new Poco::JSON::Object(true);
   bool compatible = s.reachable && s.state == "compatible";
   o->set("status", std::string(HealthStatusWord(s)));
+  // The state bamort-status judged (CompatStateName) or "unreachable": the banner's word.
+  o->set("state", s.state);
   o->set("backend_version", s.backend_version);
   o->set("required_db_version", s.required_db_version);
   o->set("actual_db_version", OptionalString(s.actual_db_version));

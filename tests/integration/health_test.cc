@@ -52,7 +52,7 @@ std::set<std::string> Keys(const Poco::JSON::Object::Ptr& o) {
 }
 
 const std::set<std::string> kHealthFields = {
-    "status",         "backend_version",  "required_db_version",  "actual_db_version",
+    "status",         "state",            "backend_version",  "required_db_version",  "actual_db_version",
     "migrations_pending", "pending_count", "pending_migrations", "compatible",
     "migration_needed",   "compatibility_reason", "last_migration", "timestamp"};
 
@@ -72,6 +72,7 @@ TEST(Health, CompatibleDatabaseIsOkWithAllFieldsVersionMetricsAndACleanShutdown)
   Poco::JSON::Object::Ptr o = h.Json();
   EXPECT_EQ(Keys(o), kHealthFields) << h.body;
   EXPECT_EQ(o->getValue<std::string>("status"), "ok");
+  EXPECT_EQ(o->getValue<std::string>("state"), "compatible");
   EXPECT_EQ(o->getValue<std::string>("actual_db_version"), o->getValue<std::string>("required_db_version"));
   EXPECT_FALSE(o->getValue<bool>("migrations_pending"));
   EXPECT_EQ(o->getValue<int64_t>("pending_count"), 0);
@@ -131,6 +132,7 @@ TEST(Health, LegacyDatabaseIsWarningWithTwelvePendingMigrations) {
   Poco::JSON::Object::Ptr o = h.Json();
   EXPECT_EQ(Keys(o), kHealthFields);
   EXPECT_EQ(o->getValue<std::string>("status"), "warning");
+  EXPECT_EQ(o->getValue<std::string>("state"), "behind");
   EXPECT_TRUE(o->getValue<bool>("migrations_pending"));
   EXPECT_TRUE(o->getValue<bool>("migration_needed"));
   EXPECT_FALSE(o->getValue<bool>("compatible"));
@@ -158,6 +160,7 @@ TEST(Health, DirtyDatabaseIs503Error) {
   Poco::JSON::Object::Ptr o = h.Json();
   EXPECT_EQ(Keys(o), kHealthFields);
   EXPECT_EQ(o->getValue<std::string>("status"), "error");
+  EXPECT_EQ(o->getValue<std::string>("state"), "dirty");
   EXPECT_FALSE(o->getValue<bool>("compatible"));
   EXPECT_FALSE(o->getValue<std::string>("compatibility_reason").empty());
   EXPECT_NE(server.Get("/metrics").body.find("\nbamort_db_dirty 1\n"), std::string::npos);
@@ -175,9 +178,31 @@ TEST(Health, DatabaseAheadOfTheBuildIs503Error) {
   EXPECT_EQ(h.status, 503) << h.body;
   Poco::JSON::Object::Ptr o = h.Json();
   EXPECT_EQ(o->getValue<std::string>("status"), "error");
+  EXPECT_EQ(o->getValue<std::string>("state"), "ahead");
   EXPECT_FALSE(o->getValue<bool>("compatible"));
   EXPECT_FALSE(o->getValue<bool>("migration_needed"));
   EXPECT_EQ(o->getObject("last_migration")->getValue<int64_t>("number"), 13);
+  EXPECT_EQ(server.Stop(), 0);
+}
+
+TEST(Health, DatabaseAheadOnlyByMigrationNumberSaysStateAhead) {
+  // Same version as the build, one migration further: the versions cannot tell; state does.
+  ScratchDatabase db("health_ahead_num");
+  ASSERT_EQ(db.Job("migrate").exit_code, 0);
+  HealthProcess probe({"--rate-limit", "0"}, DbEnv(db));
+  const std::string required = probe.Get("/api/system/health").Json()->getValue<std::string>("required_db_version");
+  ASSERT_EQ(probe.Stop(), 0);
+  db.Connect()->Execute(
+      "INSERT INTO migration_history (migration_number, version, description, applied_at, success) "
+      "VALUES (13, '" + required + "', 'from a newer build of the same release', UNIX_TIMESTAMP(), 1)");
+  HealthProcess server({"--rate-limit", "0"}, DbEnv(db));
+  HttpResult h = server.Get("/api/system/health");
+  EXPECT_EQ(h.status, 503) << h.body;
+  Poco::JSON::Object::Ptr o = h.Json();
+  EXPECT_EQ(Keys(o), kHealthFields);
+  EXPECT_EQ(o->getValue<std::string>("state"), "ahead") << h.body;
+  EXPECT_EQ(o->getValue<std::string>("status"), "error");
+  EXPECT_EQ(o->getValue<std::string>("actual_db_version"), required);
   EXPECT_EQ(server.Stop(), 0);
 }
 
@@ -193,6 +218,7 @@ TEST(Health, UnreachableDatabaseIs503WithNullVersionAndNoSecrets) {
   Poco::JSON::Object::Ptr o = h.Json();
   EXPECT_EQ(Keys(o), kHealthFields);
   EXPECT_EQ(o->getValue<std::string>("status"), "error");
+  EXPECT_EQ(o->getValue<std::string>("state"), "unreachable");
   EXPECT_TRUE(o->isNull("actual_db_version"));
   EXPECT_FALSE(o->getValue<bool>("compatible"));
   // Connector/C says 2002 or 2003 for a refused TCP connection, depending on its version.

@@ -56,11 +56,12 @@ TEST(HealthSnapshot, HealthJsonHasExactlyTheDocumentedFields) {
   s.state = "behind";
   s.pending = {{11, "0.5.0", "spell learning category"}, {12, "0.5.0", "drop legacy leftovers"}};
   Poco::JSON::Object::Ptr o = HealthJson(s, std::chrono::system_clock::now());
-  EXPECT_EQ(Keys(o), (std::set<std::string>{"status", "backend_version", "required_db_version", "actual_db_version",
+  EXPECT_EQ(Keys(o), (std::set<std::string>{"status", "state", "backend_version", "required_db_version", "actual_db_version",
                                             "migrations_pending", "pending_count", "pending_migrations", "compatible",
                                             "migration_needed", "compatibility_reason", "last_migration",
                                             "timestamp"}));
   EXPECT_EQ(o->getValue<std::string>("status"), "warning");
+  EXPECT_EQ(o->getValue<std::string>("state"), "behind");
   EXPECT_TRUE(o->getValue<bool>("migrations_pending"));
   EXPECT_TRUE(o->getValue<bool>("migration_needed"));
   EXPECT_FALSE(o->getValue<bool>("compatible"));
@@ -87,6 +88,7 @@ TEST(HealthSnapshot, UnreachableNamesOnlyTheErrnoNeverHostOrPassword) {
   EXPECT_TRUE(o->isNull("actual_db_version"));
   EXPECT_TRUE(o->isNull("last_migration"));
   EXPECT_EQ(o->getValue<std::string>("status"), "error");
+  EXPECT_EQ(o->getValue<std::string>("state"), "unreachable");
   EXPECT_EQ(UnreachableReason(Status::DatabaseError(dberr::kAccessDenied, "Access denied for user 'x'@'y'")),
             "database refused the login (MariaDB error 1045)");
 }
