@@ -43,7 +43,10 @@ TEST(CliHelp, EveryBuiltJobIsKnownToTheFrontDoor) {
   while (dirent* e = readdir(dir)) {
     std::string name = e->d_name;
     std::string path = std::string(BAMORT_BINARY_DIR) + "/" + name;
-    if (name.rfind("bamort-", 0) == 0 && access(path.c_str(), X_OK) == 0) built.insert(name.substr(7));
+    // bamort-<job>-faults are test-only builds of a job with its fault points (tests/faults),
+    // never installed, so the front door does not know them.
+    const bool test_only = name.size() > 7 && name.compare(name.size() - 7, 7, "-faults") == 0;
+    if (name.rfind("bamort-", 0) == 0 && !test_only && access(path.c_str(), X_OK) == 0) built.insert(name.substr(7));
   }
   closedir(dir);
   std::set<std::string> known;
