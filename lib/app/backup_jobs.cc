@@ -52,23 +52,9 @@ std::string OutDir(const JobCli& cli) {
   return env && *env ? env : "/backups";
 }
 
-Status FsyncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::Failed("cannot open " + dir + " to sync it");
-  int rc = ::fsync(fd);
-  ::close(fd);
-  return rc == 0 ? Status::Ok() : Status::Failed("cannot sync " + dir);
-}
-
 // The report repeats the manifest's files and tables.
 Array::Ptr FilesJson(const Manifest& m) { return m.ToJson()->getArray("files"); }
 Object::Ptr StatsJson(const Manifest& m) { return m.ToJson()->getObject("tables"); }
-
-Array::Ptr StringsJson(const std::vector<std::string>& v) {
-  Array::Ptr a = new Array();
-  for (const std::string& s : v) a->add(s);
-  return a;
-}
 
 Object::Ptr SetSummaryJson(const BackupSet& s) {
   Object::Ptr o = new Object(true);

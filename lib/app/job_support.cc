@@ -74,4 +74,10 @@ int RunJob(JobRun* run, const std::function<Status()>& body) {
   return run->Finish(s);
 }
 
+Poco::JSON::Array::Ptr StringsJson(const std::vector<std::string>& v) {
+  Poco::JSON::Array::Ptr a = new Poco::JSON::Array();
+  for (const std::string& s : v) a->add(s);
+  return a;
+}
+
 }  // namespace bamort

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <Poco/JSON/Array.h>
+
 #include "cli/job_cli.h"
 #include "db/connection.h"
 #include "db/lock_wait.h"
@@ -28,6 +30,9 @@ void AddDdlLockWaitFlags(JobCli* cli);
 Status DdlLockWaitFromFlags(const JobCli& cli, JobRun* run, LockWaitOptions* out);
 // "bamort-migrate@host pid 123 run R", what migration_history.applied_by records.
 std::string AppliedBy(const JobRun& run);
+
+// A report's list of strings (warnings, problems, dropped tables).
+Poco::JSON::Array::Ptr StringsJson(const std::vector<std::string>& v);
 
 // Runs a job body and turns any stray exception into a failed report instead of a
 // crash without one.

@@ -22,12 +22,6 @@ namespace {
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-Array::Ptr Strings(const std::vector<std::string>& v) {
-  Array::Ptr a = new Array();
-  for (const std::string& s : v) a->add(s);
-  return a;
-}
-
 Object::Ptr TablesJson(const TableStats& stats) {
   Object::Ptr o = new Object(true);
   for (const auto& [name, st] : stats) {
@@ -70,8 +64,8 @@ void FillBackupDetails(const PhysicalBackupResult& r, JobRun* run) {
   report.details->set("datadir", r.datadir);
   report.details->set("mariadb_backup", r.tool.path);
   report.details->set("mariadb_backup_version", r.tool.version);
-  report.details->set("changed_during_backup", Strings(r.changed_during_backup));
-  report.details->set("differences", Strings(r.differences));
+  report.details->set("changed_during_backup", StringsJson(r.changed_during_backup));
+  report.details->set("differences", StringsJson(r.differences));
   if (r.manifest.physical) report.details->set("position", r.manifest.physical->getObject("position"));
   Object::Ptr timings = new Object(true);
   timings->set("copy_ms", r.copy_ms);
@@ -87,9 +81,9 @@ void FillRetention(const PhysicalBackupOptions& o, const PhysicalBackupResult& r
   Object::Ptr retention = new Object(true);
   if (!o.retention) retention->set("skipped", true);
   if (r.retention_ran) {
-    retention->set("kept", Strings(r.retention.kept));
-    retention->set("deleted", Strings(r.retention.deleted));
-    retention->set("partials_deleted", Strings(r.retention.partials_deleted));
+    retention->set("kept", StringsJson(r.retention.kept));
+    retention->set("deleted", StringsJson(r.retention.deleted));
+    retention->set("partials_deleted", StringsJson(r.retention.partials_deleted));
     for (const std::string& d : r.retention.deleted) spdlog::info("retention: deleted {}", d);
   }
   retention->set("retention_days", o.policy.retention_days);
@@ -213,10 +207,10 @@ Status RunPhysicalRestore(const JobCli& cli, JobRun* run) {
   report.details->set("set", r.manifest.set_name);
   report.details->set("set_path", o.set_dir);
   report.details->set("set_database", r.manifest.db_name);
-  report.details->set("file_problems", Strings(r.file_problems));
+  report.details->set("file_problems", StringsJson(r.file_problems));
   report.details->set("old_datadir", r.files_moved ? Poco::Dynamic::Var(r.old_datadir) : Poco::Dynamic::Var());
   report.details->set("files_moved", r.files_moved);
-  report.details->set("differences", Strings(r.differences));
+  report.details->set("differences", StringsJson(r.differences));
   report.details->set("tables", TablesJson(r.restored));
   Object::Ptr timings = new Object(true);
   for (const auto& [k, v] : {std::pair<const char*, int64_t>{"check_ms", r.check_ms}, {"unpack_ms", r.unpack_ms},

@@ -60,6 +60,36 @@ void DieWithParent(pid_t parent) {
   if (::getppid() != parent) ::_exit(1);
 }
 
+Status SpawnLogged(const std::vector<std::string>& argv, const std::string& log, bool own_process_group, pid_t* out) {
+  int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::Failed("cannot create " + log + ": " + Errno());
+  std::vector<std::string> copy = argv;
+  std::vector<char*> args;
+  for (std::string& a : copy) args.push_back(a.data());
+  args.push_back(nullptr);
+  const pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fd);
+    return Status::Failed("fork: " + Errno());
+  }
+  if (pid == 0) {
+    DieWithParent(parent);
+    if (own_process_group) ::setpgid(0, 0);
+    int in = ::open("/dev/null", O_RDONLY);
+    ::dup2(in, 0);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    ::execvp(args[0], args.data());
+    const char msg[] = "cannot execute the program\n";
+    (void)!::write(2, msg, sizeof msg - 1);
+    ::_exit(127);
+  }
+  ::close(fd);
+  *out = pid;
+  return Status::Ok();
+}
+
 ClientDefaults::~ClientDefaults() { Remove(); }
 
 Status ClientDefaults::Create(const DbConfig& config) {

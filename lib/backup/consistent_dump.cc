@@ -8,16 +8,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/measure.h"
 #include "backup/dump_stream.h"
 #include "db/operation_mark.h"
 
 namespace bamort {
 
 namespace {
-
-int64_t MsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
-}
 
 Status OpenSnapshot(Connection* conn) {
   BAMORT_RETURN_IF_ERROR(conn->Execute("SET time_zone = '+00:00'"));

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +10,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "backup/client_process.h"
 #include "common/file_io.h"
 #include "common/secrets.h"
 
@@ -79,31 +79,8 @@ std::string VersionNumber(const std::string& version) {
 }
 
 Status RunLogged(const std::vector<std::string>& argv, const std::string& log_file, const std::string& what) {
-  int fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::Failed("cannot create " + log_file + ": " + Errno());
-  std::vector<std::string> copy = argv;
-  std::vector<char*> args;
-  for (std::string& a : copy) args.push_back(a.data());
-  args.push_back(nullptr);
-  const pid_t parent = ::getpid();
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(fd);
-    return Status::Failed("fork: " + Errno());
-  }
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(1);
-    int in = ::open("/dev/null", O_RDONLY);
-    ::dup2(in, 0);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    ::execvp(args[0], args.data());
-    const char msg[] = "cannot execute the program\n";
-    (void)!::write(2, msg, sizeof msg - 1);
-    ::_exit(127);
-  }
-  ::close(fd);
+  pid_t pid = -1;
+  BAMORT_RETURN_IF_ERROR(SpawnLogged(argv, log_file, /*own_process_group=*/false, &pid));
   int st = 0;
   while (::waitpid(pid, &st, 0) < 0) {
     if (errno != EINTR) return Status::Failed("waitpid: " + Errno());

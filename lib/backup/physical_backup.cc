@@ -35,14 +35,6 @@ int64_t Ms(Clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
 }
 
-Status FsyncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::Failed("cannot open " + dir + " to sync it");
-  int rc = ::fsync(fd);
-  ::close(fd);
-  return rc == 0 ? Status::Ok() : Status::Failed("cannot sync " + dir);
-}
-
 uint64_t g_walk_bytes = 0;
 int AddFileBytes(const char*, const struct stat* st, int type, struct FTW*) {
   if (type == FTW_F) g_walk_bytes += static_cast<uint64_t>(st->st_size);

@@ -89,38 +89,6 @@ void RemoveOrphanedDirs(const std::string& base) {
   }
 }
 
-// fork + exec in its own process group, output into log, SIGKILL when the forking
-// thread dies (PR_SET_PDEATHSIG).
-Status Spawn(const std::vector<std::string>& argv, const std::string& log, pid_t* out) {
-  int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::Failed("cannot create " + log + ": " + Errno());
-  std::vector<std::string> copy = argv;
-  std::vector<char*> args;
-  for (std::string& a : copy) args.push_back(a.data());
-  args.push_back(nullptr);
-  const pid_t parent = ::getpid();
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(fd);
-    return Status::Failed("fork: " + Errno());
-  }
-  if (pid == 0) {
-    DieWithParent(parent);
-    ::setpgid(0, 0);
-    int in = ::open("/dev/null", O_RDONLY);
-    ::dup2(in, 0);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    ::execv(args[0], args.data());
-    const char msg[] = "cannot execute the program\n";
-    (void)!::write(2, msg, sizeof msg - 1);
-    ::_exit(127);
-  }
-  ::close(fd);
-  *out = pid;
-  return Status::Ok();
-}
-
 void KillGroup(pid_t* pid) {
   if (*pid <= 0) return;
   ::kill(-*pid, SIGKILL);
@@ -166,7 +134,7 @@ Status PrivateServer::BeginInstall(const PrivateServerOptions& options) {
     argv.push_back(a);
   }
   spdlog::info("verify: initialising a private MariaDB in {}", dir_);
-  return Spawn(argv, dir_ + "/install.log", &install_pid_);
+  return SpawnLogged(argv, dir_ + "/install.log", /*own_process_group=*/true, &install_pid_);
 }
 
 Status PrivateServer::CreateForCopy(const PrivateServerOptions& options) {
@@ -214,7 +182,7 @@ Status PrivateServer::Start(const PrivateServerOptions& options) {
     argv.push_back(a);
   }
   if (options.skip_grant_tables) argv.push_back("--skip-grant-tables");
-  BAMORT_RETURN_IF_ERROR(Spawn(argv, dir_ + "/server.out", &server_pid_));
+  BAMORT_RETURN_IF_ERROR(SpawnLogged(argv, dir_ + "/server.out", /*own_process_group=*/true, &server_pid_));
   return WaitUntilReady(options.start_timeout_seconds);
 }
 

@@ -5,6 +5,7 @@
 #include <Poco/JSON/Array.h>
 #include <spdlog/spdlog.h>
 
+#include "common/measure.h"
 #include "backup/sql_dump.h"
 
 namespace bamort {
@@ -12,10 +13,6 @@ namespace bamort {
 namespace {
 
 constexpr const char* kPrivateDatabase = "bamort_verify";
-
-int64_t MsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
-}
 
 std::string CreateDatabaseSql(const std::string& name) {
   return "CREATE DATABASE " + Connection::QuoteIdentifier(name) + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci";

@@ -100,4 +100,12 @@ Status MakeDirs(const std::string& path) {
   return Status::Ok();
 }
 
+Status FsyncDir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Status::Failed("cannot open " + dir + " to sync it");
+  int rc = ::fsync(fd);
+  ::close(fd);
+  return rc == 0 ? Status::Ok() : Status::Failed("cannot sync " + dir);
+}
+
 }  // namespace bamort

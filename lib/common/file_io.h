@@ -26,5 +26,7 @@ Status ReadFileToString(const std::string& path, std::string* out, size_t max_by
 // could hold data of the database).
 Status WriteFileAtomic(const std::string& path, const std::string& content, unsigned mode = 0644);
 Status MakeDirs(const std::string& path);
+// fsync of a folder, so that a rename or a new file in it survives a crash.
+Status FsyncDir(const std::string& dir);
 
 }  // namespace bamort

@@ -13,15 +13,12 @@
 #include <Poco/JSON/Array.h>
 #include <spdlog/spdlog.h>
 
+#include "common/measure.h"
 #include "backup/client_process.h"
 
 namespace bamort {
 
 namespace {
-
-int64_t MsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
-}
 
 // SIGPIPE ignored while the copy runs, so a client that dies turns into a write error
 // with the client's own message instead of ending the job.
