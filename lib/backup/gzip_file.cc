@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "backup/client_process.h"
+#include "server/client_process.h"
 
 namespace bamort {
 

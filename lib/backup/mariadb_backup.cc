@@ -10,7 +10,7 @@
 #include <cstring>
 #include <sstream>
 
-#include "backup/client_process.h"
+#include "server/client_process.h"
 #include "common/file_io.h"
 #include "common/secrets.h"
 

@@ -20,7 +20,7 @@
 
 #include <Poco/JSON/Object.h>
 
-#include "backup/client_process.h"
+#include "server/client_process.h"
 #include "common/status.h"
 
 namespace bamort {

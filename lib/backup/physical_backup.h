@@ -32,7 +32,7 @@
 #include "backup/backup_set.h"
 #include "backup/manifest.h"
 #include "backup/mariadb_backup.h"
-#include "backup/private_server.h"
+#include "server/private_server.h"
 #include "common/status.h"
 #include "config/db_config.h"
 #include "db/connection.h"

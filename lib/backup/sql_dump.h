@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "backup/client_process.h"
+#include "server/client_process.h"
 #include "backup/gzip_file.h"
 #include "common/status.h"
 #include "config/db_config.h"

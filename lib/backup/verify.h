@@ -24,7 +24,7 @@
 
 #include <Poco/JSON/Object.h>
 
-#include "backup/private_server.h"
+#include "server/private_server.h"
 #include "backup/table_stats.h"
 #include "common/status.h"
 #include "config/db_config.h"

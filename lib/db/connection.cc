@@ -88,7 +88,7 @@ Status Connection::Open(const DbConfig& config, std::unique_ptr<Connection>* out
   mysql_options(conn->handle_, MYSQL_OPT_LOCAL_INFILE, &local_infile);
   // TCP even for "localhost": the tool is configured by host and port. The one
   // exception is a host that is an absolute path, a Unix socket: the private server
-  // that backup --verify starts itself (backup/private_server.h) has no network.
+  // that backup --verify starts itself (server/private_server.h) has no network.
   const bool unix_socket = IsSocketHost(config.host);
   unsigned protocol = unix_socket ? MYSQL_PROTOCOL_SOCKET : MYSQL_PROTOCOL_TCP;
   mysql_options(conn->handle_, MYSQL_OPT_PROTOCOL, &protocol);

@@ -14,7 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/measure.h"
-#include "backup/client_process.h"
+#include "server/client_process.h"
 
 namespace bamort {
 

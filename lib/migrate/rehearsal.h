@@ -1,5 +1,5 @@
 // Rehearsal: bamort-migrate --dry-run. The real migration chain runs on a full copy of
-// this database in a throwaway private MariaDB (backup/private_server.h), so the dry run
+// this database in a throwaway private MariaDB (server/private_server.h), so the dry run
 // fails where the real run would fail (a migration that aborts on this data, a schema
 // check that finds differences) with the same exit code and message, and prints the
 // statements that actually ran on this data, read from the private server's general log
@@ -29,7 +29,7 @@
 
 #include <Poco/JSON/Object.h>
 
-#include "backup/private_server.h"
+#include "server/private_server.h"
 #include "common/status.h"
 #include "db/connection.h"
 #include "migrate/migration.h"

@@ -1,4 +1,4 @@
-#include "backup/private_server.h"
+#include "server/private_server.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -19,7 +19,7 @@
 #include <Poco/File.h>
 #include <spdlog/spdlog.h>
 
-#include "backup/client_process.h"
+#include "server/client_process.h"
 #include "common/file_io.h"
 #include "db/connection.h"
 

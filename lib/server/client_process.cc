@@ -1,4 +1,4 @@
-#include "backup/client_process.h"
+#include "server/client_process.h"
 
 #include <fcntl.h>
 #include <signal.h>
