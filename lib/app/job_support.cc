@@ -10,10 +10,54 @@
 
 namespace bamort {
 
-void AddMigrationsDirFlag(JobCli* cli) {
-  cli->Flag("migrations-dir", "DIR",
-            "read the migrations from DIR instead of the ones built into this binary (for testing a new migration)");
+namespace {
+
+constexpr const char* kMigrationsDirHelp =
+    "read the migrations from DIR instead of the ones built into this binary (for testing a new migration)";
+constexpr const char* kLockTimeoutHelp = "wait this long for the deployment lock (default 60)";
+constexpr int64_t kLockTimeoutDefault = 60, kLockTimeoutMax = 86400;
+
+std::string DdlLockWaitHelp() {
+  return "how long one DDL statement waits for a table lock held by another connection before it gives way, "
+         "so the application is not queued behind it (default " + std::to_string(LockWaitOptions().wait_seconds) +
+         ")";
 }
+
+std::string DdlRetriesHelp() {
+  return "how often such a statement is tried again, naming the blocking connection, before the job stops "
+         "(default " + std::to_string(LockWaitOptions().retries) + ")";
+}
+
+}  // namespace
+
+TextFlag DeclareMigrationsDir(JobCli* cli) { return cli->AddText("migrations-dir", "DIR", kMigrationsDirHelp); }
+
+Status LoadMigrations(const TextFlag& migrations_dir, std::vector<Migration>* out) {
+  if (auto dir = migrations_dir.value()) return DirectoryMigrationSource(*dir)->Load(out);
+  return EmbeddedMigrationSource()->Load(out);
+}
+
+IntFlag DeclareLockTimeout(JobCli* cli, const std::string& when) {
+  return cli->AddInt("lock-timeout", "SECONDS", when + kLockTimeoutHelp, kLockTimeoutDefault, 0, kLockTimeoutMax);
+}
+
+DdlLockWaitFlags DeclareDdlLockWait(JobCli* cli) {
+  const LockWaitOptions d;
+  DdlLockWaitFlags f;
+  f.wait_seconds = cli->AddInt("ddl-lock-wait", "SECONDS", DdlLockWaitHelp(), d.wait_seconds, 1, 86400);
+  f.retries = cli->AddInt("ddl-retries", "N", DdlRetriesHelp(), d.retries, 0, 1000);
+  return f;
+}
+
+Status DdlLockWaitFlags::Read(JobRun* run, LockWaitOptions* out) const {
+  BAMORT_RETURN_IF_ERROR(wait_seconds.Read(&out->wait_seconds));
+  BAMORT_RETURN_IF_ERROR(retries.Read(&out->retries));
+  run->report().inputs->set("ddl_lock_wait_seconds", out->wait_seconds);
+  run->report().inputs->set("ddl_retries", out->retries);
+  return Status::Ok();
+}
+
+void AddMigrationsDirFlag(JobCli* cli) { cli->Flag("migrations-dir", "DIR", kMigrationsDirHelp); }
 
 Status LoadMigrations(const JobCli& cli, std::vector<Migration>* out) {
   // Jobs without --migrations-dir (backup, export-masterdata) use the embedded ones.
@@ -30,16 +74,11 @@ Status OpenDatabase(JobRun* run, std::unique_ptr<Connection>* out) {
 }
 
 Status LockTimeoutSeconds(const JobCli& cli, int64_t* out) {
-  return cli.GetInt("lock-timeout", 60, 0, 86400, out);
+  return cli.GetInt("lock-timeout", kLockTimeoutDefault, 0, kLockTimeoutMax, out);
 }
 
 void AddDdlLockWaitFlags(JobCli* cli) {
-  LockWaitOptions d;
-  cli->Flag("ddl-lock-wait", "SECONDS",
-            "how long one DDL statement waits for a table lock held by another connection before it gives way, "
-            "so the application is not queued behind it (default " + std::to_string(d.wait_seconds) + ")")
-      .Flag("ddl-retries", "N", "how often such a statement is tried again, naming the blocking connection, before "
-                                "the job stops (default " + std::to_string(d.retries) + ")");
+  cli->Flag("ddl-lock-wait", "SECONDS", DdlLockWaitHelp()).Flag("ddl-retries", "N", DdlRetriesHelp());
 }
 
 Status DdlLockWaitFromFlags(const JobCli& cli, JobRun* run, LockWaitOptions* out) {

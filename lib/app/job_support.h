@@ -15,19 +15,35 @@
 
 namespace bamort {
 
-// Adds --migrations-dir to a job's flags.
+// Flags many jobs share, declared here once (docs/ARCHITECTURE.md, "Adding a flag"); each
+// returns the handle the job keeps next to its other flags and reads.
+// --migrations-dir DIR: the migrations from DIR instead of the embedded ones.
+TextFlag DeclareMigrationsDir(JobCli* cli);
+// The migrations of --migrations-dir when given, else the embedded ones (a job without the
+// flag passes TextFlag()).
+Status LoadMigrations(const TextFlag& migrations_dir, std::vector<Migration>* out);
+// --lock-timeout SECONDS: default 60, 0 (try once) to one day, so every job that takes the
+// deployment lock waits the same. `when` opens the help ("with --repair-additive: ").
+IntFlag DeclareLockTimeout(JobCli* cli, const std::string& when = "");
+// --ddl-lock-wait SECONDS and --ddl-retries N (db/lock_wait.h), for every job that runs DDL
+// on a live database (migrate, rollback, restore).
+struct DdlLockWaitFlags {
+  IntFlag wait_seconds;
+  IntFlag retries;
+  // Both into *out and into the report's inputs.
+  Status Read(JobRun* run, LockWaitOptions* out) const;
+};
+DdlLockWaitFlags DeclareDdlLockWait(JobCli* cli);
+
+// The same, read by name: kept until every job has moved to the handles above.
 void AddMigrationsDirFlag(JobCli* cli);
 Status LoadMigrations(const JobCli& cli, std::vector<Migration>* out);
-// LoadDb + Connection::Open; a failed connection keeps its errno and hint.
-Status OpenDatabase(JobRun* run, std::unique_ptr<Connection>* out);
-// --lock-timeout in seconds: default 60, 0 (try once) to one day. One place for the
-// default, so every job that takes the deployment lock waits the same.
 Status LockTimeoutSeconds(const JobCli& cli, int64_t* out);
-// --ddl-lock-wait SECONDS and --ddl-retries N (db/lock_wait.h), declared here once for every
-// job that runs DDL on a live database (migrate, rollback, restore); the reader also puts
-// them into the report's inputs.
 void AddDdlLockWaitFlags(JobCli* cli);
 Status DdlLockWaitFromFlags(const JobCli& cli, JobRun* run, LockWaitOptions* out);
+
+// LoadDb + Connection::Open; a failed connection keeps its errno and hint.
+Status OpenDatabase(JobRun* run, std::unique_ptr<Connection>* out);
 // "bamort-migrate@host pid 123 run R", what migration_history.applied_by records.
 std::string AppliedBy(const JobRun& run);
 

@@ -7,8 +7,7 @@
 #include <cstring>
 #include <iostream>
 
-#include "build_info.h"
-#include "migrate/migration_source.h"
+#include "cli/job_cli.h"
 
 namespace bamort {
 
@@ -135,10 +134,7 @@ int RunBamortCommand(int argc, char** argv) {
       std::cout << BamortHelpText();
       return 0;
     case BamortRequest::Kind::kVersion:
-      std::cout << "bamort " << kToolVersion << "\n"
-                << "backend version: " << kBackendVersion << "\n"
-                << "required DB version: " << RequiredDbVersion().ToString() << "\n"
-                << "commit: " << kGitCommit << ", built " << kBuildDate << " with " << kCompiler << "\n";
+      std::cout << VersionText("bamort");
       return 0;
     case BamortRequest::Kind::kNoJob:
       std::cerr << "bamort: name a job\n\n" << BamortHelpText();

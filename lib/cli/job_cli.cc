@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -16,7 +18,6 @@
 #include "common/output_dir.h"
 #include "common/secrets.h"
 #include "config/dotenv.h"
-#include "migrate/migration_source.h"
 
 namespace bamort {
 
@@ -57,48 +58,148 @@ std::string NewRunId() {
 
 }  // namespace
 
-JobCli::JobCli(std::string job, std::string summary, std::string description)
-    : job_(std::move(job)), summary_(std::move(summary)), description_(std::move(description)) {
-  Add("help", "", "show this help and exit", "common");
-  Add("version", "", "show the tool, backend and required DB versions and exit", "common");
-  Add("report", "FILE", "write the JSON step report to FILE (default: <reports-dir>/" + job_ + ".json)", "common");
-  Add("reports-dir", "DIR", "folder of this run's reports (default: $BAMORT_REPORTS_DIR); previous steps' "
-      "reports are looked up here", "common");
-  Add("run-id", "ID", "id of the deployment run, shared by its steps (default: $BAMORT_RUN_ID or a new one)",
-      "common");
-  Add("env-file", "FILE", "read settings from this dotenv file (KEY=VALUE lines, e.g. upstream's .env); "
-      "variables already set in the environment win", "common");
-  Add("log-format", "text|json", "log lines on stderr as text (default) or one JSON object per line", "common");
-  Add("verbose", "", "log debug details", "common");
+bool FlagHandle::given() const { return Value() != nullptr; }
+
+const std::string& FlagHandle::name() const {
+  static const std::string none;
+  return cli_ ? cli_->specs_[index_].name : none;
 }
 
-void JobCli::Add(const std::string& name, const std::string& value_name, const std::string& help,
-                 const std::string& group) {
-  specs_.push_back({name, value_name, help, group});
+const std::string* FlagHandle::Value() const { return cli_ ? cli_->ValueOf(index_) : nullptr; }
+
+std::optional<std::string> TextFlag::value() const {
+  const std::string* v = Value();
+  return v ? std::optional<std::string>(*v) : std::nullopt;
+}
+
+std::string TextFlag::value_or(const std::string& fallback) const {
+  const std::string* v = Value();
+  return v ? *v : fallback;
+}
+
+namespace {
+
+Status ParseWholeNumber(const std::string& name, const std::string* text, int64_t fallback, int64_t min, int64_t max,
+                        int64_t* out) {
+  if (!text) {
+    *out = fallback;
+    return Status::Ok();
+  }
+  char* end = nullptr;
+  errno = 0;
+  long long n = std::strtoll(text->c_str(), &end, 10);
+  if (text->empty() || *end != '\0' || errno != 0 || n < min || n > max) {
+    return Status::BadInput("--" + name + ": expected a whole number from " + std::to_string(min) + " to " +
+                            std::to_string(max) + ", got '" + *text + "'");
+  }
+  *out = n;
+  return Status::Ok();
+}
+
+bool IsFlagName(const std::string& name) {
+  if (name.empty() || name.front() == '-' || name.back() == '-' || name.find("--") != std::string::npos) return false;
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Status IntFlag::Read(int64_t* out) const { return ParseWholeNumber(name(), Value(), fallback_, min_, max_, out); }
+
+Status IntFlag::Read(int* out) const {
+  int64_t n = 0;
+  BAMORT_RETURN_IF_ERROR(Read(&n));
+  *out = static_cast<int>(n);  // the declared range keeps it within int (checked at AddInt)
+  return Status::Ok();
+}
+
+JobCli::JobCli(std::string job, std::string summary, std::string description)
+    : job_(std::move(job)), summary_(std::move(summary)), description_(std::move(description)) {
+  auto common_text = [&](const std::string& name, const std::string& value_name, const std::string& help) {
+    return TextFlag(this, Add(name, value_name, help, "common"));
+  };
+  common_.help = SwitchFlag(this, Add("help", "", "show this help and exit", "common"));
+  common_.version =
+      SwitchFlag(this, Add("version", "", "show the tool, backend and required DB versions and exit", "common"));
+  common_.report =
+      common_text("report", "FILE", "write the JSON step report to FILE (default: <reports-dir>/" + job_ + ".json)");
+  common_.reports_dir = common_text("reports-dir", "DIR", "folder of this run's reports (default: "
+                                    "$BAMORT_REPORTS_DIR); previous steps' reports are looked up here");
+  common_.run_id = common_text("run-id", "ID", "id of the deployment run, shared by its steps (default: "
+                               "$BAMORT_RUN_ID or a new one)");
+  common_.env_file = common_text("env-file", "FILE", "read settings from this dotenv file (KEY=VALUE lines, e.g. "
+                                 "upstream's .env); variables already set in the environment win");
+  common_.log_format =
+      common_text("log-format", "text|json", "log lines on stderr as text (default) or one JSON object per line");
+  common_.verbose = SwitchFlag(this, Add("verbose", "", "log debug details", "common"));
+}
+
+size_t JobCli::Add(const std::string& name, const std::string& value_name, const std::string& help,
+                   const std::string& group, bool typed) {
+  const std::string where = "bamort-" + job_ + " declares --" + name;
+  if (parsed_) throw std::logic_error(where + " after parsing its arguments");
+  if (!IsFlagName(name)) throw std::logic_error(where + ": a flag name is lower-case words joined by '-'");
+  if (Find(name)) throw std::logic_error(where + " twice");
+  if (help.empty()) throw std::logic_error(where + " without a help text");
+  specs_.push_back({name, value_name, help, group, typed});
+  return specs_.size() - 1;
+}
+
+SwitchFlag JobCli::AddSwitch(const std::string& name, const std::string& help) {
+  return SwitchFlag(this, Add(name, "", help, "job"));
+}
+
+TextFlag JobCli::AddText(const std::string& name, const std::string& value_name, const std::string& help) {
+  if (value_name.empty()) throw std::logic_error("bamort-" + job_ + " declares --" + name + " without a value name");
+  return TextFlag(this, Add(name, value_name, help, "job"));
+}
+
+IntFlag JobCli::AddInt(const std::string& name, const std::string& value_name, const std::string& help,
+                       int64_t fallback, int64_t min, int64_t max) {
+  if (value_name.empty()) throw std::logic_error("bamort-" + job_ + " declares --" + name + " without a value name");
+  if (!(min <= fallback && fallback <= max) || min < INT32_MIN || max > INT32_MAX) {
+    throw std::logic_error("bamort-" + job_ + " declares --" + name + " with default " + std::to_string(fallback) +
+                           " outside its range " + std::to_string(min) + ".." + std::to_string(max) +
+                           " (or a range beyond int)");
+  }
+  return IntFlag(this, Add(name, value_name, help, "job"), fallback, min, max);
 }
 
 JobCli& JobCli::Flag(const std::string& name, const std::string& value_name, const std::string& help) {
-  Add(name, value_name, help, "job");
+  Add(name, value_name, help, "job", /*typed=*/false);
   return *this;
 }
 
 JobCli& JobCli::Switch(const std::string& name, const std::string& help) {
-  Add(name, "", help, "job");
+  Add(name, "", help, "job", /*typed=*/false);
   return *this;
+}
+
+std::vector<std::string> JobCli::UntypedFlags() const {
+  std::vector<std::string> out;
+  for (const Spec& s : specs_) {
+    if (!s.typed) out.push_back(s.name);
+  }
+  return out;
 }
 
 JobCli& JobCli::WithDatabase() {
   with_database_ = true;
-  Add("db-host", "HOST", "database host (overrides BAMORT_DB_HOST)", "db");
-  Add("db-port", "PORT", "database port (overrides BAMORT_DB_PORT)", "db");
-  Add("db-name", "NAME", "database name (overrides BAMORT_DB_NAME)", "db");
-  Add("db-user", "USER", "database user (overrides BAMORT_DB_USER)", "db");
-  Add("db-password-file", "FILE", "file holding the password (overrides BAMORT_DB_PASSWORD_FILE)", "db");
+  auto db = [&](const std::string& name, const std::string& value_name, const std::string& help) {
+    return TextFlag(this, Add(name, value_name, help, "db"));
+  };
+  db_host_ = db("db-host", "HOST", "database host (overrides BAMORT_DB_HOST)");
+  db_port_ = db("db-port", "PORT", "database port (overrides BAMORT_DB_PORT)");
+  db_name_ = db("db-name", "NAME", "database name (overrides BAMORT_DB_NAME)");
+  db_user_ = db("db-user", "USER", "database user (overrides BAMORT_DB_USER)");
+  db_password_file_ = db("db-password-file", "FILE", "file holding the password (overrides BAMORT_DB_PASSWORD_FILE)");
   return *this;
 }
 
 JobCli& JobCli::WithDryRun(const std::string& help) {
-  Add("dry-run", "", help, "job");
+  dry_run_ = SwitchFlag(this, Add("dry-run", "", help, "job"));
   return *this;
 }
 
@@ -114,75 +215,85 @@ const JobCli::Spec* JobCli::Find(const std::string& name) const {
   return nullptr;
 }
 
+const std::string* JobCli::ValueOf(size_t index) const {
+  auto it = values_.find(specs_[index].name);
+  return it == values_.end() ? nullptr : &it->second;
+}
+
+// One argument at argv[*i] (and its value, which advances *i); false with *exit_code on bad usage.
+bool JobCli::ParseOne(const std::string& program, int argc, char** argv, int* i, int* exit_code) {
+  std::string arg = argv[*i];
+  *exit_code = 2;
+  if (arg.rfind("--", 0) != 0 || arg.size() == 2) {
+    if (positional_usage_.empty()) {
+      std::cerr << program << ": unexpected argument '" << arg << "'; see --help\n";
+      return false;
+    }
+    positional_.push_back(arg);
+    return true;
+  }
+  std::string name = arg.substr(2);
+  std::optional<std::string> value;
+  size_t eq = name.find('=');
+  if (eq != std::string::npos) {
+    value = name.substr(eq + 1);
+    name = name.substr(0, eq);
+  }
+  if (name == "db-password" || name == "password") {
+    std::cerr << program << ": the password is never taken as a flag (argv is visible to every user); "
+              << "use BAMORT_DB_PASSWORD_FILE or --db-password-file\n";
+    return false;
+  }
+  const Spec* spec = Find(name);
+  if (!spec) {
+    std::cerr << program << ": unknown flag --" << name << "; see --help\n";
+    return false;
+  }
+  if (spec->value_name.empty()) {
+    if (value) {
+      std::cerr << program << ": --" << name << " takes no value\n";
+      return false;
+    }
+    values_[name] = "";
+    return true;
+  }
+  if (!value) {
+    if (*i + 1 >= argc) {
+      std::cerr << program << ": --" << name << " needs a value (" << spec->value_name << ")\n";
+      return false;
+    }
+    value = argv[++*i];
+  }
+  values_[name] = *value;
+  return true;
+}
+
 bool JobCli::Parse(int argc, char** argv, int* exit_code) {
-  std::string program = "bamort-" + job_;
+  parsed_ = true;
+  const std::string program = "bamort-" + job_;
   for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--") {
+    if (std::string(argv[i]) == "--") {
       for (++i; i < argc; ++i) positional_.push_back(argv[i]);
       break;
     }
-    if (arg.rfind("--", 0) != 0 || arg.size() == 2) {
-      if (positional_usage_.empty()) {
-        std::cerr << program << ": unexpected argument '" << arg << "'; see --help\n";
-        *exit_code = 2;
-        return false;
-      }
-      positional_.push_back(arg);
-      continue;
-    }
-    std::string name = arg.substr(2);
-    std::optional<std::string> value;
-    size_t eq = name.find('=');
-    if (eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-    }
-    if (name == "db-password" || name == "password") {
-      std::cerr << program << ": the password is never taken as a flag (argv is visible to every user); "
-                << "use BAMORT_DB_PASSWORD_FILE or --db-password-file\n";
-      *exit_code = 2;
-      return false;
-    }
-    const Spec* spec = Find(name);
-    if (!spec) {
-      std::cerr << program << ": unknown flag --" << name << "; see --help\n";
-      *exit_code = 2;
-      return false;
-    }
-    if (spec->value_name.empty()) {
-      if (value) {
-        std::cerr << program << ": --" << name << " takes no value\n";
-        *exit_code = 2;
-        return false;
-      }
-      values_[name] = "";
-    } else {
-      if (!value) {
-        if (i + 1 >= argc) {
-          std::cerr << program << ": --" << name << " needs a value (" << spec->value_name << ")\n";
-          *exit_code = 2;
-          return false;
-        }
-        value = argv[++i];
-      }
-      values_[name] = *value;
-    }
+    if (!ParseOne(program, argc, argv, &i, exit_code)) return false;
   }
-  if (Has("help")) {
+  if (common_.help.on()) {
     std::cout << HelpText();
     *exit_code = 0;
     return false;
   }
-  if (Has("version")) {
-    std::cout << program << " " << kToolVersion << "\n"
-              << "backend version: " << kBackendVersion << "\n"
-              << "required DB version: " << RequiredDbVersion().ToString() << "\n"
-              << "commit: " << kGitCommit << ", built " << kBuildDate << " with " << kCompiler << "\n";
+  if (common_.version.on()) {
+    std::cout << VersionText(program);
     *exit_code = 0;
     return false;
   }
   return true;
+}
+
+std::string VersionText(const std::string& program) {
+  return program + " " + kToolVersion + "\nbackend version: " + kBackendVersion + "\nrequired DB version: " +
+         kRequiredDbVersion + "\ncommit: " + kGitCommit + ", built " + kBuildDate + " with " + kCompiler + "\n";
 }
 
 const JobCli::Spec& JobCli::Declared(const std::string& name) const {
@@ -215,29 +326,17 @@ std::string JobCli::GetOr(const std::string& name, const std::string& fallback) 
 
 Status JobCli::GetInt(const std::string& name, int64_t fallback, int64_t min, int64_t max, int64_t* out) const {
   auto v = Get(name);
-  if (!v) {
-    *out = fallback;
-    return Status::Ok();
-  }
-  char* end = nullptr;
-  errno = 0;
-  long long n = std::strtoll(v->c_str(), &end, 10);
-  if (v->empty() || *end != '\0' || errno != 0 || n < min || n > max) {
-    return Status::BadInput("--" + name + ": expected a whole number from " + std::to_string(min) + " to " +
-                            std::to_string(max) + ", got '" + *v + "'");
-  }
-  *out = n;
-  return Status::Ok();
+  return ParseWholeNumber(name, v ? &*v : nullptr, fallback, min, max, out);
 }
 
 DbFlags JobCli::db_flags() const {
   DbFlags f;
   if (!with_database_) return f;
-  f.host = Get("db-host");
-  f.port = Get("db-port");
-  f.name = Get("db-name");
-  f.user = Get("db-user");
-  f.password_file = Get("db-password-file");
+  f.host = db_host_.value();
+  f.port = db_port_.value();
+  f.name = db_name_.value();
+  f.user = db_user_.value();
+  f.password_file = db_password_file_.value();
   return f;
 }
 
@@ -274,16 +373,17 @@ JobRun::JobRun(const JobCli& cli) : cli_(cli) {
 }
 
 Status JobRun::Start() {
-  BAMORT_RETURN_IF_ERROR(SetupLogging("bamort-" + cli_.job(), cli_.GetOr("log-format", "text"), cli_.Has("verbose")));
+  const JobCli::CommonFlags& flags = cli_.common();
+  BAMORT_RETURN_IF_ERROR(SetupLogging("bamort-" + cli_.job(), flags.log_format.value_or("text"), flags.verbose.on()));
   // Before anything reads the environment: the file may set BAMORT_REPORTS_DIR too. A bad
   // file sets nothing; its failure is returned once the report path is known.
   Status env_file = Status::Ok();
-  if (auto path = cli_.Get("env-file")) env_file = LoadEnvFile(*path);
+  if (auto path = flags.env_file.value()) env_file = LoadEnvFile(*path);
   const char* env_run = std::getenv("BAMORT_RUN_ID");
-  report_.run_id = cli_.GetOr("run-id", env_run && *env_run ? env_run : NewRunId());
+  report_.run_id = flags.run_id.value_or(env_run && *env_run ? env_run : NewRunId());
   const char* env_dir = std::getenv("BAMORT_REPORTS_DIR");
-  reports_dir_ = cli_.GetOr("reports-dir", env_dir ? env_dir : "");
-  if (auto r = cli_.Get("report")) {
+  reports_dir_ = flags.reports_dir.value_or(env_dir ? env_dir : "");
+  if (auto r = flags.report.value()) {
     if (r->empty()) return Status::BadInput("--report: empty file name");
     report_path_ = *r;
   } else if (!reports_dir_.empty()) {
@@ -342,14 +442,6 @@ Status JobRun::LoadDb(DbConfig* out, bool require_name) {
   report_.database.host = out->host + ":" + std::to_string(out->port);
   report_.database.name = out->name;
   return Status::Ok();
-}
-
-std::string JobRun::PreviousReportPath(const std::string& job) const {
-  if (cli_.Declares("previous")) {
-    if (auto p = cli_.Get("previous")) return *p;
-  }
-  if (reports_dir_.empty()) return "";
-  return reports_dir_ + "/" + job + ".json";
 }
 
 void JobRun::Warn(const std::string& message) {

@@ -7,6 +7,8 @@
 // and the mapping of the final Status onto the exit code and report status.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -18,13 +20,88 @@
 
 namespace bamort {
 
+class JobCli;
+
+// The handle of one declared flag, returned by JobCli::AddSwitch/AddText/AddInt. It reads the
+// flag it was declared as: no name is written at the read site, so a misspelt flag cannot
+// compile, and what a flag means (value name, help, an int's default and range) is written
+// once, at its declaration. The JobCli must outlive its handles (it is not copyable).
+// A default-constructed handle is a flag this job does not have: it reads as not given (for
+// shared readers such as ImportOptionsFromFlags, where some jobs declare fewer flags).
+class FlagHandle {
+ public:
+  FlagHandle() = default;
+  bool declared() const { return cli_ != nullptr; }
+  // Given on the command line.
+  bool given() const;
+  // "lock-timeout" (without the dashes), for messages; "" when not declared.
+  const std::string& name() const;
+
+ protected:
+  friend class JobCli;
+  FlagHandle(const JobCli* cli, size_t index) : cli_(cli), index_(index) {}
+  const std::string* Value() const;  // nullptr when not given
+
+  const JobCli* cli_ = nullptr;
+  size_t index_ = 0;
+};
+
+class SwitchFlag : public FlagHandle {
+ public:
+  SwitchFlag() = default;
+  bool on() const { return given(); }
+
+ private:
+  friend class JobCli;
+  using FlagHandle::FlagHandle;
+};
+
+class TextFlag : public FlagHandle {
+ public:
+  TextFlag() = default;
+  std::optional<std::string> value() const;
+  std::string value_or(const std::string& fallback) const;
+
+ private:
+  friend class JobCli;
+  using FlagHandle::FlagHandle;
+};
+
+// A whole number with the default and range it was declared with.
+class IntFlag : public FlagHandle {
+ public:
+  IntFlag() = default;
+  // The value, or the declared default when not given; kBadInput naming the flag when it is
+  // not a whole number in the declared range. A flag the job does not have reads its default.
+  Status Read(int64_t* out) const;
+  Status Read(int* out) const;
+  int64_t fallback() const { return fallback_; }
+
+ private:
+  friend class JobCli;
+  IntFlag(const JobCli* cli, size_t index, int64_t fallback, int64_t min, int64_t max)
+      : FlagHandle(cli, index), fallback_(fallback), min_(min), max_(max) {}
+  int64_t fallback_ = 0;
+  int64_t min_ = 0;
+  int64_t max_ = 0;
+};
+
 class JobCli {
  public:
   // job is the name without the prefix ("migrate"); description is free text for --help.
   JobCli(std::string job, std::string summary, std::string description);
+  JobCli(const JobCli&) = delete;  // handles point at it
+  JobCli& operator=(const JobCli&) = delete;
 
-  JobCli& Flag(const std::string& name, const std::string& value_name, const std::string& help);
-  JobCli& Switch(const std::string& name, const std::string& help);
+  // Declaring a flag (docs/ARCHITECTURE.md, "Adding a flag"): each returns the handle the job
+  // reads it through. A name declared twice, a name that is not lower-case words joined by
+  // '-', an empty help, a default outside its range or a declaration after Parse throws
+  // std::logic_error: the job fails at start-up, which CliHelp (every job's --help) catches.
+  [[nodiscard]] SwitchFlag AddSwitch(const std::string& name, const std::string& help);
+  [[nodiscard]] TextFlag AddText(const std::string& name, const std::string& value_name, const std::string& help);
+  [[nodiscard]] IntFlag AddInt(const std::string& name, const std::string& value_name, const std::string& help,
+                               int64_t fallback, int64_t min, int64_t max);
+
   // Adds --db-host/--db-port/--db-name/--db-user/--db-password-file and their help.
   JobCli& WithDatabase();
   // Adds --dry-run ("show what would change, change nothing").
@@ -36,41 +113,66 @@ class JobCli {
   // bad usage, with the message already printed).
   bool Parse(int argc, char** argv, int* exit_code);
 
-  // Reading a flag the job did not declare is a programming error (a misspelt name would
-  // otherwise read as "not given"): Has, Get, GetOr and GetInt throw std::logic_error
+  const std::vector<std::string>& positional() const { return positional_; }
+  const std::string& job() const { return job_; }
+  bool dry_run() const { return dry_run_.on(); }
+  DbFlags db_flags() const;  // all empty for a job without WithDatabase()
+  std::string HelpText() const;
+  // The flags every job has, read by JobRun.
+  struct CommonFlags {
+    SwitchFlag help, version, verbose;
+    TextFlag report, reports_dir, run_id, env_file, log_format;
+  };
+  const CommonFlags& common() const { return common_; }
+
+  // The job flags declared through the old string API below (Flag/Switch), for CliHelp's
+  // check that every job declares typed flags.
+  std::vector<std::string> UntypedFlags() const;
+
+  // --- The old string API, kept while the jobs move to handles; new flags use the typed
+  // declarations above. Reading a flag the job did not declare throws std::logic_error
   // naming it, which RunJob turns into a failed report (exit 1).
+  JobCli& Flag(const std::string& name, const std::string& value_name, const std::string& help);
+  JobCli& Switch(const std::string& name, const std::string& help);
   bool Declares(const std::string& name) const;
   bool Has(const std::string& name) const;
   std::optional<std::string> Get(const std::string& name) const;
   std::string GetOr(const std::string& name, const std::string& fallback) const;
   // kBadInput naming the flag when the value is not a whole number in [min, max].
   Status GetInt(const std::string& name, int64_t fallback, int64_t min, int64_t max, int64_t* out) const;
-  const std::vector<std::string>& positional() const { return positional_; }
-  const std::string& job() const { return job_; }
-  bool dry_run() const { return Declares("dry-run") && Has("dry-run"); }
-  DbFlags db_flags() const;  // all empty for a job without WithDatabase()
-  std::string HelpText() const;
 
  private:
+  friend class FlagHandle;
   struct Spec {
     std::string name;
     std::string value_name;  // empty: a switch
     std::string help;
     std::string group;
+    bool typed = true;  // declared through AddSwitch/AddText/AddInt (or by JobCli itself)
   };
-  void Add(const std::string& name, const std::string& value_name, const std::string& help, const std::string& group);
+  size_t Add(const std::string& name, const std::string& value_name, const std::string& help,
+             const std::string& group, bool typed = true);
   const Spec* Find(const std::string& name) const;
   const Spec& Declared(const std::string& name) const;  // throws std::logic_error
+  const std::string* ValueOf(size_t index) const;
+  bool ParseOne(const std::string& program, int argc, char** argv, int* i, int* exit_code);
 
   std::string job_;
   std::string summary_;
   std::string description_;
   std::string positional_usage_;
   bool with_database_ = false;
+  bool parsed_ = false;
   std::vector<Spec> specs_;
   std::map<std::string, std::string> values_;
   std::vector<std::string> positional_;
+  CommonFlags common_;
+  SwitchFlag dry_run_;
+  TextFlag db_host_, db_port_, db_name_, db_user_, db_password_file_;
 };
+
+// What --version prints: tool, backend and required DB versions, commit and build.
+std::string VersionText(const std::string& program);
 
 class JobRun {
  public:
@@ -86,9 +188,6 @@ class JobRun {
   StepReport& report() { return report_; }
   const std::string& run_id() const { return report_.run_id; }
   const std::string& report_job() const { return report_.job; }
-  // Where the report of another job of this run is expected: --previous when given,
-  // else <reports dir>/<job>.json; empty when neither is known.
-  std::string PreviousReportPath(const std::string& job) const;
   void Warn(const std::string& message);
   // The job's exit code 3 reports a state of the database, not a failure of the job
   // (bamort-status on a database that is behind): Finish logs it at info level and the

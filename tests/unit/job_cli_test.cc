@@ -1,7 +1,11 @@
 #include "cli/job_cli.h"
 
+#include "build_info.h"
+#include "migrate/migration_source.h"
+
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <stdexcept>
 
 namespace bamort {
@@ -51,6 +55,91 @@ TEST(JobCli, UnknownFlagAndPasswordFlagAreExit2) {
     EXPECT_FALSE(ParseArgs(&cli, args, &exit_code)) << args[0];
     EXPECT_EQ(exit_code, 2) << args[0];
   }
+}
+
+TEST(JobCli, TypedFlagsReadThroughTheirHandles) {
+  JobCli cli("test", "a test job", "");
+  TextFlag out = cli.AddText("out", "DIR", "where");
+  IntFlag steps = cli.AddInt("steps", "N", "how many (default 1)", 1, 1, 10);
+  IntFlag keep = cli.AddInt("keep", "N", "how many to keep (default 3)", 3, 0, 5);
+  SwitchFlag list = cli.AddSwitch("list", "list");
+  SwitchFlag json = cli.AddSwitch("json", "as JSON");
+  int exit_code = -1;
+  ASSERT_TRUE(ParseArgs(&cli, {"--out=/tmp/x", "--steps", "4", "--list"}, &exit_code));
+  EXPECT_EQ(out.value(), std::optional<std::string>("/tmp/x"));
+  EXPECT_EQ(out.name(), "out");
+  int64_t n = 0;
+  ASSERT_TRUE(steps.Read(&n).ok());
+  EXPECT_EQ(n, 4);
+  int k = 0;
+  ASSERT_TRUE(keep.Read(&k).ok());
+  EXPECT_EQ(k, 3) << "not given: the declared default";
+  EXPECT_TRUE(list.on());
+  EXPECT_FALSE(json.on());
+  EXPECT_TRUE(cli.UntypedFlags().empty());
+
+  // A flag the job does not have: not given, an int reads its default of 0.
+  TextFlag none;
+  EXPECT_FALSE(none.given());
+  EXPECT_EQ(none.value_or("fallback"), "fallback");
+  EXPECT_EQ(none.name(), "");
+}
+
+TEST(JobCli, AnIntOutsideItsDeclaredRangeIsBadInputNamingTheFlag) {
+  JobCli cli("test", "a test job", "");
+  IntFlag steps = cli.AddInt("steps", "N", "how many", 1, 1, 10);
+  int exit_code = -1;
+  ASSERT_TRUE(ParseArgs(&cli, {"--steps", "11"}, &exit_code));
+  int64_t n = 0;
+  Status s = steps.Read(&n);
+  EXPECT_EQ(s.code(), StatusCode::kBadInput);
+  EXPECT_EQ(s.message(), "--steps: expected a whole number from 1 to 10, got '11'");
+}
+
+TEST(JobCli, BadDeclarationsFailAtStartUp) {
+  auto message = [](const std::function<void(JobCli*)>& declare) {
+    JobCli cli("test", "a test job", "");
+    try {
+      declare(&cli);
+    } catch (const std::logic_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no exception");
+  };
+  EXPECT_EQ(message([](JobCli* c) { (void)c->AddSwitch("list", "a"), (void)c->AddText("list", "X", "b"); }),
+            "bamort-test declares --list twice");
+  EXPECT_EQ(message([](JobCli* c) { (void)c->AddText("env-file", "F", "a common flag again"); }),
+            "bamort-test declares --env-file twice");
+  EXPECT_EQ(message([](JobCli* c) { (void)c->AddSwitch("Dry_Run", "x"); }),
+            "bamort-test declares --Dry_Run: a flag name is lower-case words joined by '-'");
+  EXPECT_EQ(message([](JobCli* c) { (void)c->AddSwitch("quiet", ""); }),
+            "bamort-test declares --quiet without a help text");
+  EXPECT_NE(message([](JobCli* c) { (void)c->AddInt("steps", "N", "x", 0, 1, 10); }).find("default 0 outside its range"),
+            std::string::npos);
+  JobCli cli("test", "a test job", "");
+  int exit_code = -1;
+  ASSERT_TRUE(ParseArgs(&cli, {}, &exit_code));
+  EXPECT_THROW((void)cli.AddSwitch("late", "declared after Parse"), std::logic_error);
+}
+
+TEST(JobCli, TheOldStringApiStillReadsAndIsListedAsUntyped) {
+  JobCli cli("test", "a test job", "");
+  cli.Flag("steps", "N", "how many").Switch("list", "list");
+  TextFlag typed = cli.AddText("out", "DIR", "where");
+  int exit_code = -1;
+  ASSERT_TRUE(ParseArgs(&cli, {"--steps", "2", "--out", "x"}, &exit_code));
+  EXPECT_EQ(cli.GetOr("steps", ""), "2");
+  EXPECT_EQ(cli.GetOr("out", ""), "x");
+  EXPECT_EQ(typed.value_or(""), "x");
+  EXPECT_EQ(cli.UntypedFlags(), (std::vector<std::string>{"steps", "list"}));
+}
+
+// --version's required DB version comes from CMake (the last migration's version line), so
+// lib/cli needs no migration engine; it is the engine's own answer.
+TEST(JobCli, TheRequiredDbVersionOfTheBuildIsTheMigrationEnginesOne) {
+  EXPECT_EQ(std::string(kRequiredDbVersion), RequiredDbVersion().ToString());
+  EXPECT_NE(VersionText("bamort-x").find(std::string("\nrequired DB version: ") + kRequiredDbVersion + "\n"),
+            std::string::npos);
 }
 
 }  // namespace bamort
