@@ -1,4 +1,5 @@
-// The bodies of bamort-validate and bamort-init.
+// The body of bamort-validate: its flags onto ValidationOptions (lib/validate/validation.h),
+// the ValidationRun onto the report, the summary (or --json) and the exit code.
 #pragma once
 
 #include "cli/job_cli.h"
@@ -7,6 +8,5 @@
 namespace bamort {
 
 Status RunValidate(const JobCli& cli, JobRun* run);
-
 
 }  // namespace bamort

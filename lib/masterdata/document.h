@@ -2,6 +2,7 @@
 // out of it: reading a source (package, 2.0 directory or document, 1.0 directory),
 // the 1.0 -> 2.0 transformer chain (each step logged), and writing a 2.0 directory
 // or document byte-for-byte reproducibly (docs/MASTERDATA.md, "Format 2.0").
+// Reading lives in document.cc, writing and counting in document_render.cc.
 // Plain values; not thread-safe.
 #pragma once
 

@@ -135,34 +135,25 @@ std::string ValidationResult::Summary() const {
   return out.str();
 }
 
-Status ValidateDatabase(Connection* conn, const std::vector<Migration>& migrations, ValidationResult* out) {
-  VersionStore store(conn);
-  DbVersionState state;
-  BAMORT_RETURN_IF_ERROR(store.Read(&state));
-  Compatibility compat = AssessCompatibility(state, migrations);
-  out->migration_number = state.migration_number;
-  out->db_version = compat.actual_version.value_or("");
-  if (state.operation) {
-    // A half-loaded database: its version tables and schema mean nothing yet.
-    CheckResult c = Check("unfinished_operation", false, state.operation->Describe() + ", has not finished");
-    c.items.push_back("way out: " + state.operation->WayOut());
-    out->checks.push_back(std::move(c));
-    return Status::Ok();
-  }
+namespace {
 
-  // Version tables: a dirty entry, or a latest schema_version row that disagrees with the
-  // last successful migration, means the recorded version cannot be trusted.
-  if (!state.has_tracking) {
-    return Status::Precondition("the database has no version tables (" + state.layout +
-                                " layout); run bamort-migrate first, or bamort-init for an empty database");
-  }
-  CheckResult version_check{"version_tables", "pass", "", {}};
+// A half-loaded database: its version tables and schema mean nothing yet.
+CheckResult UnfinishedOperationCheck(const OperationMark& operation) {
+  CheckResult c = Check("unfinished_operation", false, operation.Describe() + ", has not finished");
+  c.items.push_back("way out: " + operation.WayOut());
+  return c;
+}
+
+// "version_tables": a dirty entry, or a latest schema_version row that disagrees with the
+// last successful migration, means the recorded version cannot be trusted. Upstream's
+// setupcheck marker rows are recognised, not compared: see version_store.h.
+Status VersionTablesCheck(Connection* conn, const DbVersionState& state, CheckResult* out) {
+  CheckResult c{"version_tables", "pass", "", {}};
   if (state.dirty) {
-    version_check.status = "fail";
-    version_check.items.push_back("migration " + std::to_string(state.dirty->number) + " is dirty: " +
-                                  state.dirty->error_message.value_or("did not finish"));
+    c.status = "fail";
+    c.items.push_back("migration " + std::to_string(state.dirty->number) + " is dirty: " +
+                      state.dirty->error_message.value_or("did not finish"));
   }
-  // Upstream's setupcheck marker rows are recognised, not compared: see version_store.h.
   ResultSet latest;
   BAMORT_RETURN_IF_ERROR(conn->Query(
       "SELECT version, migration_number, id FROM schema_version WHERE NOT (" + UpstreamMarkerCondition() +
@@ -175,36 +166,40 @@ Status ValidateDatabase(Connection* conn, const std::vector<Migration>& migratio
                                             &marker_after));
   }
   if (marker_after) {
-    if (version_check.status == "pass") version_check.status = "warn";
-    version_check.items.push_back(
-        "the latest schema_version row (id " + *marker_after + ") is upstream Bamort's setupcheck marker '" +
-        kUpstreamMarkerVersion + "', so upstream's systeminfo reports " + kUpstreamMarkerVersion +
-        "; bamort-migrate records the current version again after it");
+    if (c.status == "pass") c.status = "warn";
+    c.items.push_back("the latest schema_version row (id " + *marker_after + ") is upstream Bamort's setupcheck marker '" +
+                      kUpstreamMarkerVersion + "', so upstream's systeminfo reports " + kUpstreamMarkerVersion +
+                      "; bamort-migrate records the current version again after it");
   }
   if (latest.empty()) {
-    version_check.status = "fail";
-    version_check.items.push_back("schema_version has no row");
+    c.status = "fail";
+    c.items.push_back("schema_version has no row");
   } else if (!state.applied.empty()) {
     const MigrationRecord& last = state.applied.back();
     if (latest.GetInt64(0, 1) != last.number || latest.GetString(0, 0) != last.version) {
-      version_check.status = "fail";
-      version_check.items.push_back("latest schema_version row says " + latest.GetString(0, 0) + " (migration " +
-                                    latest.GetString(0, 1) + "), the last successful migration is " +
-                                    std::to_string(last.number) + " (" + last.version + ")");
+      c.status = "fail";
+      c.items.push_back("latest schema_version row says " + latest.GetString(0, 0) + " (migration " +
+                        latest.GetString(0, 1) + "), the last successful migration is " +
+                        std::to_string(last.number) + " (" + last.version + ")");
     }
   }
-  version_check.detail = version_check.status == "pass"   ? "schema_version agrees with migration_history, no dirty entry"
-                         : version_check.status == "warn" ? "schema_version agrees with migration_history"
-                                                          : "the recorded version cannot be trusted";
-  out->checks.push_back(version_check);
+  c.detail = c.status == "pass"   ? "schema_version agrees with migration_history, no dirty entry"
+             : c.status == "warn" ? "schema_version agrees with migration_history"
+                                  : "the recorded version cannot be trusted";
+  *out = std::move(c);
+  return Status::Ok();
+}
 
-  CheckResult checksums{"migration_checksums", compat.checksum_drift.empty() ? "pass" : "fail",
-                        compat.checksum_drift.empty()
-                            ? "every applied migration matches its file"
-                            : std::to_string(compat.checksum_drift.size()) + " applied migration(s) changed since",
-                        compat.checksum_drift};
-  out->checks.push_back(checksums);
+CheckResult MigrationChecksumsCheck(const Compatibility& compat) {
+  const auto& drift = compat.checksum_drift;
+  return {"migration_checksums", drift.empty() ? "pass" : "fail",
+          drift.empty() ? "every applied migration matches its file"
+                        : std::to_string(drift.size()) + " applied migration(s) changed since",
+          drift};
+}
 
+// The expected schema of the claimed version, which must describe the recorded migration.
+Status LoadExpectedSchema(const DbVersionState& state, ValidationResult* out) {
   if (out->db_version.empty()) {
     return Status::Precondition("the database has no DB version to validate against");
   }
@@ -214,13 +209,12 @@ Status ValidateDatabase(Connection* conn, const std::vector<Migration>& migratio
                                 ", between versions; the expected schema of " + out->db_version +
                                 " describes migration " + std::to_string(out->expected.migration_number));
   }
-  SchemaSpec live;
-  BAMORT_RETURN_IF_ERROR(IntrospectSchema(conn, &live));
-  out->schema_findings = CompareSchema(out->expected, live);
-  AddSchemaChecks(out->schema_findings, out);
+  return Status::Ok();
+}
 
-  // Orphans: every foreign key the expected schema declares, plus the references Bamort
-  // keeps without one. Only where both tables and the columns exist.
+// "orphans.<table>.<fk or column>": every foreign key the expected schema declares, plus
+// the references Bamort keeps without one. Only where both tables and the columns exist.
+Status OrphanChecks(Connection* conn, const SchemaSpec& live, ValidationResult* out) {
   auto exists = [&](const std::string& table, const std::vector<std::string>& cols) {
     const TableSpec* t = live.FindTable(table);
     if (!t) return false;
@@ -245,7 +239,11 @@ Status ValidateDatabase(Connection* conn, const std::vector<Migration>& migratio
                                        {r.column}, r.ref_table, {r.ref_column}, &c));
     out->checks.push_back(c);
   }
+  return Status::Ok();
+}
 
+// "master_data.<table>": present (required ones fail when empty, optional ones warn).
+Status MasterDataChecks(Connection* conn, const SchemaSpec& live, ValidationResult* out) {
   for (const MasterDataTable& m : MasterDataTables()) {
     if (!live.FindTable(m.table)) continue;  // reported by schema.tables
     Value count;
@@ -259,6 +257,37 @@ Status ValidateDatabase(Connection* conn, const std::vector<Migration>& migratio
                                 m.required ? "fail" : "warn"));
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+Status ValidateDatabase(Connection* conn, const std::vector<Migration>& migrations, ValidationResult* out) {
+  VersionStore store(conn);
+  DbVersionState state;
+  BAMORT_RETURN_IF_ERROR(store.Read(&state));
+  Compatibility compat = AssessCompatibility(state, migrations);
+  out->migration_number = state.migration_number;
+  out->db_version = compat.actual_version.value_or("");
+  if (state.operation) {
+    out->checks.push_back(UnfinishedOperationCheck(*state.operation));
+    return Status::Ok();
+  }
+  if (!state.has_tracking) {
+    return Status::Precondition("the database has no version tables (" + state.layout +
+                                " layout); run bamort-migrate first, or bamort-init for an empty database");
+  }
+  CheckResult version_check;
+  BAMORT_RETURN_IF_ERROR(VersionTablesCheck(conn, state, &version_check));
+  out->checks.push_back(std::move(version_check));
+  out->checks.push_back(MigrationChecksumsCheck(compat));
+
+  BAMORT_RETURN_IF_ERROR(LoadExpectedSchema(state, out));
+  SchemaSpec live;
+  BAMORT_RETURN_IF_ERROR(IntrospectSchema(conn, &live));
+  out->schema_findings = CompareSchema(out->expected, live);
+  AddSchemaChecks(out->schema_findings, out);
+  BAMORT_RETURN_IF_ERROR(OrphanChecks(conn, live, out));
+  return MasterDataChecks(conn, live, out);
 }
 
 }  // namespace bamort
