@@ -190,7 +190,7 @@ compose_setup() {
     die_usage "the compose files are not valid together (above); nothing was touched"
   fi
   # The database service must run in this project, or the jobs reach nothing.
-  if [ -z "${file_value[BAMORT_DB_HOST]:-}" ]; then
+  if [ -z "${file_value[BAMORT_DB_HOST]:-}" ] && [ "${restore_physical:-}" != --way-back ]; then
     local db_state
     db_state=$(service_state mariadb)
     if [ "$db_state" != running ]; then
@@ -287,4 +287,222 @@ wait_for_health() {
     fi
     sleep 2
   done
+}
+
+# ---- Physical backups and the emergency restore on a compose host (docs/DEPLOY.md,
+# "Physical backups"; docs/DECISIONS.md "Physical backups on a compose host").
+# A physical job runs in a one-shot container of the DATABASE's own image, so mariadb-backup,
+# mbstream and mariadbd are exactly the server's; the bamort job itself comes from the deploy
+# image as a self-contained folder (/opt/bamort-portable: the binaries, every library they
+# load, glibc's loader), copied out once per run and mounted read-only. The job connects as
+# root over the compose network with MARIADB_ROOT_PASSWORD of the env file (mariadb-backup
+# needs RELOAD, PROCESS, LOCK TABLES and BINLOG MONITOR, which MARIADB_USER does not hold),
+# handed over as a mounted file. It is possible when the mariadb service's /var/lib/mysql is
+# a bind mount of this host (upstream's ./bamort-db), so the restore can put a folder there.
+
+db_container="" db_image="" db_network="" db_datadir_host="" physical_why=""
+
+# physical_probe: 0 when physical backups are possible here; else 1 with physical_why set.
+physical_probe() {
+  local mount
+  db_container=$("$engine" ps -aq --filter "label=com.docker.compose.project=$project" \
+                   --filter "label=com.docker.compose.service=mariadb" 2>/dev/null | head -1) || db_container=""
+  [ -n "$db_container" ] || { physical_why="no container of the service mariadb"; return 1; }
+  db_image=$("$engine" inspect --format '{{.Image}}' "$db_container" 2>/dev/null) || db_image=""
+  mount=$("$engine" inspect --format '{{range .Mounts}}{{if eq .Destination "/var/lib/mysql"}}{{.Type}} {{.Source}}{{end}}{{end}}' \
+            "$db_container" 2>/dev/null) || mount=""
+  case "$mount" in
+    "bind /"*) db_datadir_host=${mount#bind } ;;
+    "") physical_why="the mariadb service has no mount at /var/lib/mysql"; return 1 ;;
+    *) physical_why="the data directory is a ${mount%% *} mount, not a folder of this host"; return 1 ;;
+  esac
+  [ -d "$db_datadir_host" ] || { physical_why="$db_datadir_host is not a folder of this host"; return 1; }
+  db_network=$("$engine" inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' "$db_container" \
+                 2>/dev/null | awk '{ print $1 }') || db_network=""
+  [ -n "$db_network" ] || { physical_why="the mariadb container is on no network"; return 1; }
+  # The root password, as upstream's compose gives it to the mariadb service.
+  (
+    umask 077
+    if [ -n "${file_value[MARIADB_ROOT_PASSWORD_FILE]:-}" ] && [ -r "${file_value[MARIADB_ROOT_PASSWORD_FILE]}" ]; then
+      head -c 4096 "${file_value[MARIADB_ROOT_PASSWORD_FILE]}" | tr -d '\n' >"$tmp/db-root-password"
+    else
+      printf '%s' "${file_value[MARIADB_ROOT_PASSWORD]:-secure_root_password}" >"$tmp/db-root-password"
+    fi
+  )
+  head -c 4096 "$tmp/db-root-password" >>"$tmp/mask"; echo >>"$tmp/mask"
+  # The deploy image's portable jobs.
+  local holder="bamort-portable-$run_id-$$"
+  rm -rf "$tmp/portable"
+  if ! "$engine" create --name "$holder" "$image" true >/dev/null 2>&1 ||
+     ! "$engine" cp "$holder:/opt/bamort-portable" "$tmp/portable" >/dev/null 2>&1; then
+    "$engine" rm -f "$holder" >/dev/null 2>&1 || true
+    physical_why="the image $image has no /opt/bamort-portable"
+    return 1
+  fi
+  "$engine" rm -f "$holder" >/dev/null 2>&1 || true
+  [ -x "$tmp/portable/bin/bamort-backup" ] || { physical_why="the image $image has no portable bamort-backup"; return 1; }
+  return 0
+}
+
+# db_job STEP JOB DATA ARGS...: bamort-JOB as a one-shot container of the database's image,
+# report /reports/STEP.json. DATA: "volumes" mounts the data directory at /var/lib/mysql, where
+# the server has it (for a backup; not --volumes-from: podman refuses it beside the image's
+# own VOLUME /var/lib/mysql); "parent" mounts the folder that holds the data directory at
+# /bamort-datadir-parent (for a restore, which renames the data directory).
+db_job() {
+  local step=$1 job=$2 data=$3; shift 3
+  local args=(run --rm --name "bamort-$step-$run_id" --label "com.docker.compose.project=$project"
+              --network "$db_network" --user 0:0 --entrypoint "/opt/bamort-portable/bin/bamort-$job"
+              -v "$tmp/portable:/opt/bamort-portable:ro" -v "$run_dir:/reports" -v "$backup_dir:/backups"
+              -v "$tmp/db-root-password:/run/secrets/bamort-db-root-password:ro"
+              -e BAMORT_DB_HOST=mariadb -e BAMORT_DB_PORT=3306 -e BAMORT_DB_USER=root
+              -e "BAMORT_DB_NAME=${MARIADB_DATABASE:-bamort}" -e BAMORT_DB_PASSWORD_FILE=/run/secrets/bamort-db-root-password
+              -e BAMORT_REPORTS_DIR=/reports -e BAMORT_BACKUP_DIR=/backups -e BAMORT_RUN_ID)
+  case "$data" in
+    volumes) args+=(-v "$db_datadir_host:/var/lib/mysql") ;;
+    parent) args+=(-v "$(dirname "$db_datadir_host"):/bamort-datadir-parent") ;;
+  esac
+  "$engine" "${args[@]}" "$db_image" --report "/reports/$step.json" --run-id "$run_id" "$@" </dev/null 2>&1 | compose_filter
+  return "${PIPESTATUS[0]}"
+}
+
+# The set's name in the container (/backups/...) from a path on this host.
+set_in_container() {
+  local s=${1%/}
+  case "$s" in
+    "$backup_dir"/*) echo "/backups/${s#"$backup_dir"/}" ;;
+    /backups/*) echo "$s" ;;
+    */*) echo "" ;;
+    *) echo "/backups/$s" ;;
+  esac
+}
+
+# physical_restore SET: the emergency full restore of a physical set (docs/DEPLOY.md,
+# "Emergency restore"). The set is checked while everything still runs; the backend must
+# be stopped; the mariadb service is stopped, bamort-restore --physical (in a container of
+# the database's image) unpacks and prepares the set beside the data directory, moves the
+# data directory aside to <datadir>.before-restore-<time> (never deleting it), puts the copy
+# in its place and asks for the start through a marker file, upon which this function starts
+# the mariadb container; the job waits until the server answers and compares the database
+# with the manifest. Rows: restore-check, db-stop, restore (with the start). Sets rcode.
+physical_restore() {
+  local set=$1 in_set started code=0 pid marker="$run_dir/restore.start"
+  in_set=$(set_in_container "$set")
+  [ -n "$in_set" ] || { log "the set $set is not in the backup folder $backup_dir"; rcode=2; return 2; }
+  step restore-check restore --physical --check-only --backup "$in_set" || code=$?
+  if [ "$code" != 0 ]; then
+    log "the physical set $set was refused (exit $code, $run_dir/restore-check.json); nothing was stopped or changed"
+    rcode=$code; return "$code"
+  fi
+  if [ "$(backend_state)" = running ]; then
+    log "the backend service $backend_service is running: a physical restore needs it stopped; nothing was changed"
+    rcode=3; return 3
+  fi
+  started=$(date +%s)
+  log "==> db-stop: $engine stop $db_container (service mariadb)"
+  "$engine" stop -t 60 "$db_container" >/dev/null 2>&1 || true
+  record db-stop - "$(service_state mariadb | cut -d' ' -f1)" "$(( $(date +%s) - started ))"
+  if [ "$(service_state mariadb)" = running ]; then
+    log "the mariadb service could not be stopped; nothing was changed"; rcode=3; return 3
+  fi
+  started=$(date +%s)
+  rm -f "$marker"
+  log "==> restore: bamort-restore --physical --backup $in_set (data directory $db_datadir_host)"
+  db_job restore restore parent --physical --backup "$in_set" \
+    --datadir "/bamort-datadir-parent/$(basename "$db_datadir_host")" \
+    --start-command "touch /reports/restore.start" --start-timeout 300 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    if [ -f "$marker" ]; then
+      rm -f "$marker"
+      carry_over_image_files
+      log "restore: the files are in place; starting the mariadb container"
+      "$engine" start "$db_container" >/dev/null 2>&1 || log "restore: $engine start $db_container failed"
+    fi
+    sleep 1
+  done
+  wait "$pid" || code=$?
+  if [ -f "$marker" ]; then rm -f "$marker"; "$engine" start "$db_container" >/dev/null 2>&1 || true; fi
+  # Failed on its own before the data directory was moved: it is untouched, so the server
+  # goes back up. Killed (the report still says running) or failed after the move: mariadb
+  # stays stopped and the way back is deploy.sh --restore-way-back.
+  if [ "$code" != 0 ] && [ "$(report_field restore status)" = failed ] &&
+     ! grep -q '"files_moved": true' "$run_dir/restore.json" 2>/dev/null && [ "$(service_state mariadb)" != running ]; then
+    log "restore: the data directory was not touched; starting the mariadb container again"
+    "$engine" start "$db_container" >/dev/null 2>&1 || log "restore: $engine start $db_container failed"
+  elif [ "$code" != 0 ]; then
+    log "restore: ended with exit $code; mariadb is left as it is. Undo: deploy.sh --compose DIR --restore-way-back"
+  fi
+  [ "$code" != 0 ] || wait_db_healthy || code=1
+  record restore "$code" "$(report_field restore status)" "$(( $(date +%s) - started ))"
+  log "<== restore: exit $code, $(report_field restore status)"
+  rcode=$code
+  return "$code"
+}
+
+# The official image's entrypoint keeps a file of its own in the data directory that
+# mariadb-backup does not copy: .my-healthcheck.cnf (the healthcheck user's login, which
+# healthcheck.sh and so upstream's compose healthcheck need). It is carried over from the
+# previous data directory (the newest <datadir>.before-restore-*) into the restored one.
+carry_over_image_files() {
+  local old f
+  old=$(ls -d "$db_datadir_host.before-restore-"* 2>/dev/null | sort | tail -1) || old=""
+  [ -n "$old" ] || return 0
+  for f in .my-healthcheck.cnf; do
+    if [ -f "$old/$f" ] && [ ! -e "$db_datadir_host/$f" ]; then
+      cp -p "$old/$f" "$db_datadir_host/$f" && log "restore: $f carried over from $(basename "$old")"
+    fi
+  done
+}
+
+# Waits (at most 180 s) until the mariadb container's own healthcheck passes
+# (healthcheck.sh --connect --innodb_initialized, as upstream's compose runs it).
+wait_db_healthy() {
+  local deadline=$(( $(date +%s) + 180 ))
+  until "$engine" exec "$db_container" healthcheck.sh --connect --innodb_initialized >/dev/null 2>&1; do
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      log "mariadb is not healthy after 180 s ($(service_state mariadb)); its last log lines:"
+      "$engine" logs --tail 15 "$db_container" 2>&1 | compose_filter | sed 's/^/  /'
+      return 1
+    fi
+    sleep 1
+  done
+  log "mariadb is healthy (healthcheck.sh --connect --innodb_initialized)"
+}
+
+# physical_way_back: undoes the newest physical restore, whether it finished, failed or was
+# killed (docs/DEPLOY.md "Emergency restore: the way back"). Its time stamp T is the newest
+# of .<datadir>.restore-T (the work folder) and <datadir>.before-restore-T (the previous data
+# directory). The mariadb service is stopped; the previous data directory takes its name
+# again (a restored one is kept as <datadir>.failed-restore-T), the work folder is removed,
+# mariadb is started. Refuses while the backend runs. Sets rcode.
+physical_way_back() {
+  local parent base newest t old work
+  parent=$(dirname "$db_datadir_host") base=$(basename "$db_datadir_host")
+  newest=$(cd "$parent" && ls -d ".$base.restore-"* "$base.before-restore-"* 2>/dev/null |
+             sed 's/.*restore-//' | sort | tail -1) || newest=""
+  if [ -z "$newest" ]; then log "no physical restore to undo in $parent"; rcode=3; return 3; fi
+  if [ "$(backend_state)" = running ]; then
+    log "the backend service $backend_service is running: stop it first; nothing was changed"; rcode=3; return 3
+  fi
+  t=$newest old=$parent/$base.before-restore-$newest work=$parent/.$base.restore-$newest
+  log "way back from the physical restore of $t: stopping mariadb"
+  "$engine" stop -t 60 "$db_container" >/dev/null 2>&1 || true
+  if [ "$(service_state mariadb)" = running ]; then log "mariadb could not be stopped; nothing was changed"; rcode=3; return 3; fi
+  if [ -d "$old" ]; then
+    if [ -d "$db_datadir_host" ]; then
+      log "moving the restored $db_datadir_host aside to $db_datadir_host.failed-restore-$t"
+      mv "$db_datadir_host" "$db_datadir_host.failed-restore-$t"
+    fi
+    log "moving $old back to $db_datadir_host"
+    mv "$old" "$db_datadir_host"
+  else
+    log "$db_datadir_host was never moved by that restore (killed before the move)"
+  fi
+  [ ! -d "$work" ] || { log "removing the restore's work folder $work"; rm -rf "$work"; }
+  log "starting mariadb"
+  "$engine" start "$db_container" >/dev/null 2>&1 || { log "$engine start $db_container failed"; rcode=1; return 1; }
+  wait_db_healthy || { rcode=1; return 1; }
+  log "mariadb is healthy on the data directory from before the restore"
+  rcode=0
 }

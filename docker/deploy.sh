@@ -49,6 +49,15 @@ Options:
   --compose-file FILE    a further compose override, after compose.deploy.yml (repeatable)
   --backend-service NAME the backend's compose service (default: backend)
   --health-timeout SEC   compose: how long to wait for bamort-health to say ok (default 120; 0: do not wait)
+  --backup-kind KIND     auto (default), physical or logical. auto: physical in compose mode when the
+                         mariadb service's /var/lib/mysql is a folder of this host (upstream's
+                         ./bamort-db), made by the database image's own mariadb-backup; else logical
+  --restore-physical SET compose: the emergency full restore of a physical set, no package: the set
+                         is checked, the backend must be stopped, mariadb is stopped, its data
+                         directory moved aside (kept), the set put in place, mariadb started and
+                         compared with the set's manifest (docs/DEPLOY.md "Emergency restore")
+  --restore-way-back     compose: undo the newest physical restore (finished, failed or killed): the
+                         previous data directory takes its name again, mariadb is started
   --reports-root DIR     parent folder of the run folders (default ./reports; compose:
                          BAMORT_REPORTS_HOST_DIR of the env file, else DIR/bamort-reports)
   --backup-dir DIR       folder of the backup sets (default $BAMORT_BACKUP_DIR or ./backups;
@@ -78,6 +87,7 @@ native=0 engine="" image="" network=host env_file=""
 reports_root="" backup_dir="" run_id="" dry_run=0 auto_restore=1
 repair_additive=0 lock_timeout=300 bin_dir="" package="" status_only=0 backend_note=""
 compose_dir="" compose_files=() backend_service=backend health_timeout=120
+backup_kind=auto restore_physical=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --native) native=1 ;;
@@ -85,6 +95,9 @@ while [ $# -gt 0 ]; do
     --compose-file) compose_files+=("${2:?--compose-file needs a file}"); shift ;;
     --backend-service) backend_service=${2:?--backend-service needs a name}; shift ;;
     --health-timeout) health_timeout=${2:?--health-timeout needs seconds}; shift ;;
+    --backup-kind) backup_kind=${2:?--backup-kind needs auto, physical or logical}; shift ;;
+    --restore-physical) restore_physical=${2:?--restore-physical needs a backup set}; shift ;;
+    --restore-way-back) restore_physical=--way-back ;;
     --bin-dir) bin_dir=${2:?--bin-dir needs a value}; shift ;;
     --engine) engine=${2:?--engine needs a value}; shift ;;
     --image) image=${2:?--image needs a value}; shift ;;
@@ -119,9 +132,18 @@ elif [ ${#compose_files[@]} -gt 0 ]; then
   die_usage "--compose-file needs --compose DIR"
 fi
 case "$health_timeout" in ''|*[!0-9]*) die_usage "--health-timeout: expected seconds, got '$health_timeout'" ;; esac
+case "$backup_kind" in auto|physical|logical) ;; *) die_usage "--backup-kind: auto, physical or logical, got '$backup_kind'" ;; esac
+if [ "$backup_kind" = physical ] && [ "$compose" = 0 ]; then die_usage "--backup-kind physical needs --compose (natively: bamort-backup --physical)"; fi
+if [ -n "$restore_physical" ]; then
+  [ "$compose" = 1 ] || die_usage "--restore-physical needs --compose (natively: bamort-restore --physical, docs/BACKUP.md)"
+  [ -z "$package" ] || die_usage "--restore-physical and --restore-way-back take no package"
+  status_only=2
+fi
 
 if [ "$status_only" = 1 ]; then
   [ -z "$package" ] || die_usage "--status-only takes no package"
+elif [ "$status_only" = 2 ]; then
+  :
 else
   [ -n "$package" ] || die_usage "no package given"
   if [ ! -f "$package" ] || [ ! -r "$package" ]; then die_usage "package $package does not exist or is not readable"; fi
@@ -276,7 +298,7 @@ check_package() {
   fi
   rm -rf "$check_dir"
 }
-[ "$status_only" = 1 ] || check_package
+[ "$status_only" != 0 ] || check_package
 
 if [ "$compose" = 1 ]; then
   # The host folders compose.deploy.yml mounts (BAMORT_*_HOST_DIR of the env file, relative
@@ -305,6 +327,22 @@ export BAMORT_RUN_ID=$run_id
 # shellcheck source=docker/deploy-compose.sh disable=SC1091
 . "$here/deploy-compose.sh"
 [ "$compose" = 0 ] || compose_setup
+# The kind of the pre-deploy backup: physical where the database's own mariadb-backup can
+# copy a data directory of this host, logical otherwise (docs/DEPLOY.md "Physical backups").
+if [ "$compose" = 1 ] && [ "$backup_kind" != logical ] && [ "$status_only" != 1 ]; then
+  if physical_probe; then
+    backup_kind=physical
+    log "physical backups: the database image's mariadb-backup, data directory $db_datadir_host"
+  elif [ "$backup_kind" = physical ] || [ -n "$restore_physical" ]; then
+    echo "deploy.sh: a physical backup or restore is not possible here: $physical_why. Nothing was touched." >&2
+    exit 3
+  else
+    backup_kind=logical
+    log "pre-deploy backup: logical ($physical_why)"
+  fi
+else
+  [ "$backup_kind" != auto ] || backup_kind=logical
+fi
 
 log "deploy run $run_id: package $(basename "${package:-none}"), reports in $run_dir$([ "$dry_run" = 1 ] && echo ', DRY RUN')"
 
@@ -324,6 +362,13 @@ run_job() {
     a=${a//"$backup_dir"//backups}
     job_args+=("${a//"$package"//package.tar.gz}")
   done
+  # Physical jobs run in a container of the database's own image (deploy-compose.sh).
+  if [ "$compose" = 1 ] && [ "${1:-}" = --physical ]; then
+    case "$job" in
+      backup) db_job "$step" backup volumes "${job_args[@]}"; return ;;
+      restore) db_job "$step" restore parent "${job_args[@]}"; return ;;
+    esac
+  fi
   if [ "$compose" = 1 ]; then compose_job "$step" "$job" "${job_args[@]}"; return; fi
   # The container runs as the operator's user, so reports and backups belong to whoever
   # ran deploy.sh and the password file needs no wider permissions.
@@ -378,12 +423,28 @@ summary() {
     printf '  %-13s %-5s %-10s %8s  %s\n' "${steps[$i]}" "${codes[$i]}" "${states[$i]}" "${durations[$i]}" "$report"
   done
   [ "$compose" = 0 ] || echo "  backend ($backend_service): $(backend_state)${backend_note:+ ($backend_note)}"
+  backup_summary
   # The database as it is now, read by one more bamort-status (report final-status.json).
   local code=0 state version
   run_job final-status status >"$tmp/final-status.out" 2>&1 </dev/null || code=$?
   state=$(detail_field final-status state)
   version=$(detail_field final-status actual_db_version)
   echo "  database: version ${version:-none}, state ${state:-unknown (bamort-status exit $code)}"
+}
+
+# One line each on the pre-deploy backup and a restore: the kind and where the time went
+# (the report's duration_ms and its details.timings).
+backup_summary() {
+  local step kind parts total k v
+  for step in backup restore; do
+    [ -f "$run_dir/$step.json" ] || continue
+    kind=$(detail_field "$step" kind)
+    [ "$(report_field "$step" status)" != running ] || kind="unknown (interrupted, the report says running)"
+    total=$(sed -n 's/^  "duration_ms": \([0-9]*\),\{0,1\}$/\1/p' "$run_dir/$step.json" | head -1)
+    parts=$(sed -n '/^    "timings": {/,/^    }/s/^ *"\([a-z_]*\)_ms": \([0-9]*\),\{0,1\}$/\1 \2/p' "$run_dir/$step.json" |
+              while read -r k v; do printf '%s %s.%01d s, ' "$k" $((v / 1000)) $(((v % 1000) / 100)); done)
+    echo "  $step kind: ${kind:-logical}${total:+, $((total / 1000)).$(((total % 1000) / 100)) s}$([ -n "$parts" ] && echo " (${parts%, })")"
+  done
 }
 
 # step NAME JOB ARGS...: runs it, records exit code, status and time. For the status step
@@ -412,6 +473,44 @@ fail() {
   [ $# = 0 ] || printf '  %s\n' "$@"
   exit "$code"
 }
+
+# --restore-physical SET: the emergency restore alone, with the backend stopped around it.
+if [ "$restore_physical" = --way-back ]; then
+  rcode=0
+  physical_way_back || true
+  [ "$rcode" = 0 ] || fail "$rcode" "the way back did not complete (above)."
+  summary
+  echo
+  echo "WAY BACK DONE: the data directory from before the restore is in place and mariadb was started."
+  echo "Start the backend when you are ready: $(compose_hint) start $backend_service"
+  exit 0
+fi
+if [ "$status_only" = 2 ]; then
+  rcode=0
+  in_set=$(set_in_container "$restore_physical")
+  if [ -z "$in_set" ]; then die_usage "--restore-physical $restore_physical: not a set of the backup folder $backup_dir"; fi
+  # The set is checked before anything is stopped; a running backend is refused.
+  physical_restore "$restore_physical" || true
+  if [ "$rcode" = 0 ]; then
+    summary
+    echo
+    echo "RESTORED: $restore_physical is in place and equal to its manifest. The previous data directory is kept in" \
+         "$(dirname "$db_datadir_host")/$(basename "$(detail_field restore old_datadir)"): delete it when you no longer need it."
+    echo "Start the backend when you are ready: $(compose_hint) start $backend_service"
+    exit 0
+  fi
+  old=$(detail_field restore old_datadir)
+  if grep -q '"files_moved": true' "$run_dir/restore.json" 2>/dev/null; then
+    fail "$rcode" "the emergency restore failed after the data directory was moved aside (see $run_dir/restore.json)." \
+         "The previous data directory is untouched in $(dirname "$db_datadir_host")/$(basename "$old")." \
+         "The way back: docs/DEPLOY.md, 'Emergency restore: the way back'."
+  fi
+  if [ "$(report_field restore status)" = running ]; then
+    fail "$rcode" "the emergency restore was interrupted (exit $rcode); mariadb is left stopped." \
+         "The way back: deploy.sh --compose ${compose_dir} --restore-way-back (docs/DEPLOY.md, 'Emergency restore: the way back')."
+  fi
+  fail "$rcode" "the emergency restore did not complete (see $run_dir/restore-check.json, $run_dir/restore.json)."
+fi
 
 if [ "$status_only" = 1 ]; then
   code=0
@@ -447,9 +546,13 @@ case "$code:$state" in
           "Report: $run_dir/status.json" ;;
 esac
 
-# 2. backup
+# 2. backup: physical (always verified in a private server) or logical --verify
 code=0
-step backup backup --verify --out-dir "$backup_dir" --lock-timeout "$lock_timeout" "${dry[@]}" || code=$?
+if [ "$backup_kind" = physical ]; then
+  step backup backup --physical --datadir-mounted --out-dir "$backup_dir" --lock-timeout "$lock_timeout" "${dry[@]}" || code=$?
+else
+  step backup backup --verify --out-dir "$backup_dir" --lock-timeout "$lock_timeout" "${dry[@]}" || code=$?
+fi
 if [ "$code" != 0 ]; then
   fail "$code" "the pre-deploy backup did not succeed; nothing was changed." \
        "Read $run_dir/backup.json (error.message, error.hint), fix the cause and run deploy.sh again."
@@ -480,10 +583,18 @@ fi
 if [ "$code" -ge 4 ]; then
   [ "$code" = 4 ] || log "migrate ended abnormally (exit $code: killed or crashed); treating the database as dirty"
   if [ "$auto_restore" = 1 ] && [ -n "$backup_set" ]; then
-    log "migrate failed after changing the database: restoring the pre-deploy backup $backup_set"
+    log "migrate failed after changing the database: restoring the pre-deploy backup $backup_set ($backup_kind)"
     # Exit 1 is "failed, nothing changed" (e.g. the server's name did not resolve for a
     # moment, as aardvark-dns does now and then): worth two more tries before giving up.
     for attempt in 1 2 3; do
+      if [ "$backup_kind" = physical ]; then
+        rcode=0
+        physical_restore "$backup_set" || true
+        if ! grep -q '"files_moved": true' "$run_dir/restore.json" 2>/dev/null && [ "$rcode" = 1 ] && [ "$attempt" != 3 ]; then
+          log "restore ended with exit 1 (nothing changed); trying again in 3 s"; sleep 3; continue
+        fi
+        break
+      fi
       rcode=0
       step restore restore --backup "$backup_set" --lock-timeout "$lock_timeout" || rcode=$?
       if [ "$rcode" != 1 ] || [ "$attempt" = 3 ]; then break; fi

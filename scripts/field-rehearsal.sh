@@ -11,9 +11,15 @@
 #      backend stopped during migrate and running after, health ok, the database at the
 #      required version, every character row still there; then the nightly backup line of
 #      docker/bamort-backup.cron writes a verified set;
+#      The pre-deploy backup is physical (the stand-in's own mariadb-backup, run in a
+#      container of the database's image) and verified;
 #   3. a fresh legacy load (as MARIADB_USER) with a migration made to fail after earlier
-#      ones committed: deploy.sh restores the pre-deploy backup, the backend runs again,
-#      CHECKSUM TABLE of every table equals the one before.
+#      ones committed: deploy.sh restores the pre-deploy physical set, the backend runs
+#      again, CHECKSUM TABLE of every table equals the one before;
+#   4. a corrupted physical set is refused by deploy.sh --restore-physical before anything
+#      is stopped;
+#   5. the emergency restore killed (SIGKILL) midway: the old data directory is still
+#      there, deploy.sh --restore-way-back brings mariadb up with its old content.
 # scripts/test.sh runs it after the container proof when it runs as root. tests/field/README.md
 # says what is real, what is a stand-in, and what podman-compose 1.0.3 does differently.
 #
@@ -263,6 +269,11 @@ echo "backend systeminfo: $info"
   fail "the backend counts other characters than the database held before ($chars_before)"
 char_counts "$work/counts-after"
 "${checks[@]}" same-lines "$work/counts-before" "$work/counts-after" "$work/renames"
+[ "$("${checks[@]}" field "$reports" backup 'd["details"]["kind"]')" = physical ] || fail "the pre-deploy backup is not physical"
+[ "$("${checks[@]}" field "$reports" backup 'd["details"]["verified"]')" = True ] || fail "the physical pre-deploy backup is not verified"
+grep -q 'backup kind: physical' "$work/deploy-field-deploy.log" || fail "deploy.sh's summary does not say the backup was physical"
+physical_ms=$("${checks[@]}" field "$reports" backup 'd["duration_ms"]')
+echo "pre-deploy backup: physical, verified, $physical_ms ms ($(grep 'backup kind:' "$work/deploy-field-deploy.log" | sed 's/^ *//'))"
 
 say "2b. the nightly backup of docker/bamort-backup.cron, with podman-compose"
 # The cron line with podman-compose in place of `docker compose`, plus --no-deps: without it
@@ -279,6 +290,8 @@ rm -f "$run/bamort-reports/backup.json"
 sets_after=$(find "$run/bamort-backups" -mindepth 1 -maxdepth 1 -type d ! -name '*.partial' | wc -l)
 [ "$sets_after" = $((sets_before + 1)) ] || fail "expected one more backup set ($sets_before before), found $sets_after"
 echo "nightly backup: a verified set $("${checks[@]}" field "$run/bamort-reports" backup 'd["details"]["set"]'), $sets_after sets kept"
+logical_ms=$("${checks[@]}" field "$run/bamort-reports" backup 'd["duration_ms"]')
+echo "backup times on this database: physical (verified) $physical_ms ms, logical --verify $logical_ms ms"
 if grep -qF -e "$user_password" "$run/bamort-reports/backup.json"; then fail "the password appears in the nightly backup's report"; fi
 
 say "3. a fresh legacy load as MARIADB_USER, a migration made to fail: automatic restore"
@@ -302,6 +315,8 @@ reports=$run/bamort-reports/field-fail
 committed=$("${checks[@]}" field "$reports" migrate 'd["database"]["migration_number_after"]')
 echo "migrate failed after committing up to migration ${committed}"
 [ "$("${checks[@]}" report-status "$reports" restore)" = ok ] || fail "the automatic restore's report is not ok"
+[ "$("${checks[@]}" field "$reports" restore 'd["details"]["kind"]')" = physical ] || fail "the automatic restore was not physical"
+restored_set=$("${checks[@]}" field "$reports" backup 'd["details"]["set"]')
 grep -q 'WAS RESTORED AUTOMATICALLY' "$work/deploy-field-fail.log" || fail "deploy.sh does not say it restored"
 "${checks[@]}" backend-timeline "$work/backend-field-fail.log" "$reports" migrate restore
 backend_running || fail "the backend is not running after the restore"
@@ -314,5 +329,57 @@ echo "backend systeminfo after the restore: $info"
 checksums "$work/checksums-after"
 "${checks[@]}" same-lines "$work/checksums-before" "$work/checksums-after"
 [ "$(wc -l <"$work/checksums-before")" = "$(wc -l <"$work/checksums-after")" ] || fail "the restored database has other tables"
+
+
+say "4. a corrupted physical set: deploy.sh --restore-physical refuses it before anything is stopped"
+db_started=$(podman inspect bamort-mariadb --format '{{.State.StartedAt}}')
+rm -rf "$run/bamort-backups/$restored_set-corrupt"
+cp -a "$run/bamort-backups/$restored_set" "$run/bamort-backups/$restored_set-corrupt"
+stream=$(find "$run/bamort-backups/$restored_set-corrupt" -name '*.mbstream.gz' | head -1)
+[ -n "$stream" ] || fail "the physical set $restored_set has no mbstream file"
+printf 'X' | dd of="$stream" bs=1 seek=100 conv=notrunc status=none
+code=0
+"$here/docker/deploy.sh" --compose "$run" --compose-file "$standins" --engine podman --image "$image" \
+  --run-id field-corrupt --restore-physical "$run/bamort-backups/$restored_set-corrupt" >"$work/deploy-field-corrupt.log" 2>&1 || code=$?
+mask <"$work/deploy-field-corrupt.log" | tail -8
+[ "$code" = 2 ] || fail "deploy.sh --restore-physical of a corrupted set exited $code, expected 2"
+[ "$(podman inspect bamort-mariadb --format '{{.State.Running}} {{.State.StartedAt}}')" = "true $db_started" ] ||
+  fail "mariadb was stopped or restarted for a corrupted set"
+backend_running || fail "the backend was stopped for a corrupted set"
+rm -rf "$run/bamort-backups/$restored_set-corrupt"
+
+say "5. the emergency restore killed midway (SIGKILL); deploy.sh --restore-way-back"
+echo "CREATE TABLE field_kill_marker (id INT PRIMARY KEY); INSERT INTO field_kill_marker VALUES (42);" | as_user
+checksums "$work/checksums-before-kill"
+podman stop -t 10 "$backend_container" >/dev/null
+code=0
+"$here/docker/deploy.sh" --compose "$run" --compose-file "$standins" --engine podman --image "$image" \
+  --run-id field-kill --restore-physical "$run/bamort-backups/$restored_set" >"$work/deploy-field-kill.log" 2>&1 &
+deploy_pid=$!
+killed=0
+for _ in $(seq 1 3000); do
+  if compgen -G "$run/.bamort-db.restore-*" >/dev/null && podman container exists bamort-restore-field-kill; then
+    podman kill -s KILL bamort-restore-field-kill >/dev/null 2>&1 && killed=1
+    break
+  fi
+  kill -0 "$deploy_pid" 2>/dev/null || break
+  sleep 0.1
+done
+wait "$deploy_pid" || code=$?
+mask <"$work/deploy-field-kill.log" | tail -6
+[ "$killed" = 1 ] || fail "the restore was not caught midway (deploy.sh exit $code)"
+[ "$code" != 0 ] || fail "deploy.sh --restore-physical reported success after its restore was killed"
+[ -d "$run/bamort-db/mysql" ] || compgen -G "$run/bamort-db.before-restore-*" >/dev/null ||
+  fail "the old data directory is gone after the kill"
+echo "after the kill: $(cd "$run" && ls -d bamort-db* .bamort-db* 2>/dev/null | tr '\n' ' ')"
+code=0
+"$here/docker/deploy.sh" --compose "$run" --compose-file "$standins" --engine podman --image "$image" \
+  --run-id field-way-back --restore-way-back >"$work/deploy-field-way-back.log" 2>&1 || code=$?
+mask <"$work/deploy-field-way-back.log" | grep -v '^ ' | tail -8
+[ "$code" = 0 ] || fail "deploy.sh --restore-way-back exited $code"
+checksums "$work/checksums-after-way-back"
+"${checks[@]}" same-lines "$work/checksums-before-kill" "$work/checksums-after-way-back"
+compgen -G "$run/.bamort-db.restore-*" >/dev/null && fail "the way back left the restore's work folder"
+echo "the way back brought mariadb up with its content from before the killed restore ($(wc -l <"$work/checksums-after-way-back") tables equal)"
 
 say "field rehearsal passed"

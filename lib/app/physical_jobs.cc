@@ -104,7 +104,9 @@ void AddPhysicalBackupFlags(JobCli* cli) {
                           "directory on this host, RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR); always verified "
                           "in a private MariaDB (docs/BACKUP.md)")
       .Flag("mariadb-backup", "PATH", "the mariadb-backup to use (default: the one on PATH; it must be of the "
-                                      "server's version)");
+                                      "server's version)")
+      .Switch("datadir-mounted", "with --physical: the server runs elsewhere (e.g. a sibling container) and its "
+                                 "data directory is mounted here at the path the server reports");
 }
 
 void AddPhysicalRestoreFlags(JobCli* cli) {
@@ -113,6 +115,8 @@ void AddPhysicalRestoreFlags(JobCli* cli) {
       .Flag("datadir", "DIR", "with --physical: the stopped server's data directory (required)")
       .Flag("start-command", "CMD", "with --physical: how to start the server afterwards, run by /bin/sh -c, e.g. "
                                     "'systemctl start mariadb' (required)")
+      .Switch("check-only", "with --physical: only check the set (every file's sha256) and mariadb-backup's "
+                            "version; the server may run, nothing is touched")
       .Flag("start-timeout", "SECONDS", "with --physical: wait this long for the started server (default 300)")
       .Flag("mariadb-backup", "PATH", "with --physical: the mariadb-backup that prepares the copy (default: the one "
                                       "on PATH; it must be of the set's version)");
@@ -135,6 +139,7 @@ Status RunPhysicalBackup(const JobCli& cli, JobRun* run) {
   o.lock_timeout_seconds = static_cast<int>(lock_timeout);
   o.retention = !cli.Has("no-retention");
   o.mariadb_backup = cli.GetOr("mariadb-backup", "");
+  o.datadir_mounted = cli.Has("datadir-mounted");
   o.server.parent_dir = cli.GetOr("verify-tmpdir", "");
   o.server.buffer_pool_size = cli.GetOr("verify-buffer-pool", o.server.buffer_pool_size);
   o.dry_run = cli.dry_run();
@@ -183,6 +188,9 @@ Status RunPhysicalRestore(const JobCli& cli, JobRun* run) {
   }
   o.datadir = cli.GetOr("datadir", "");
   o.start_command = cli.GetOr("start-command", "");
+  o.check_only = cli.Has("check-only");
+  if (o.check_only) o.start_command = "true";
+  if (o.check_only && o.datadir.empty()) o.datadir = "/";
   if (o.datadir.empty()) return Status::BadInput("--physical needs --datadir DIR (the stopped server's data directory)");
   if (o.start_command.empty()) {
     return Status::BadInput("--physical needs --start-command CMD (how to start the server, e.g. 'systemctl start "
@@ -225,7 +233,10 @@ Status RunPhysicalRestore(const JobCli& cli, JobRun* run) {
   }
   if (!s.ok()) return s;
   for (const std::string& line : r.dry_run_lines) std::cout << line << "\n";
-  if (!o.dry_run) {
+  if (o.check_only) {
+    std::cout << "the physical set " << o.set_dir << " is whole (every file as its manifest says) and "
+              << "mariadb-backup " << r.manifest.physical->optValue<std::string>("tool_version", "") << " can restore it\n";
+  } else if (!o.dry_run) {
     std::cout << "restored " << o.set_dir << " into " << o.datadir << "; " << r.manifest.tables.size()
               << " tables equal to the manifest. The previous data directory is kept in " << r.old_datadir
               << ": delete it when you no longer need it.\n";

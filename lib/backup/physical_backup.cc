@@ -72,7 +72,7 @@ Status CheckSource(Connection* conn, const PhysicalBackupOptions& o, PhysicalBac
   BAMORT_RETURN_IF_ERROR(conn->QueryValue("SELECT @@datadir", &datadir));
   r->datadir = datadir ? *datadir : "";
   while (r->datadir.size() > 1 && r->datadir.back() == '/') r->datadir.pop_back();
-  if (!LocalHost(o.config.host) || r->datadir.empty() ||
+  if ((!LocalHost(o.config.host) && !o.datadir_mounted) || r->datadir.empty() ||
       ::access((r->datadir + "/ibdata1").c_str(), R_OK) != 0) {
     return Status::Precondition("mariadb-backup copies the server's files, and the server's data directory '" +
                                     r->datadir + "' is not readable on this host (server " + o.config.Describe() + ")",

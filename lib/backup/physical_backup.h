@@ -44,6 +44,10 @@ struct PhysicalBackupOptions {
   Manifest manifest;             // header filled by the caller: name, times, database, versions
   std::string out_dir;
   std::string mariadb_backup;    // "" = the one on PATH (installed beside the server)
+  // The server runs elsewhere (a sibling container on a compose network) and its data
+  // directory is mounted here at the path it reports; then a non-local host is accepted.
+  // The verification (the copy compared with the source, step 7) proves the files are its.
+  bool datadir_mounted = false;
   PrivateServerOptions server;   // the private server that opens the copy
   int lock_timeout_seconds = 60;
   bool dry_run = false;

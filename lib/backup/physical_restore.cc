@@ -173,6 +173,7 @@ Status RestorePhysical(const PhysicalRestoreOptions& o, PhysicalRestoreResult* r
   BAMORT_RETURN_IF_ERROR(FindMariadbBackup(o.mariadb_backup, TmpDir(), &tool));
   const std::string made_with = r->manifest.physical->optValue<std::string>("tool_version", "");
   BAMORT_RETURN_IF_ERROR(CheckSameVersion(tool, made_with, "the set was made with mariadb-backup of"));
+  if (o.check_only) return Status::Ok();
   struct stat st {};
   if (::stat(o.datadir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return Status::BadInput("--datadir " + o.datadir + " is not a folder");

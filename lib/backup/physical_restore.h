@@ -14,6 +14,8 @@
 //     the prepared folder takes its name; the old one is never deleted by the tool;
 //  6. --start-command starts the server, the tool waits until it answers, and compares
 //     the set's database (rows and CHECKSUM TABLE) with the manifest.
+// check_only stops after step 2, so a damaged set is refused while the server still runs
+// (deploy.sh checks the set before it stops the database service).
 // A failure after step 5 is kDirty; its hint is the way back (stop the server, move the
 // restored folder away, rename the old one back, start).
 // Not thread-safe; one call at a time.
@@ -39,6 +41,7 @@ struct PhysicalRestoreOptions {
   DbConfig config;              // where the started server answers (the set's users)
   int start_timeout_seconds = 300;
   bool dry_run = false;
+  bool check_only = false;      // steps 1 and 2 only: the set and the tool, nothing else
   SystemTime now{};
 };
 
