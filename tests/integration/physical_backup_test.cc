@@ -269,6 +269,29 @@ TEST_F(PhysicalBackup, ServerStillRunningOnTheDatadirIsRefusedByItsLock) {
   for (const std::string& n : Entries(parent)) EXPECT_EQ(n.find(".restore-"), std::string::npos) << n;
 }
 
+// --check-only (deploy.sh runs it before it stops anything): the set and the tool only,
+// while the server runs; a whole set passes, a damaged one is refused with exit 2.
+TEST_F(PhysicalBackup, CheckOnlyPassesAWholeSetAndRefusesADamagedOneWhileTheServerRuns) {
+  ASSERT_EQ(made_.exit_code, 0) << made_.err;
+  ProcessResult whole = source_->Job("restore", {"--physical", "--check-only", "--backup", SetDir()});
+  EXPECT_EQ(whole.exit_code, 0) << whole.err;
+  EXPECT_NE(whole.out.find("is whole"), std::string::npos) << whole.out;
+  const std::string copy = TempDir("damaged-check");
+  ASSERT_EQ(RunProcess({"/bin/cp", "-a", SetDir() + "/.", copy}).exit_code, 0);
+  {
+    std::fstream f(copy + "/physical.mbstream.gz", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(100);
+    f.put('\x5a');
+  }
+  ProcessResult damaged = source_->Job("restore", {"--physical", "--check-only", "--backup", copy});
+  EXPECT_EQ(damaged.exit_code, 2) << damaged.err;
+  EXPECT_NE(damaged.err.find("physical.mbstream.gz"), std::string::npos) << damaged.err;
+  auto conn = source_->Connect();
+  Value one;
+  EXPECT_TRUE(conn->QueryValue("SELECT 1", &one).ok());
+  Poco::File(copy).remove(true);
+}
+
 TEST_F(PhysicalBackup, LogicalSetIsNotRestoredPhysically) {
   const std::string out = TempDir("logical");
   ASSERT_EQ(source_->Job("backup", {"--out-dir", out, "--no-retention"}).exit_code, 0);
