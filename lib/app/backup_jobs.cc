@@ -1,16 +1,10 @@
 #include "app/backup_jobs.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <chrono>
 #include <cstdlib>
-#include <cstring>
 #include <iostream>
 
-#include <Poco/File.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Stringifier.h>
 #include <spdlog/spdlog.h>
@@ -18,22 +12,11 @@
 #include "app/job_support.h"
 #include "migrate/version_status.h"
 #include "backup/backup_set.h"
-#include "backup/consistent_dump.h"
-#include "backup/dump_stream.h"
-#include "backup/json_export.h"
+#include "backup/logical_backup.h"
 #include "backup/manifest.h"
 #include "backup/restore.h"
-#include "backup/space_check.h"
-#include "backup/sql_dump.h"
-#include "backup/table_stats.h"
 #include "backup/verify.h"
-#include "build_info.h"
-#include "common/fault_points.h"
-#include "common/file_io.h"
-#include "common/output_dir.h"
 #include "common/measure.h"
-#include "common/sha256.h"
-#include "db/named_lock.h"
 
 namespace bamort {
 
@@ -41,10 +24,6 @@ namespace {
 
 using Poco::JSON::Array;
 using Poco::JSON::Object;
-
-constexpr const char* kDumpFile = "dump.sql.gz";
-constexpr const char* kExportFile = "export.jsonl.gz";
-constexpr const char* kManifestFile = "manifest.json";
 
 std::string OutDir(const JobCli& cli) {
   if (auto d = cli.Get("out-dir")) return *d;
@@ -109,22 +88,6 @@ PrivateServerOptions VerifyServerOptions(const JobCli& cli) {
   return o;
 }
 
-// Free space for the set and for the private verify copy, checked before anything is
-// written (backup/space_check.h), in the dry run as in the real run.
-Status CheckBackupSpace(const JobCli& cli, Connection* conn, const std::string& out_dir, bool private_verify,
-                        JobRun* run) {
-  uint64_t table_bytes = 0;
-  BAMORT_RETURN_IF_ERROR(DatabaseBytes(conn, &table_bytes));
-  std::string verify_dir;
-  if (private_verify) {
-    verify_dir = VerifyServerOptions(cli).parent_dir;
-    const char* tmp = std::getenv("TMPDIR");
-    if (verify_dir.empty()) verify_dir = tmp && *tmp ? tmp : "/tmp";
-  }
-  run->report().details->set("table_bytes", table_bytes);
-  return CheckFreeSpace(BackupSpaceNeeds(table_bytes, out_dir, verify_dir));
-}
-
 // "128M", "2G", "536870912": digits and at most one unit letter, as mariadbd takes it.
 Status CheckBufferPoolSize(const std::string& size) {
   size_t digits = size.find_first_not_of("0123456789");
@@ -166,239 +129,123 @@ void AddRestoreFlags(JobCli* cli) {
   AddDdlLockWaitFlags(cli);
 }
 
+namespace {
+
+Status BackupOptionsFromFlags(const JobCli& cli, const JobRun& run, LogicalBackupOptions* o) {
+  o->out_dir = OutDir(cli);
+  BAMORT_RETURN_IF_ERROR(cli.GetInt("retention-days", 30, 1, 36500, &o->policy.retention_days));
+  BAMORT_RETURN_IF_ERROR(cli.GetInt("keep-min", 3, 1, 100000, &o->policy.keep_min));
+  int64_t lock_timeout = 0;
+  BAMORT_RETURN_IF_ERROR(LockTimeoutSeconds(cli, &lock_timeout));
+  o->lock_timeout_seconds = static_cast<int>(lock_timeout);
+  o->verify = cli.Has("verify");
+  BAMORT_RETURN_IF_ERROR(ParseVerifyWhere(cli.GetOr("verify-in", "auto"), &o->verify_where));
+  o->verify_server = VerifyServerOptions(cli);
+  BAMORT_RETURN_IF_ERROR(CheckBufferPoolSize(o->verify_server.buffer_pool_size));
+  o->retention = !cli.Has("no-retention");
+  o->run_id = run.run_id();
+  o->dry_run = cli.dry_run();
+  return Status::Ok();
+}
+
+// The retention's part of the report: what it kept and deleted, or that it was skipped.
+Object::Ptr RetentionJson(const LogicalBackupOptions& o, const LogicalBackupResult& r) {
+  Object::Ptr retention = new Object(true);
+  if (!o.retention) {
+    retention->set("skipped", true);
+  } else if (r.retention_ran) {
+    retention->set("kept", StringsJson(r.retention.kept));
+    retention->set("deleted", StringsJson(r.retention.deleted));
+    retention->set("partials_deleted", StringsJson(r.retention.partials_deleted));
+  }
+  retention->set("retention_days", o.policy.retention_days);
+  retention->set("keep_min", o.policy.keep_min);
+  return retention;
+}
+
+// The backup's result as report fields (docs/REPORTS.md), as far as the backup got.
+void ReportBackup(const LogicalBackupOptions& o, const LogicalBackupResult& r, StepReport* report) {
+  if (r.version_read) {
+    report->database.version_before = report->database.version_after = r.version.version;
+    report->database.migration_number_before = report->database.migration_number_after = r.version.migration_number;
+  }
+  if (!r.set_name.empty()) {
+    report->details->set("set", r.set_name);
+    report->details->set("set_path", r.set_dir);
+  }
+  if (r.space_checked) report->details->set("table_bytes", r.table_bytes);
+  if (!r.verify_method.empty()) report->inputs->set("verify_in", r.verify_method);
+  if (!r.changed.empty()) report->details->set("changed_during_backup", StringsJson(r.changed));
+  if (r.verify_ran) report->details->set("verification", r.manifest.verification);
+  if (!r.complete) return;
+  const Manifest& m = r.manifest;
+  report->outputs->set("backup_set", r.set_dir);
+  report->outputs->set("manifest", r.set_dir + "/manifest.json");
+  report->details->set("files", FilesJson(m));
+  report->details->set("tables", StatsJson(m));
+  report->details->set("verified", m.verified);
+  report->details->set("created_at", FormatRfc3339(m.created_at));
+  Object::Ptr timings = new Object(true);
+  timings->set("dump_ms", r.dump.dump_ms);
+  timings->set("export_ms", r.dump.dump_ms);
+  timings->set("checksums_ms", r.dump.checksums_ms);
+  timings->set("checksums_after_ms", r.dump.checksums_after_ms);
+  report->details->set("timings", timings);
+  report->details->set("retention", RetentionJson(o, r));
+}
+
+// The dry run's plan, as the operator reads it.
+void PrintBackupPlan(const LogicalBackupOptions& o, const LogicalBackupResult& r) {
+  std::cout << "would write the backup set " << r.set_dir << " (" << r.tables.size() << " tables"
+            << (o.verify ? ", verified" : "") << ")\n";
+  if (o.verify) {
+    std::cout << (r.private_verify ? "would verify in a private MariaDB started for it\n"
+                                   : "would verify in a scratch database on the server (no private server: " +
+                                         r.why_no_private + "); the user needs CREATE and DROP on it\n");
+  }
+  if (!o.retention) return;
+  for (const std::string& d : r.planned_retention.deleted) std::cout << "retention would delete " << d << "\n";
+  for (const std::string& d : r.planned_retention.partials_deleted) {
+    std::cout << "retention would delete leftover " << d << "\n";
+  }
+}
+
+}  // namespace
+
 Status RunBackup(const JobCli& cli, JobRun* run) {
   ::signal(SIGPIPE, SIG_IGN);
   if (cli.Has("list")) return ListSets(cli, run);
   if (cli.Has("json")) return Status::BadInput("--json only goes with --list");
-  const std::string out_dir = OutDir(cli);
-  std::string out_dir_warning;
-  BAMORT_RETURN_IF_ERROR(CheckOutputDir("--out-dir", out_dir, &out_dir_warning));
-  if (!out_dir_warning.empty()) run->Warn(out_dir_warning);
-  RetentionPolicy policy;
-  BAMORT_RETURN_IF_ERROR(cli.GetInt("retention-days", 30, 1, 36500, &policy.retention_days));
-  BAMORT_RETURN_IF_ERROR(cli.GetInt("keep-min", 3, 1, 100000, &policy.keep_min));
-  int64_t lock_timeout = 0;
-  BAMORT_RETURN_IF_ERROR(LockTimeoutSeconds(cli, &lock_timeout));
-  const bool verify = cli.Has("verify");
-  VerifyWhere verify_where = VerifyWhere::kAuto;
-  BAMORT_RETURN_IF_ERROR(ParseVerifyWhere(cli.GetOr("verify-in", "auto"), &verify_where));
-  BAMORT_RETURN_IF_ERROR(CheckBufferPoolSize(VerifyServerOptions(cli).buffer_pool_size));
+  LogicalBackupOptions options;
+  BAMORT_RETURN_IF_ERROR(BackupOptionsFromFlags(cli, *run, &options));
   auto& report = run->report();
-  report.inputs->set("out_dir", out_dir);
-  report.inputs->set("verify", verify);
-  report.inputs->set("retention_days", policy.retention_days);
-  report.inputs->set("keep_min", policy.keep_min);
-  report.inputs->set("retention", !cli.Has("no-retention"));
+  report.inputs->set("out_dir", options.out_dir);
+  report.inputs->set("verify", options.verify);
+  report.inputs->set("retention_days", options.policy.retention_days);
+  report.inputs->set("keep_min", options.policy.keep_min);
+  report.inputs->set("retention", options.retention);
 
   std::vector<Migration> migrations;
   BAMORT_RETURN_IF_ERROR(LoadMigrations(cli, &migrations));
-  std::unique_ptr<Connection> conn;
-  BAMORT_RETURN_IF_ERROR(OpenDatabase(run, &conn));
-  const DbConfig config = conn->config();
-  VersionStatus vs;
-  BAMORT_RETURN_IF_ERROR(ReadVersionStatus(conn.get(), migrations, &vs));
-  report.database.version_before = report.database.version_after = vs.compat.actual_version;
-  report.database.migration_number_before = report.database.migration_number_after = vs.compat.actual_number;
-  BAMORT_RETURN_IF_ERROR(CheckExportable(conn.get(), config.name));
-
-  const SystemTime now = BackupClockNow();
-  Manifest manifest;
-  manifest.set_name = SetNameFor(config.name, now);
-  manifest.created_at = now;
-  manifest.run_id = run->run_id();
-  manifest.db_host = report.database.host;
-  manifest.db_name = config.name;
-  manifest.db_version = vs.compat.actual_version;
-  manifest.migration_number = vs.compat.actual_number;
-  manifest.server_version = conn->server_version();
-  manifest.tool_version = kToolVersion;
-  manifest.backend_version = kBackendVersion;
-  std::string set_dir = out_dir + "/" + manifest.set_name;
-  for (int i = 2; Poco::File(set_dir).exists() || Poco::File(PartialDirFor(out_dir, manifest.set_name)).exists(); ++i) {
-    manifest.set_name = SetNameFor(config.name, now) + "-" + std::to_string(i);
-    set_dir = out_dir + "/" + manifest.set_name;
-  }
-  const std::string partial = PartialDirFor(out_dir, manifest.set_name);
-  report.details->set("set", manifest.set_name);
-  report.details->set("set_path", set_dir);
-
-  if (cli.dry_run()) {
-    std::vector<std::string> tables;
-    BAMORT_RETURN_IF_ERROR(ListBaseTables(conn.get(), config.name, &tables));
-    SetListing listing;
-    BAMORT_RETURN_IF_ERROR(ListBackupSets(out_dir, &listing));
-    RetentionPlan plan = PlanRetention(listing, policy, config.name, "", now);
-    std::string why_not;
-    const bool private_server =
-        verify_where != VerifyWhere::kScratchSchema && PrivateServer::Available(VerifyServerOptions(cli), &why_not);
-    if (verify && verify_where == VerifyWhere::kPrivateServer && !private_server) {
-      return Status::Precondition("--verify-in private: cannot start a private verify server: " + why_not);
-    }
-    BAMORT_RETURN_IF_ERROR(CheckBackupSpace(cli, conn.get(), out_dir, verify && private_server, run));
-    if (why_not.empty()) why_not = "--verify-in scratch";
-    std::cout << "would write the backup set " << set_dir << " (" << tables.size() << " tables" << (verify ? ", verified" : "")
-              << ")\n";
-    if (verify) {
-      std::cout << (private_server ? "would verify in a private MariaDB started for it\n"
-                                   : "would verify in a scratch database on the server (no private server: " + why_not +
-                                         "); the user needs CREATE and DROP on it\n");
-    }
-    if (!cli.Has("no-retention")) {
-      for (const std::string& d : plan.deleted) std::cout << "retention would delete " << d << "\n";
-      for (const std::string& d : plan.partials_deleted) std::cout << "retention would delete leftover " << d << "\n";
-    }
-    report.details->set("tables", StringsJson(tables));
+  LogicalBackupDeps deps;
+  BAMORT_RETURN_IF_ERROR(run->LoadDb(&deps.config));
+  deps.read_version = [&migrations](Connection* conn, DatabaseVersion* out) {
+    VersionStatus vs;
+    BAMORT_RETURN_IF_ERROR(ReadVersionStatus(conn, migrations, &vs));
+    out->version = vs.compat.actual_version;
+    out->migration_number = vs.compat.actual_number;
     return Status::Ok();
+  };
+  deps.info = [](const std::string& line) { spdlog::info("{}", line); };
+  deps.warn = [run](const std::string& warning) { run->Warn(warning); };
+  LogicalBackupResult result;
+  Status s = RunLogicalBackup(options, deps, &result);
+  ReportBackup(options, result, &report);
+  if (s.ok() && options.dry_run) {
+    PrintBackupPlan(options, result);
+    report.details->set("tables", StringsJson(result.tables));
   }
-
-  // Where --verify will load the dump, decided (and its server installing) before
-  // anything is dumped: a job that cannot verify is refused first (exit 3).
-  {
-    std::string unused;
-    const bool private_verify = verify && verify_where != VerifyWhere::kScratchSchema &&
-                                PrivateServer::Available(VerifyServerOptions(cli), &unused);
-    BAMORT_RETURN_IF_ERROR(CheckBackupSpace(cli, conn.get(), out_dir, private_verify, run));
-  }
-  std::unique_ptr<DumpVerifier> verifier;
-  if (verify) {
-    VerifyOptions vo;
-    vo.where = verify_where;
-    vo.server = VerifyServerOptions(cli);
-    vo.source = config;
-    vo.scratch_name = "bamort_verify_" + Sha256Hex(manifest.set_name + std::to_string(::getpid())).substr(0, 12);
-    verifier = std::make_unique<DumpVerifier>(vo);
-    BAMORT_RETURN_IF_ERROR(verifier->Prepare(conn.get()));
-    report.inputs->set("verify_in", verifier->method());
-  }
-
-  // The deployment lock keeps migrations (DDL) out while the dump runs: --single-transaction
-  // does not protect a dump against ALTER TABLE.
-  NamedLock lock;
-  BAMORT_RETURN_IF_ERROR(lock.Acquire(conn.get(), NamedLock::NameFor(config.name), static_cast<int>(lock_timeout)));
-
-  BAMORT_RETURN_IF_ERROR(MakeDirs(out_dir));
-  if (::mkdir(partial.c_str(), 0700) != 0) {
-    return Status::Failed("cannot create " + partial + ": " + std::strerror(errno),
-                          "check that --out-dir is writable and has space");
-  }
-  bool keep_partial = false;
-  struct PartialCleanup {
-    const std::string& dir;
-    bool* keep;
-    bool done = false;
-    ~PartialCleanup() {
-      if (!done && !*keep) DeletePartialDir(dir);
-    }
-  } cleanup{partial, &keep_partial};
-
-  spdlog::info("backup of {} into {}", config.Describe(), set_dir);
-  // 2.-3. Dump, JSON export and the two checksum snapshots (backup/consistent_dump.h).
-  ConsistentDumpOptions dump_options;
-  dump_options.config = config;
-  dump_options.dump_path = partial + "/" + kDumpFile;
-  dump_options.export_path = partial + "/" + kExportFile;
-  dump_options.created_at = FormatRfc3339(now);
-  dump_options.content_hashes = verify;
-  // Fault point (common/fault_points.h; set only in bamort-backup-faults): a statement
-  // committed by another connection after the dump's snapshot is open and before
-  // snapshot B, standing in for the application writing while the backup runs.
-  if (std::optional<std::string> write = FaultPointSql(kFaultBeforeSnapshotB); write && !write->empty()) {
-    dump_options.before_snapshot_b = [config, sql = *write] {
-      std::unique_ptr<Connection> writer;
-      Status w = Connection::Open(config, &writer);
-      if (w.ok()) w = writer->Execute(sql);
-      if (!w.ok()) spdlog::warn("test write before snapshot B failed: {}", w.ToString());
-    };
-  }
-  ConsistentDumpResult dumped;
-  BAMORT_RETURN_IF_ERROR(DumpConsistently(conn.get(), dump_options, &dumped));
-  const DumpResult& dump = dumped.dump;
-  const JsonExportResult& exported = dumped.exported;
-  spdlog::info("dump: {} of SQL, {} gzip; export: {} of JSON, {} gzip; {} ms (checksums {} and {} ms beside it)",
-               HumanBytes(dump.sql_bytes), HumanBytes(dump.gzip_bytes), HumanBytes(exported.json_bytes),
-               HumanBytes(exported.gzip_bytes), dumped.dump_ms, dumped.checksums_ms, dumped.checksums_after_ms);
-  manifest.files.push_back({kDumpFile, "sql-dump", dump.sha256, dump.gzip_bytes, dump.sql_bytes});
-  manifest.files.push_back({kExportFile, "json-export", exported.sha256, exported.gzip_bytes, exported.json_bytes});
-  if (!dumped.changed.empty()) {
-    const std::vector<std::string>& changed = dumped.changed;
-    report.details->set("changed_during_backup", StringsJson(changed));
-    return Status::Failed("the database changed while the backup ran (" + changed.front() + (changed.size() > 1 ? ", ..." : "") +
-                              "); the set would not match its manifest",
-                          "run the backup again when the application is idle (or stopped)");
-  }
-  TableStats before = dumped.tables;
-  manifest.tables = before;
-  lock.Release();
-
-  // 4. Verification.
-  if (verify) {
-    VerifyResult verified;
-    BAMORT_RETURN_IF_ERROR(verifier->Verify(partial + "/" + kDumpFile, manifest.tables, &verified));
-    Object::Ptr verification = verified.ToJson();
-    manifest.verification = verification;
-    report.details->set("verification", verification);
-    if (!verified.equal()) {
-      manifest.verified = false;
-      keep_partial = true;
-      WriteFileAtomic(partial + "/" + kManifestFile, manifest.ToJsonText(), 0600);
-      return Status::Failed("verification failed: the dump restores to different contents (" +
-                                verified.differences.front() + ")",
-                            "the unverified files are kept in " + partial + " for inspection; retention removes them "
-                            "after a day. Check the server log and disk, then run the backup again");
-    }
-    manifest.verified = true;
-    spdlog::info("verify: all {} tables equal ({} ms)", manifest.tables.size(),
-                 verification->getValue<int64_t>("duration_ms"));
-  }
-
-  // 5. The manifest last, then the folder gets its final name.
-  BAMORT_RETURN_IF_ERROR(WriteFileAtomic(partial + "/" + kManifestFile, manifest.ToJsonText(), 0600));
-  BAMORT_RETURN_IF_ERROR(FsyncDir(partial));
-  if (::rename(partial.c_str(), set_dir.c_str()) != 0) {
-    return Status::Failed("cannot rename " + partial + " to " + set_dir + ": " + std::strerror(errno));
-  }
-  cleanup.done = true;
-  FsyncDir(out_dir);
-  spdlog::info("backup set {} complete ({})", set_dir, HumanBytes(manifest.TotalSize()));
-
-  report.outputs->set("backup_set", set_dir);
-  report.outputs->set("manifest", set_dir + "/" + kManifestFile);
-  report.details->set("files", FilesJson(manifest));
-  report.details->set("tables", StatsJson(manifest));
-  report.details->set("verified", manifest.verified);
-  report.details->set("created_at", FormatRfc3339(manifest.created_at));
-  Object::Ptr timings = new Object(true);
-  timings->set("dump_ms", dumped.dump_ms);
-  timings->set("export_ms", dumped.dump_ms);
-  timings->set("checksums_ms", dumped.checksums_ms);
-  timings->set("checksums_after_ms", dumped.checksums_after_ms);
-  report.details->set("timings", timings);
-
-  // 6. Retention.
-  Object::Ptr retention = new Object(true);
-  if (cli.Has("no-retention")) {
-    retention->set("skipped", true);
-  } else {
-    SetListing listing;
-    Status ls = ListBackupSets(out_dir, &listing);
-    if (!ls.ok()) {
-      run->Warn("retention skipped: " + ls.message());
-    } else {
-      RetentionPlan plan = PlanRetention(listing, policy, config.name, set_dir, now);
-      std::vector<std::string> warnings;
-      ApplyRetention(listing, &plan, &warnings);
-      for (const std::string& w : warnings) run->Warn(w);
-      for (const std::string& d : plan.deleted) spdlog::info("retention: deleted {}", d);
-      for (const std::string& d : plan.partials_deleted) spdlog::info("retention: deleted the leftover {}", d);
-      retention->set("kept", StringsJson(plan.kept));
-      retention->set("deleted", StringsJson(plan.deleted));
-      retention->set("partials_deleted", StringsJson(plan.partials_deleted));
-    }
-  }
-  retention->set("retention_days", policy.retention_days);
-  retention->set("keep_min", policy.keep_min);
-  report.details->set("retention", retention);
-  return Status::Ok();
+  return s;
 }
 
 namespace {

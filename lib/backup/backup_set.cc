@@ -1,14 +1,7 @@
 #include "backup/backup_set.h"
 
-#include <dirent.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
 #include <ctime>
 
 namespace bamort {
@@ -36,31 +29,24 @@ std::string PartialDirFor(const std::string& out_dir, const std::string& set_nam
   return out_dir + "/." + set_name + ".partial";
 }
 
-Status ListBackupSets(const std::string& out_dir, SetListing* out) {
+Status ListBackupSets(const std::string& out_dir, SetListing* out, Env* env) {
   out->sets.clear();
   out->partials.clear();
-  DIR* d = ::opendir(out_dir.c_str());
-  if (!d) {
-    if (errno == ENOENT) return Status::Ok();
-    return Status::Failed("cannot read the backup folder " + out_dir + ": " + std::strerror(errno));
-  }
-  std::vector<std::string> names;
-  while (dirent* e = ::readdir(d)) names.push_back(e->d_name);
-  ::closedir(d);
-  for (const std::string& n : names) {
-    if (n == "." || n == "..") continue;
-    std::string path = out_dir + "/" + n;
-    struct stat st {};
-    if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
-    if (n[0] == '.') {
-      if (EndsWith(n, ".partial") && n.size() > 9) {
-        out->partials.push_back({path, std::chrono::system_clock::from_time_t(st.st_mtime)});
-      }
+  FileInfo folder;
+  BAMORT_RETURN_IF_ERROR(env->Stat(out_dir, &folder).WithContext("the backup folder"));
+  if (!folder.exists) return Status::Ok();
+  std::vector<DirEntry> entries;
+  BAMORT_RETURN_IF_ERROR(env->ListDir(out_dir, &entries));
+  for (const DirEntry& e : entries) {
+    if (!e.info.is_dir) continue;
+    std::string path = out_dir + "/" + e.name;
+    if (e.name[0] == '.') {
+      if (EndsWith(e.name, ".partial") && e.name.size() > 9) out->partials.push_back({path, e.info.modified});
       continue;
     }
     BackupSet set;
     set.dir = path;
-    if (!ReadManifest(path + "/manifest.json", &set.manifest).ok()) continue;  // not ours
+    if (!ReadManifest(path + "/manifest.json", &set.manifest, env).ok()) continue;  // not ours
     out->sets.push_back(std::move(set));
   }
   std::sort(out->sets.begin(), out->sets.end(), [](const BackupSet& a, const BackupSet& b) {
@@ -91,47 +77,39 @@ RetentionPlan PlanRetention(const SetListing& listing, const RetentionPolicy& po
   return plan;
 }
 
-Status DeleteBackupSet(const BackupSet& set) {
-  for (const ManifestFile& f : set.manifest.files) {
-    std::string p = set.dir + "/" + f.name;
-    if (::unlink(p.c_str()) != 0 && errno != ENOENT) {
-      return Status::Failed("cannot delete " + p + ": " + std::strerror(errno));
-    }
-  }
-  std::string m = set.dir + "/manifest.json";
-  if (::unlink(m.c_str()) != 0 && errno != ENOENT) return Status::Failed("cannot delete " + m + ": " + std::strerror(errno));
-  if (::rmdir(set.dir.c_str()) != 0) {
-    return Status::Failed("deleted the set's files but kept the folder " + set.dir + ": " + std::strerror(errno) +
-                          " (it holds files that are not part of the set)");
+Status DeleteBackupSet(const BackupSet& set, Env* env) {
+  for (const ManifestFile& f : set.manifest.files) BAMORT_RETURN_IF_ERROR(env->RemoveFile(set.dir + "/" + f.name));
+  BAMORT_RETURN_IF_ERROR(env->RemoveFile(set.dir + "/manifest.json"));
+  Status removed = env->RemoveDir(set.dir);
+  if (!removed.ok()) {
+    return Status::Failed("deleted the set's files but kept the folder " + set.dir + " (" + removed.message() +
+                          "; it holds files that are not part of the set)");
   }
   return Status::Ok();
 }
 
-Status DeletePartialDir(const std::string& dir) {
-  if (DIR* d = ::opendir(dir.c_str())) {
-    while (dirent* e = ::readdir(d)) {
-      std::string p = dir + "/" + e->d_name;
-      struct stat st {};
-      if (::lstat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode)) ::unlink(p.c_str());
+Status DeletePartialDir(const std::string& dir, Env* env) {
+  std::vector<DirEntry> entries;
+  if (env->ListDir(dir, &entries).ok()) {
+    for (const DirEntry& e : entries) {
+      if (e.info.is_regular) env->RemoveFile(dir + "/" + e.name);
     }
-    ::closedir(d);
   }
-  if (::rmdir(dir.c_str()) != 0) return Status::Failed("cannot remove " + dir + ": " + std::strerror(errno));
-  return Status::Ok();
+  return env->RemoveDir(dir);
 }
 
-void ApplyRetention(const SetListing& listing, RetentionPlan* plan, std::vector<std::string>* warnings) {
+void ApplyRetention(const SetListing& listing, RetentionPlan* plan, std::vector<std::string>* warnings, Env* env) {
   std::vector<std::string> deleted, partials;
   for (const std::string& dir : plan->deleted) {
     for (const BackupSet& s : listing.sets) {
       if (s.dir != dir) continue;
-      Status st = DeleteBackupSet(s);
+      Status st = DeleteBackupSet(s, env);
       if (st.ok()) deleted.push_back(dir);
       else warnings->push_back("retention: " + st.message());
     }
   }
   for (const std::string& dir : plan->partials_deleted) {
-    Status st = DeletePartialDir(dir);
+    Status st = DeletePartialDir(dir, env);
     if (st.ok()) partials.push_back(dir);
     else warnings->push_back("retention: " + st.message());
   }
@@ -139,6 +117,6 @@ void ApplyRetention(const SetListing& listing, RetentionPlan* plan, std::vector<
   plan->partials_deleted = partials;
 }
 
-SystemTime BackupClockNow() { return Now(); }
+SystemTime BackupClockNow() { return Env::Default()->Now(); }
 
 }  // namespace bamort

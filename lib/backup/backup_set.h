@@ -10,6 +10,8 @@
 // and the set just made. Deleting a set removes exactly the files its manifest names
 // plus manifest.json and then the folder, so a set with foreign files in it stays (with
 // a warning). ".partial" folders older than a day are leftovers of crashed runs.
+// Every file operation goes through the Env passed in (common/env.h; default: the
+// process's), so tests can list, age and delete sets on a substituted one.
 #pragma once
 
 #include <string>
@@ -17,6 +19,7 @@
 
 #include "backup/manifest.h"
 #include "common/clock.h"
+#include "common/env.h"
 #include "common/status.h"
 
 namespace bamort {
@@ -41,7 +44,7 @@ std::string SetNameFor(const std::string& database, SystemTime created_at);
 std::string PartialDirFor(const std::string& out_dir, const std::string& set_name);
 
 // A missing out_dir is an empty listing.
-Status ListBackupSets(const std::string& out_dir, SetListing* out);
+Status ListBackupSets(const std::string& out_dir, SetListing* out, Env* env = Env::Default());
 
 struct RetentionPolicy {
   int64_t retention_days = 30;
@@ -58,14 +61,16 @@ struct RetentionPlan {
 RetentionPlan PlanRetention(const SetListing& listing, const RetentionPolicy& policy, const std::string& database,
                             const std::string& protected_dir, SystemTime now);
 // Deletes what the plan says; a folder that cannot be removed becomes a warning.
-void ApplyRetention(const SetListing& listing, RetentionPlan* plan, std::vector<std::string>* warnings);
+void ApplyRetention(const SetListing& listing, RetentionPlan* plan, std::vector<std::string>* warnings,
+                    Env* env = Env::Default());
 
 // Removes a set folder: the manifest's files, manifest.json, then the folder.
-Status DeleteBackupSet(const BackupSet& set);
+Status DeleteBackupSet(const BackupSet& set, Env* env = Env::Default());
 // Removes a .partial folder and the regular files in it (never recursing further).
-Status DeletePartialDir(const std::string& dir);
+Status DeletePartialDir(const std::string& dir, Env* env = Env::Default());
 
-// The clock of the backup jobs: common/clock.h's Now() (a test-only binary may replace it).
+// The clock of the backup jobs: the process's Env's (a test-only binary may replace it).
+// The logical backup asks its own Env (logical_backup.h); the physical jobs still use this.
 SystemTime BackupClockNow();
 
 }  // namespace bamort

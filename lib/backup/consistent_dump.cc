@@ -4,10 +4,10 @@
 #include <chrono>
 #include <future>
 #include <memory>
-#include <thread>
 
 #include <spdlog/spdlog.h>
 
+#include "common/joining_thread.h"
 #include "common/measure.h"
 #include "backup/dump_stream.h"
 #include "db/operation_mark.h"
@@ -31,7 +31,7 @@ class SnapshotReaders {
   ~SnapshotReaders() { Join(); }
 
   void Start() {
-    thread_a_ = std::thread([this] {
+    thread_a_ = JoiningThread([this] {
       status_a_ = ReadTableChecksums(a_, options_.config.name, tables_, &sums_a_);
       if (status_a_.ok() && options_.content_hashes) {
         status_a_ = ReadContentHashes({a_}, options_.config.name, tables_, &content_a_);
@@ -39,7 +39,7 @@ class SnapshotReaders {
       a_->Execute("COMMIT");
       ms_a_ = MsSince(start_);
     });
-    thread_b_ = std::thread([this, open = open_b_.get_future()]() mutable {
+    thread_b_ = JoiningThread([this, open = open_b_.get_future()]() mutable {
       open.wait();
       if (!abandon_ && options_.before_snapshot_b) options_.before_snapshot_b();
       if (!abandon_) status_b_ = OpenSnapshot(b_);
@@ -55,8 +55,8 @@ class SnapshotReaders {
   void Join() {
     if (!b_open_) abandon_ = true;  // the dump never got that far: B has nothing to prove
     OpenB();
-    if (thread_a_.joinable()) thread_a_.join();
-    if (thread_b_.joinable()) thread_b_.join();
+    thread_a_.Join();
+    thread_b_.Join();
   }
 
   const ConsistentDumpOptions& options_;
@@ -67,10 +67,12 @@ class SnapshotReaders {
   std::promise<void> open_b_;
   bool b_open_ = false;
   std::atomic<bool> abandon_{false};
-  std::thread thread_a_, thread_b_;
   TableStats sums_a_, sums_b_, content_a_;
   Status status_a_, status_b_;
   int64_t ms_a_ = 0, ms_b_ = 0;
+  // Last, so they are joined before anything they write is destroyed (the destructor
+  // joins them first anyway).
+  JoiningThread thread_a_, thread_b_;
 };
 
 }  // namespace

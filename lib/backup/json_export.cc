@@ -80,6 +80,84 @@ Status CreateViewsInDependencyOrder(Connection* conn, std::vector<std::pair<std:
   return Status::Ok();
 }
 
+// A row line: [v1, v2, ...] for the table started last.
+Status ImportRow(ImportState* st, const Poco::JSON::Array::Ptr& a, const std::string& where) {
+  if (!st->insert) return Status::BadInput(where + ": a row outside a table");
+  if (a->size() != st->base64.size()) {
+    return Status::BadInput(where + ": " + std::to_string(a->size()) + " values for " +
+                            std::to_string(st->base64.size()) + " columns of " + st->table);
+  }
+  std::vector<Value> values(a->size());
+  for (size_t i = 0; i < a->size(); ++i) {
+    Poco::Dynamic::Var x = a->get(static_cast<unsigned>(i));
+    if (x.isEmpty()) continue;
+    std::string s = x.extract<std::string>();
+    if (st->base64[i]) {
+      std::string raw;
+      BAMORT_RETURN_IF_ERROR(Unbase64(s, &raw).WithContext(where));
+      values[i] = std::move(raw);
+    } else {
+      values[i] = std::move(s);
+    }
+  }
+  return st->insert->Add(values).WithContext("table " + st->table);
+}
+
+// {"table":..,"create":..,"columns":[..]}: creates the table and starts its inserts.
+Status ImportTableStart(ImportState* st, const Poco::JSON::Object::Ptr& o, const std::string& where) {
+  if (st->insert) return Status::BadInput(where + ": table started before the end of table " + st->table);
+  st->table = o->getValue<std::string>("table");
+  BAMORT_RETURN_IF_ERROR(st->conn->Execute(o->getValue<std::string>("create")));
+  Poco::JSON::Array::Ptr cols = o->getArray("columns");
+  std::vector<std::string> names;
+  st->base64.clear();
+  for (size_t i = 0; i < cols->size(); ++i) {
+    Poco::JSON::Object::Ptr c = cols->getObject(static_cast<unsigned>(i));
+    names.push_back(c->getValue<std::string>("name"));
+    st->base64.push_back(c->getValue<std::string>("encoding") == "base64");
+  }
+  st->insert = std::make_unique<MultiRowInsert>(st->conn, st->table, names);
+  return Status::Ok();
+}
+
+// {"end":..,"rows":N}: the last inserts, and the row count against the export's.
+Status ImportTableEnd(ImportState* st, const Poco::JSON::Object::Ptr& o, const std::string& where) {
+  if (!st->insert || o->getValue<std::string>("end") != st->table) {
+    return Status::BadInput(where + ": end of a table that was not started");
+  }
+  BAMORT_RETURN_IF_ERROR(st->insert->Finish().WithContext("table " + st->table));
+  uint64_t expected = o->getValue<uint64_t>("rows");
+  if (st->insert->rows_written() != expected) {
+    return Status::BadInput(where + ": table " + st->table + " has " + std::to_string(st->insert->rows_written()) +
+                            " rows in the export, its end line says " + std::to_string(expected));
+  }
+  if (*st->on_table) (*st->on_table)(st->table, expected);
+  st->insert.reset();
+  return Status::Ok();
+}
+
+// Any line but a row: the header, a table's start or end, a view, the trailer.
+Status ImportObjectLine(ImportState* st, const Poco::JSON::Object::Ptr& o, const std::string& where) {
+  if (!st->header_seen) {
+    if (o->optValue<std::string>("format", "") != kFormat || o->optValue<int>("format_version", 0) != 1) {
+      return Status::BadInput(where + ": not a bamort JSON export (format_version 1)");
+    }
+    st->header_seen = true;
+    return Status::Ok();
+  }
+  if (o->has("table")) return ImportTableStart(st, o, where);
+  if (o->has("end")) return ImportTableEnd(st, o, where);
+  if (o->has("view")) {
+    st->views.emplace_back(o->getValue<std::string>("view"), o->getValue<std::string>("create"));
+    return Status::Ok();
+  }
+  if (o->has("end_of_export")) {
+    st->trailer_seen = true;
+    return CreateViewsInDependencyOrder(st->conn, std::move(st->views));
+  }
+  return Status::BadInput(where + ": unknown line");
+}
+
 Status ImportLine(ImportState* st, std::string_view line) {
   ++st->line_no;
   std::string where = st->path + " line " + std::to_string(st->line_no);
@@ -93,74 +171,8 @@ Status ImportLine(ImportState* st, std::string_view line) {
     return Status::BadInput(where + ": not JSON (" + e.displayText() + ")");
   }
   try {
-    if (v.type() == typeid(Poco::JSON::Array::Ptr)) {
-      if (!st->insert) return Status::BadInput(where + ": a row outside a table");
-      Poco::JSON::Array::Ptr a = v.extract<Poco::JSON::Array::Ptr>();
-      if (a->size() != st->base64.size()) {
-        return Status::BadInput(where + ": " + std::to_string(a->size()) + " values for " +
-                                std::to_string(st->base64.size()) + " columns of " + st->table);
-      }
-      std::vector<Value> values(a->size());
-      for (size_t i = 0; i < a->size(); ++i) {
-        Poco::Dynamic::Var x = a->get(static_cast<unsigned>(i));
-        if (x.isEmpty()) continue;
-        std::string s = x.extract<std::string>();
-        if (st->base64[i]) {
-          std::string raw;
-          BAMORT_RETURN_IF_ERROR(Unbase64(s, &raw).WithContext(where));
-          values[i] = std::move(raw);
-        } else {
-          values[i] = std::move(s);
-        }
-      }
-      return st->insert->Add(values).WithContext("table " + st->table);
-    }
-    Poco::JSON::Object::Ptr o = v.extract<Poco::JSON::Object::Ptr>();
-    if (!st->header_seen) {
-      if (o->optValue<std::string>("format", "") != kFormat || o->optValue<int>("format_version", 0) != 1) {
-        return Status::BadInput(where + ": not a bamort JSON export (format_version 1)");
-      }
-      st->header_seen = true;
-      return Status::Ok();
-    }
-    if (o->has("table")) {
-      if (st->insert) return Status::BadInput(where + ": table started before the end of table " + st->table);
-      st->table = o->getValue<std::string>("table");
-      BAMORT_RETURN_IF_ERROR(st->conn->Execute(o->getValue<std::string>("create")));
-      Poco::JSON::Array::Ptr cols = o->getArray("columns");
-      std::vector<std::string> names;
-      st->base64.clear();
-      for (size_t i = 0; i < cols->size(); ++i) {
-        Poco::JSON::Object::Ptr c = cols->getObject(static_cast<unsigned>(i));
-        names.push_back(c->getValue<std::string>("name"));
-        st->base64.push_back(c->getValue<std::string>("encoding") == "base64");
-      }
-      st->insert = std::make_unique<MultiRowInsert>(st->conn, st->table, names);
-      return Status::Ok();
-    }
-    if (o->has("end")) {
-      if (!st->insert || o->getValue<std::string>("end") != st->table) {
-        return Status::BadInput(where + ": end of a table that was not started");
-      }
-      BAMORT_RETURN_IF_ERROR(st->insert->Finish().WithContext("table " + st->table));
-      uint64_t expected = o->getValue<uint64_t>("rows");
-      if (st->insert->rows_written() != expected) {
-        return Status::BadInput(where + ": table " + st->table + " has " + std::to_string(st->insert->rows_written()) +
-                                " rows in the export, its end line says " + std::to_string(expected));
-      }
-      if (*st->on_table) (*st->on_table)(st->table, expected);
-      st->insert.reset();
-      return Status::Ok();
-    }
-    if (o->has("view")) {
-      st->views.emplace_back(o->getValue<std::string>("view"), o->getValue<std::string>("create"));
-      return Status::Ok();
-    }
-    if (o->has("end_of_export")) {
-      st->trailer_seen = true;
-      return CreateViewsInDependencyOrder(st->conn, std::move(st->views));
-    }
-    return Status::BadInput(where + ": unknown line");
+    if (v.type() == typeid(Poco::JSON::Array::Ptr)) return ImportRow(st, v.extract<Poco::JSON::Array::Ptr>(), where);
+    return ImportObjectLine(st, v.extract<Poco::JSON::Object::Ptr>(), where);
   } catch (const Poco::Exception& e) {
     return Status::BadInput(where + ": malformed export line (" + e.displayText() + ")");
   }

@@ -2,13 +2,13 @@
 
 #include <atomic>
 #include <sstream>
-#include <thread>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 
-#include "common/file_io.h"
+#include "common/env.h"
+#include "common/joining_thread.h"
 #include "common/secrets.h"
 #include "common/sha256.h"
 
@@ -110,40 +110,113 @@ std::string Manifest::ToJsonText() const {
   return Redact(ss.str());
 }
 
-Status ParseManifest(const std::string& text, const std::string& source_name, Manifest* out) {
-  Object::Ptr o;
+namespace {
+
+// The JSON object of a manifest's text; kBadInput when it is not one.
+Status ParseObject(const std::string& text, const std::string& source_name, Object::Ptr* out) {
   try {
     Poco::JSON::Parser parser;
     Poco::Dynamic::Var v = parser.parse(text);
-    o = v.extract<Object::Ptr>();
+    *out = v.extract<Object::Ptr>();
   } catch (const Poco::Exception& e) {
     return Status::BadInput(source_name + " is not a backup manifest (not JSON: " + e.displayText() + ")");
   } catch (const std::exception& e) {
     return Status::BadInput(source_name + " is not a backup manifest (not a JSON object)");
   }
-  if (!o) return Status::BadInput(source_name + " is not a backup manifest (not a JSON object)");
+  if (!*out) return Status::BadInput(source_name + " is not a backup manifest (not a JSON object)");
+  return Status::Ok();
+}
+
+// format, format_version and kind.
+Status ParseFormat(const Object::Ptr& o, const std::string& source_name, Manifest* m) {
+  std::string format;
+  BAMORT_RETURN_IF_ERROR(Field(o, "format", source_name, &format));
+  if (format != Manifest::kFormat) {
+    return Status::BadInput(source_name + ": format '" + format + "' is not a bamort-deploy backup set");
+  }
+  int64_t fv = 0;
+  BAMORT_RETURN_IF_ERROR(IntField(o, "format_version", source_name, &fv));
+  if (fv != Manifest::kFormatVersion) {
+    return Status::BadInput(source_name + ": format_version " + std::to_string(fv) + " is not supported (this tool reads " +
+                            std::to_string(Manifest::kFormatVersion) + ")");
+  }
+  if (!o->has("kind")) return Status::Ok();
+  BAMORT_RETURN_IF_ERROR(Field(o, "kind", source_name, &m->kind));
+  if (m->kind != Manifest::kLogical && m->kind != Manifest::kPhysical) {
+    return Status::BadInput(source_name + ": kind '" + m->kind + "' is neither logical nor physical");
+  }
+  if (m->kind == Manifest::kPhysical && !o->isObject("physical")) {
+    return Status::BadInput(source_name + ": a physical set needs the object 'physical'");
+  }
+  return Status::Ok();
+}
+
+// The object 'database'.
+Status ParseDatabase(const Object::Ptr& o, const std::string& source_name, Manifest* m) {
+  if (!o->has("database") || !o->isObject("database")) {
+    return Status::BadInput(source_name + ": field 'database' missing or not an object");
+  }
+  Object::Ptr db = o->getObject("database");
+  std::string where = source_name + " database";
+  BAMORT_RETURN_IF_ERROR(Field(db, "host", where, &m->db_host));
+  BAMORT_RETURN_IF_ERROR(Field(db, "name", where, &m->db_name));
+  std::string version;
+  bool version_null = false;
+  BAMORT_RETURN_IF_ERROR(Field(db, "version", where, &version, true, &version_null));
+  if (!version_null) m->db_version = version;
+  BAMORT_RETURN_IF_ERROR(IntField(db, "migration_number", where, &m->migration_number));
+  return Field(db, "server_version", where, &m->server_version);
+}
+
+Status ParseFiles(const Object::Ptr& o, const std::string& source_name, Manifest* m) {
+  if (!o->has("files") || !o->isArray("files")) return Status::BadInput(source_name + ": field 'files' missing");
+  Array::Ptr fa = o->getArray("files");
+  for (size_t i = 0; i < fa->size(); ++i) {
+    Object::Ptr fo = fa->getObject(static_cast<unsigned>(i));
+    std::string fw = source_name + " files[" + std::to_string(i) + "]";
+    if (!fo) return Status::BadInput(fw + ": not an object");
+    ManifestFile f;
+    int64_t size = 0, usize = 0;
+    BAMORT_RETURN_IF_ERROR(Field(fo, "name", fw, &f.name));
+    BAMORT_RETURN_IF_ERROR(Field(fo, "role", fw, &f.role));
+    BAMORT_RETURN_IF_ERROR(Field(fo, "sha256", fw, &f.sha256));
+    BAMORT_RETURN_IF_ERROR(IntField(fo, "size", fw, &size));
+    BAMORT_RETURN_IF_ERROR(IntField(fo, "uncompressed_size", fw, &usize));
+    if (!PlainFileName(f.name)) return Status::BadInput(fw + ": name '" + f.name + "' is not a plain file name");
+    if (f.sha256.size() != 64) return Status::BadInput(fw + ": sha256 is not 64 hex digits");
+    f.size = static_cast<uint64_t>(size);
+    f.uncompressed_size = static_cast<uint64_t>(usize);
+    m->files.push_back(f);
+  }
+  return Status::Ok();
+}
+
+Status ParseTables(const Object::Ptr& o, const std::string& source_name, Manifest* m) {
+  if (!o->has("tables") || !o->isObject("tables")) return Status::BadInput(source_name + ": field 'tables' missing");
+  Object::Ptr to = o->getObject("tables");
+  for (const auto& [name, var] : *to) {
+    Object::Ptr t = to->getObject(name);
+    std::string tw = source_name + " tables." + name;
+    if (!t) return Status::BadInput(tw + ": not an object");
+    int64_t rows = 0;
+    TableStat st;
+    BAMORT_RETURN_IF_ERROR(IntField(t, "rows", tw, &rows));
+    BAMORT_RETURN_IF_ERROR(Field(t, "checksum", tw, &st.checksum));
+    st.rows = static_cast<uint64_t>(rows);
+    if (t->has("content_hash")) BAMORT_RETURN_IF_ERROR(Field(t, "content_hash", tw, &st.content_hash));
+    m->tables[name] = st;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ParseManifest(const std::string& text, const std::string& source_name, Manifest* out) {
+  Object::Ptr o;
+  BAMORT_RETURN_IF_ERROR(ParseObject(text, source_name, &o));
   try {
     Manifest m;
-    std::string format;
-    BAMORT_RETURN_IF_ERROR(Field(o, "format", source_name, &format));
-    if (format != Manifest::kFormat) {
-      return Status::BadInput(source_name + ": format '" + format + "' is not a bamort-deploy backup set");
-    }
-    int64_t fv = 0;
-    BAMORT_RETURN_IF_ERROR(IntField(o, "format_version", source_name, &fv));
-    if (fv != Manifest::kFormatVersion) {
-      return Status::BadInput(source_name + ": format_version " + std::to_string(fv) + " is not supported (this tool reads " +
-                              std::to_string(Manifest::kFormatVersion) + ")");
-    }
-    if (o->has("kind")) {
-      BAMORT_RETURN_IF_ERROR(Field(o, "kind", source_name, &m.kind));
-      if (m.kind != Manifest::kLogical && m.kind != Manifest::kPhysical) {
-        return Status::BadInput(source_name + ": kind '" + m.kind + "' is neither logical nor physical");
-      }
-      if (m.kind == Manifest::kPhysical && !o->isObject("physical")) {
-        return Status::BadInput(source_name + ": a physical set needs the object 'physical'");
-      }
-    }
+    BAMORT_RETURN_IF_ERROR(ParseFormat(o, source_name, &m));
     BAMORT_RETURN_IF_ERROR(Field(o, "set", source_name, &m.set_name));
     std::string created;
     BAMORT_RETURN_IF_ERROR(Field(o, "created_at", source_name, &created));
@@ -151,54 +224,11 @@ Status ParseManifest(const std::string& text, const std::string& source_name, Ma
       return Status::BadInput(source_name + ": created_at '" + created + "' is not an RFC 3339 time");
     }
     BAMORT_RETURN_IF_ERROR(Field(o, "run_id", source_name, &m.run_id));
-    if (!o->has("database") || !o->isObject("database")) {
-      return Status::BadInput(source_name + ": field 'database' missing or not an object");
-    }
-    Object::Ptr db = o->getObject("database");
-    std::string where = source_name + " database";
-    BAMORT_RETURN_IF_ERROR(Field(db, "host", where, &m.db_host));
-    BAMORT_RETURN_IF_ERROR(Field(db, "name", where, &m.db_name));
-    std::string version;
-    bool version_null = false;
-    BAMORT_RETURN_IF_ERROR(Field(db, "version", where, &version, true, &version_null));
-    if (!version_null) m.db_version = version;
-    BAMORT_RETURN_IF_ERROR(IntField(db, "migration_number", where, &m.migration_number));
-    BAMORT_RETURN_IF_ERROR(Field(db, "server_version", where, &m.server_version));
+    BAMORT_RETURN_IF_ERROR(ParseDatabase(o, source_name, &m));
     BAMORT_RETURN_IF_ERROR(Field(o, "tool_version", source_name, &m.tool_version));
     BAMORT_RETURN_IF_ERROR(Field(o, "backend_version", source_name, &m.backend_version));
-    if (!o->has("files") || !o->isArray("files")) return Status::BadInput(source_name + ": field 'files' missing");
-    Array::Ptr fa = o->getArray("files");
-    for (size_t i = 0; i < fa->size(); ++i) {
-      Object::Ptr fo = fa->getObject(static_cast<unsigned>(i));
-      std::string fw = source_name + " files[" + std::to_string(i) + "]";
-      if (!fo) return Status::BadInput(fw + ": not an object");
-      ManifestFile f;
-      int64_t size = 0, usize = 0;
-      BAMORT_RETURN_IF_ERROR(Field(fo, "name", fw, &f.name));
-      BAMORT_RETURN_IF_ERROR(Field(fo, "role", fw, &f.role));
-      BAMORT_RETURN_IF_ERROR(Field(fo, "sha256", fw, &f.sha256));
-      BAMORT_RETURN_IF_ERROR(IntField(fo, "size", fw, &size));
-      BAMORT_RETURN_IF_ERROR(IntField(fo, "uncompressed_size", fw, &usize));
-      if (!PlainFileName(f.name)) return Status::BadInput(fw + ": name '" + f.name + "' is not a plain file name");
-      if (f.sha256.size() != 64) return Status::BadInput(fw + ": sha256 is not 64 hex digits");
-      f.size = static_cast<uint64_t>(size);
-      f.uncompressed_size = static_cast<uint64_t>(usize);
-      m.files.push_back(f);
-    }
-    if (!o->has("tables") || !o->isObject("tables")) return Status::BadInput(source_name + ": field 'tables' missing");
-    Object::Ptr to = o->getObject("tables");
-    for (const auto& [name, var] : *to) {
-      Object::Ptr t = to->getObject(name);
-      std::string tw = source_name + " tables." + name;
-      if (!t) return Status::BadInput(tw + ": not an object");
-      int64_t rows = 0;
-      TableStat st;
-      BAMORT_RETURN_IF_ERROR(IntField(t, "rows", tw, &rows));
-      BAMORT_RETURN_IF_ERROR(Field(t, "checksum", tw, &st.checksum));
-      st.rows = static_cast<uint64_t>(rows);
-      if (t->has("content_hash")) BAMORT_RETURN_IF_ERROR(Field(t, "content_hash", tw, &st.content_hash));
-      m.tables[name] = st;
-    }
+    BAMORT_RETURN_IF_ERROR(ParseFiles(o, source_name, &m));
+    BAMORT_RETURN_IF_ERROR(ParseTables(o, source_name, &m));
     if (!o->has("verified") || !o->get("verified").isBoolean()) {
       return Status::BadInput(source_name + ": field 'verified' missing or not true/false");
     }
@@ -212,9 +242,9 @@ Status ParseManifest(const std::string& text, const std::string& source_name, Ma
   return Status::Ok();
 }
 
-Status ReadManifest(const std::string& path, Manifest* out) {
+Status ReadManifest(const std::string& path, Manifest* out, Env* env) {
   std::string text;
-  BAMORT_RETURN_IF_ERROR(ReadFileToString(path, &text, kMaxManifestBytes));
+  BAMORT_RETURN_IF_ERROR(env->ReadFileToString(path, &text, kMaxManifestBytes));
   return ParseManifest(text, path, out);
 }
 
@@ -242,10 +272,10 @@ Status CheckSetFiles(const std::string& set_dir, const Manifest& manifest, std::
       }
     }
   };
-  std::thread helper;
-  if (files.size() > 1) helper = std::thread(worker);
+  JoiningThread helper;
+  if (files.size() > 1) helper = JoiningThread(worker);
   worker();
-  if (helper.joinable()) helper.join();
+  helper.Join();
   for (std::string& p : found) {
     if (!p.empty()) problems->push_back(std::move(p));  // in manifest order, as before
   }

@@ -14,6 +14,7 @@
 
 #include "backup/table_stats.h"
 #include "common/clock.h"
+#include "common/env.h"
 #include "common/status.h"
 
 namespace bamort {
@@ -60,7 +61,7 @@ struct Manifest {
 
 // kBadInput naming the file and field for anything that is not a manifest of ours.
 Status ParseManifest(const std::string& text, const std::string& source_name, Manifest* out);
-Status ReadManifest(const std::string& path, Manifest* out);
+Status ReadManifest(const std::string& path, Manifest* out, Env* env = Env::Default());
 
 // Checks every file of the manifest in set_dir: present, same size, same SHA-256.
 // kBadInput naming the first bad file; problems lists all of them.

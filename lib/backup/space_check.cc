@@ -1,10 +1,5 @@
 #include "backup/space_check.h"
 
-#include <sys/stat.h>
-#include <sys/statvfs.h>
-
-#include <cerrno>
-#include <cstring>
 #include <map>
 
 namespace bamort {
@@ -19,9 +14,9 @@ std::string Megabytes(uint64_t bytes) {
 }
 
 // The folder itself, or the nearest parent that exists (the backup creates the rest).
-std::string ExistingAncestor(std::string folder) {
-  struct stat st;
-  while (!folder.empty() && ::stat(folder.c_str(), &st) != 0) {
+std::string ExistingAncestor(std::string folder, Env* env) {
+  FileInfo info;
+  while (!folder.empty() && !(env->Stat(folder, &info).ok() && info.exists)) {
     size_t slash = folder.find_last_of('/');
     if (slash == std::string::npos) return ".";
     folder = slash == 0 ? "/" : folder.substr(0, slash);
@@ -51,25 +46,21 @@ std::vector<SpaceNeed> BackupSpaceNeeds(uint64_t table_bytes, const std::string&
   return needs;
 }
 
-Status CheckFreeSpace(const std::vector<SpaceNeed>& needs) {
+Status CheckFreeSpace(const std::vector<SpaceNeed>& needs, Env* env) {
   struct Filesystem {
     std::string folders, what;
     uint64_t needed = 0, available = 0;
   };
-  std::map<dev_t, Filesystem> by_device;
+  std::map<uint64_t, Filesystem> by_device;
   for (const SpaceNeed& need : needs) {
-    std::string existing = ExistingAncestor(need.folder);
-    struct stat st;
-    struct statvfs vfs;
-    if (::stat(existing.c_str(), &st) != 0 || ::statvfs(existing.c_str(), &vfs) != 0) {
-      return Status::Failed("cannot read the free space of " + existing + " (for " + need.folder +
-                            "): " + std::strerror(errno));
-    }
-    Filesystem& fs = by_device[st.st_dev];
+    std::string existing = ExistingAncestor(need.folder, env);
+    FreeSpace space;
+    BAMORT_RETURN_IF_ERROR(env->GetFreeSpace(existing, &space).WithContext("for " + need.folder));
+    Filesystem& fs = by_device[space.device];
     fs.folders += (fs.folders.empty() ? "" : " and ") + need.folder;
     fs.what += (fs.what.empty() ? "" : " and ") + need.what + " (" + Megabytes(need.bytes) + ")";
     fs.needed += need.bytes;
-    fs.available = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+    fs.available = space.available;
   }
   std::string problems;
   for (const auto& [device, fs] : by_device) {

@@ -10,13 +10,15 @@
 //   the private verify copy  the server's own files (about 118 MiB after
 //                            mariadb-install-db) plus 1.5 times the table bytes.
 // Needs on the same filesystem are added up. Free space is what statvfs gives an
-// unprivileged writer (f_bavail), of the folder or its nearest existing parent.
+// unprivileged writer (f_bavail), of the folder or its nearest existing parent, as the
+// Env tells it (common/env.h: a test can hand in a full disk).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "common/env.h"
 #include "common/status.h"
 #include "db/connection.h"
 
@@ -36,6 +38,6 @@ std::vector<SpaceNeed> BackupSpaceNeeds(uint64_t table_bytes, const std::string&
 
 // kPrecondition naming each folder that lacks room: what needs it, how much, how much is
 // free; kFailed when a folder's filesystem cannot be read.
-Status CheckFreeSpace(const std::vector<SpaceNeed>& needs);
+Status CheckFreeSpace(const std::vector<SpaceNeed>& needs, Env* env = Env::Default());
 
 }  // namespace bamort

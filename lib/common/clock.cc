@@ -3,21 +3,11 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/env.h"
+
 namespace bamort {
 
-namespace {
-std::function<SystemTime()>& ClockOverride() {
-  static std::function<SystemTime()> now;
-  return now;
-}
-}  // namespace
-
-SystemTime Now() {
-  const auto& now = ClockOverride();
-  return now ? now() : std::chrono::system_clock::now();
-}
-
-void ReplaceClockForTest(std::function<SystemTime()> now) { ClockOverride() = std::move(now); }
+SystemTime Now() { return Env::Default()->Now(); }
 
 std::string FormatRfc3339(SystemTime t) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();

@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <string>
 
 namespace bamort {
@@ -16,9 +15,9 @@ int64_t UnixSeconds(SystemTime t);
 // Parses what FormatRfc3339 writes (and the same without milliseconds); false if malformed.
 bool ParseRfc3339(const std::string& text, SystemTime* out);
 
-// The jobs' clock: the system clock, unless a test-only binary replaced it
-// (tests/faults/install_hooks.cc); shipped binaries never do.
+// The clock of the process's Env (common/env.h): the system clock, unless a test-only
+// binary installed another Env (tests/faults/install_hooks.cc); shipped binaries never do.
+// An engine with an Env* among its dependencies asks that one instead.
 SystemTime Now();
-void ReplaceClockForTest(std::function<SystemTime()> now);
 
 }  // namespace bamort

@@ -1,29 +1,25 @@
 #include "common/output_dir.h"
 
-#include <sys/stat.h>
-
-#include <cerrno>
 #include <cstdio>
 
 namespace bamort {
 
-Status CheckOutputDir(const std::string& setting, const std::string& dir, std::string* warning) {
+Status CheckOutputDir(const std::string& setting, const std::string& dir, std::string* warning, Env* env) {
   warning->clear();
-  struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0) {
-    if (errno == ENOENT) return Status::Ok();  // created by the job
-    if (errno == ENOTDIR) {
-      return Status::BadInput(setting + " " + dir + ": a part of the path is a file, not a folder",
-                              "give a folder (it is created when missing)");
-    }
-    return Status::Ok();  // the job's own write reports what is wrong, with the path
+  FileInfo info;
+  // A folder that cannot be read: the job's own write reports what is wrong, with the path.
+  if (!env->Stat(dir, &info).ok()) return Status::Ok();
+  if (info.parent_not_folder) {
+    return Status::BadInput(setting + " " + dir + ": a part of the path is a file, not a folder",
+                            "give a folder (it is created when missing)");
   }
-  if (!S_ISDIR(st.st_mode)) {
+  if (!info.exists) return Status::Ok();  // created by the job
+  if (!info.is_dir) {
     return Status::BadInput(setting + " " + dir + " is not a folder", "give a folder (it is created when missing)");
   }
-  if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX)) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+  if ((info.mode & 0002) && !(info.mode & 01000)) {
+    char mode[16];
+    std::snprintf(mode, sizeof mode, "%04o", info.mode);
     *warning = setting + " " + dir + " is writable by every local user (mode " + mode +
                ", no sticky bit): anyone on this host can delete or replace what is written there; chmod o-w it";
   }

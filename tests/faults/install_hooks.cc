@@ -1,45 +1,64 @@
 // main() of the test-only bamort-<job>-faults binaries (tests/CMakeLists.txt): reads the
-// BAMORT_TEST_* variables, installs the matching fault points (common/fault_points.h) and
-// the clock (common/clock.h), then runs the job's own main, compiled as bamort_job_main.
-// The shipped bamort-<job> binaries do not contain this file.
+// BAMORT_TEST_* variables, makes an Env (common/env.h) whose fault points and clock do
+// what they ask the process's Env, then runs the job's own main, compiled as
+// bamort_job_main. The shipped bamort-<job> binaries do not contain this file.
 //   BAMORT_TEST_KILL_AFTER_STATEMENTS=k     SIGKILL right after the k-th migration statement of
 //                                           the run committed and its progress was recorded
 //   BAMORT_TEST_WRITE_BEFORE_SNAPSHOT_B=SQL another connection commits SQL before snapshot B
 //   BAMORT_TEST_NOW=RFC3339                 the time the job thinks it is
+#include <atomic>
 #include <csignal>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "common/clock.h"
-#include "common/fault_points.h"
+#include "common/env.h"
 
 int bamort_job_main(int argc, char** argv);
 
 namespace {
 
-void InstallHooksFromEnvironment() {
-  if (const char* k = std::getenv("BAMORT_TEST_KILL_AFTER_STATEMENTS"); k && *k) {
-    const long kill_after = std::strtol(k, nullptr, 10);
-    if (kill_after > 0) {
-      bamort::InstallFaultPoint(bamort::kFaultAfterMigrationStatement, [kill_after] {
-        static long committed_in_run = 0;
-        if (++committed_in_run == kill_after) std::raise(SIGKILL);
-      });
+// The real system with the hooks the variables ask for.
+class HookEnv : public bamort::EnvWrapper {
+ public:
+  HookEnv() : EnvWrapper(bamort::Env::Default()) {}
+
+  bamort::SystemTime Now() override { return now_ ? *now_ : target()->Now(); }
+  void FaultPoint(const char* name) override {
+    if (kill_after_ > 0 && std::string(name) == bamort::kFaultAfterMigrationStatement &&
+        ++committed_in_run_ == kill_after_) {
+      std::raise(SIGKILL);
     }
   }
-  if (const char* sql = std::getenv("BAMORT_TEST_WRITE_BEFORE_SNAPSHOT_B"); sql && *sql) {
-    bamort::InstallFaultPointSql(bamort::kFaultBeforeSnapshotB,
-                                 [text = std::string(sql)] { return std::optional<std::string>(text); });
+  std::optional<std::string> FaultPointSql(const char* name) override {
+    if (write_before_b_ && std::string(name) == bamort::kFaultBeforeSnapshotB) return write_before_b_;
+    return std::nullopt;
   }
-  if (const char* now = std::getenv("BAMORT_TEST_NOW"); now && *now) {
-    bamort::SystemTime t;
-    if (bamort::ParseRfc3339(now, &t)) bamort::ReplaceClockForTest([t] { return t; });
+
+  void ReadEnvironment() {
+    if (const char* k = std::getenv("BAMORT_TEST_KILL_AFTER_STATEMENTS"); k && *k) {
+      kill_after_ = std::strtol(k, nullptr, 10);
+    }
+    if (const char* sql = std::getenv("BAMORT_TEST_WRITE_BEFORE_SNAPSHOT_B"); sql && *sql) write_before_b_ = sql;
+    if (const char* now = std::getenv("BAMORT_TEST_NOW"); now && *now) {
+      bamort::SystemTime t;
+      if (bamort::ParseRfc3339(now, &t)) now_ = t;
+    }
   }
-}
+
+ private:
+  long kill_after_ = 0;
+  std::atomic<long> committed_in_run_{0};
+  std::optional<std::string> write_before_b_;
+  std::optional<bamort::SystemTime> now_;
+};
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  InstallHooksFromEnvironment();
+  auto* env = new HookEnv();  // never deleted: it must outlive the process (Env::ReplaceDefaultForTest)
+  env->ReadEnvironment();
+  bamort::Env::ReplaceDefaultForTest(env);
   return bamort_job_main(argc, argv);
 }
