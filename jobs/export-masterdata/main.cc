@@ -10,11 +10,10 @@ int main(int argc, char** argv) {
       "--out ending in .json the single-document form. Records are ordered by natural key, carry no\n"
       "ids, and reference other records by their natural keys. SOURCE_DATE_EPOCH fixes the timestamp,\n"
       "so two exports of equal data are byte-identical. Reads only. See docs/MASTERDATA.md.");
-  cli.WithDatabase()
-      .Flag("out", "DIR|FILE.json", "where to write the export (required)")
-      .Flag("game-system", "CODE", "game system code written into the export (default M5)");
+  cli.WithDatabase();
+  bamort::ExportFlags flags(&cli);
   int exit_code = 0;
   if (!cli.Parse(argc, argv, &exit_code)) return exit_code;
   bamort::JobRun run(cli);
-  return bamort::RunJob(&run, [&] { return bamort::RunExportMasterData(cli, &run); });
+  return bamort::RunJob(&run, [&] { return bamort::RunExportMasterData(cli, flags, &run); });
 }

@@ -13,9 +13,9 @@ int main(int argc, char** argv) {
       "--refresh seconds, however many requests arrive. Stops gracefully on SIGTERM/SIGINT and\n"
       "writes its report then (requests served by HTTP status). See docs/HEALTH.md.");
   cli.WithDatabase();
-  bamort::AddHealthFlags(&cli);
+  bamort::HealthFlags flags(&cli);
   int exit_code = 0;
   if (!cli.Parse(argc, argv, &exit_code)) return exit_code;
   bamort::JobRun run(cli);
-  return bamort::RunJob(&run, [&] { return bamort::RunHealth(cli, &run); });
+  return bamort::RunJob(&run, [&] { return bamort::RunHealth(cli, flags, &run); });
 }

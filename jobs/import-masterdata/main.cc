@@ -19,19 +19,10 @@ int main(int argc, char** argv) {
       "least 20 rows). The dry run reports the same counts and a sample of changed fields.\n"
       "See docs/MASTERDATA.md.");
   cli.WithDatabase()
-      .WithDryRun("run the same import inside a transaction that is rolled back: same counts, changes, refusals")
-      .Flag("source", "PACKAGE|DIR|FILE", "what to import (required)")
-      .Switch("check-only",
-              "read and check the source as the import does (every record against its declared types and "
-              "columns), without a database: exit 0 sound, 2 naming file, record and field")
-      .Switch("prune", "delete rows that exist only in the database")
-      .Switch("overwrite-with-sample-data",
-              "import the shipped sample set (Beispieldaten) even though the database holds master data")
-      .Switch("allow-large-changes", "go on when more than --max-change-percent of a table's rows would change")
-      .Flag("max-change-percent", "N", "refuse updates + deletions above N % of a table's rows (default 20)")
-      .Flag("lock-timeout", "SECONDS", "wait this long for the deployment lock (default 60)");
+      .WithDryRun("run the same import inside a transaction that is rolled back: same counts, changes, refusals");
+  bamort::ImportFlags flags(&cli);
   int exit_code = 0;
   if (!cli.Parse(argc, argv, &exit_code)) return exit_code;
   bamort::JobRun run(cli);
-  return bamort::RunJob(&run, [&] { return bamort::RunImportMasterDataJob(cli, &run); });
+  return bamort::RunJob(&run, [&] { return bamort::RunImportMasterDataJob(cli, flags, &run); });
 }

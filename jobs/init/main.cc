@@ -14,19 +14,10 @@ int main(int argc, char** argv) {
       "nothing changed): existing installations are upgraded with bamort-migrate.\n"
       "The admin password comes from --admin-password-file or BAMORT_ADMIN_PASSWORD, never\n"
       "the command line; it is stored the way the Bamort backend checks it (unsalted MD5).");
-  cli.WithDatabase()
-      .WithDryRun("print the plan and change nothing")
-      .Flag("admin-user", "NAME", "user name of the admin (default admin)")
-      .Flag("admin-email", "EMAIL", "e-mail address of the admin (optional)")
-      .Flag("admin-role", "ROLE", "role of the admin user (default admin)")
-      .Flag("admin-password-file", "FILE", "file holding the admin password (or set BAMORT_ADMIN_PASSWORD)")
-      .Flag("masterdata", "DIR|PACKAGE",
-            "master data to import (default: the SAMPLE set shipped with the tool, invented records)")
-      .Switch("no-masterdata", "create schema and admin user only")
-      .Flag("lock-timeout", "SECONDS", "wait this long for the deployment lock (default 60)");
-  bamort::AddMigrationsDirFlag(&cli);
+  cli.WithDatabase().WithDryRun("print the plan and change nothing");
+  bamort::InitFlags flags(&cli);
   int exit_code = 0;
   if (!cli.Parse(argc, argv, &exit_code)) return exit_code;
   bamort::JobRun run(cli);
-  return bamort::RunJob(&run, [&] { return bamort::RunInit(cli, &run); });
+  return bamort::RunJob(&run, [&] { return bamort::RunInit(cli, flags, &run); });
 }

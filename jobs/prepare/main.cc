@@ -10,13 +10,10 @@ int main(int argc, char** argv) {
       "masterdata/ (format 2.0), metadata.json (versions, time, records per entity) and checksums.txt\n"
       "(sha256 of every other file). bamort-import-masterdata --source verifies those checksums before\n"
       "it reads anything. See docs/MASTERDATA.md.");
-  cli.WithDatabase()
-      .Flag("out", "FILE.tar.gz", "the package to write (required), e.g. deployment_package_0.2.2.tar.gz")
-      .Flag("from", "DIR|FILE", "package this export instead of exporting from the database")
-      .Flag("game-system", "CODE", "game system code written into the export (default M5)");
-  bamort::AddMigrationsDirFlag(&cli);
+  cli.WithDatabase();
+  bamort::PrepareFlags flags(&cli);
   int exit_code = 0;
   if (!cli.Parse(argc, argv, &exit_code)) return exit_code;
   bamort::JobRun run(cli);
-  return bamort::RunJob(&run, [&] { return bamort::RunPrepare(cli, &run); });
+  return bamort::RunJob(&run, [&] { return bamort::RunPrepare(cli, flags, &run); });
 }

@@ -12,16 +12,10 @@ int main(int argc, char** argv) {
       "named in the report. Missing or different things fail (exit 1); unexpected extras such as\n"
       "leftover tables of old names are warnings and do not fail. Read-only unless\n"
       "--repair-additive is given.");
-  cli.WithDatabase()
-      .WithDryRun("with --repair-additive: print the statements and change nothing")
-      .Switch("json", "print the validation result as JSON on stdout")
-      .Switch("repair-additive", "create missing tables and add missing columns and indexes from the expected "
-                                 "schema (never drops or changes anything), then validate again")
-      .Flag("lock-timeout", "SECONDS", "with --repair-additive: wait this long for the deployment lock (default 60)")
-      .Switch("print-schema", "print the live schema as JSON (the format of lib/schema/expected/) and exit");
-  bamort::AddMigrationsDirFlag(&cli);
+  cli.WithDatabase().WithDryRun("with --repair-additive: print the statements and change nothing");
+  bamort::ValidateFlags flags(&cli);
   int exit_code = 0;
   if (!cli.Parse(argc, argv, &exit_code)) return exit_code;
   bamort::JobRun run(cli);
-  return bamort::RunJob(&run, [&] { return bamort::RunValidate(cli, &run); });
+  return bamort::RunJob(&run, [&] { return bamort::RunValidate(cli, flags, &run); });
 }

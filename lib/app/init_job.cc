@@ -16,11 +16,11 @@ namespace {
 
 // The admin user from the flags; the password from --admin-password-file or
 // BAMORT_ADMIN_PASSWORD, never the command line.
-Status LoadAdmin(const JobCli& cli, InitAdmin* admin) {
-  admin->name = cli.GetOr("admin-user", "admin");
-  admin->email = cli.GetOr("admin-email", "");
-  admin->role = cli.GetOr("admin-role", "admin");
-  if (auto file = cli.Get("admin-password-file")) {
+Status LoadAdmin(const InitFlags& flags, InitAdmin* admin) {
+  admin->name = flags.admin_user.value_or("admin");
+  admin->email = flags.admin_email.value_or("");
+  admin->role = flags.admin_role.value_or("admin");
+  if (auto file = flags.admin_password_file.value()) {
     BAMORT_RETURN_IF_ERROR(ReadFileToString(*file, &admin->password, kMaxSmallFileBytes).WithContext("--admin-password-file"));
     while (!admin->password.empty() && (admin->password.back() == '\n' || admin->password.back() == '\r')) {
       admin->password.pop_back();
@@ -36,14 +36,12 @@ Status LoadAdmin(const JobCli& cli, InitAdmin* admin) {
   return Status::Ok();
 }
 
-Status OptionsFromFlags(const JobCli& cli, const JobRun& run, InitOptions* options) {
-  BAMORT_RETURN_IF_ERROR(LoadAdmin(cli, &options->admin));
-  options->no_masterdata = cli.Has("no-masterdata");
-  options->masterdata = cli.Get("masterdata");
-  BAMORT_RETURN_IF_ERROR(LoadMigrations(cli, &options->migrations));
-  int64_t lock_timeout = 0;
-  BAMORT_RETURN_IF_ERROR(LockTimeoutSeconds(cli, &lock_timeout));
-  options->lock_timeout_seconds = static_cast<int>(lock_timeout);
+Status OptionsFromFlags(const JobCli& cli, const InitFlags& flags, const JobRun& run, InitOptions* options) {
+  BAMORT_RETURN_IF_ERROR(LoadAdmin(flags, &options->admin));
+  options->no_masterdata = flags.no_masterdata.on();
+  options->masterdata = flags.masterdata.value();
+  BAMORT_RETURN_IF_ERROR(LoadMigrations(flags.migrations_dir, &options->migrations));
+  BAMORT_RETURN_IF_ERROR(flags.lock_timeout.Read(&options->lock_timeout_seconds));
   options->dry_run = cli.dry_run();
   options->applied_by = AppliedBy(run);
   options->run_id = run.run_id();
@@ -107,12 +105,12 @@ void FillReport(const InitOptions& options, const InitResult& r, StepReport* rep
 
 }  // namespace
 
-Status RunInit(const JobCli& cli, JobRun* run) {
+Status RunInit(const JobCli& cli, const InitFlags& flags, JobRun* run) {
   InitDeps deps;  // the config first, so a bad setting is reported as such whatever else is missing
   BAMORT_RETURN_IF_ERROR(run->LoadDb(&deps.config));
   deps.warn = [run](const std::string& w) { run->Warn(w); };
   InitOptions options;
-  BAMORT_RETURN_IF_ERROR(OptionsFromFlags(cli, *run, &options));
+  BAMORT_RETURN_IF_ERROR(OptionsFromFlags(cli, flags, *run, &options));
   InitResult result;
   Status s = RunInitialisation(options, deps, &result);
   FillReport(options, result, &run->report());

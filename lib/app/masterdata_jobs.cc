@@ -8,129 +8,108 @@
 #include "app/job_support.h"
 #include "migrate/version_status.h"
 #include "build_info.h"
-#include "common/file_io.h"
 #include "masterdata/document.h"
+#include "masterdata/deployment_package.h"
 #include "masterdata/exporter.h"
 #include "masterdata/importer.h"
 #include "migrate/migration_source.h"
-#include "package/package.h"
 
 namespace bamort {
 
+ExportFlags::ExportFlags(JobCli* cli)
+    : out(cli->AddText("out", "DIR|FILE.json", "where to write the export (required)")),
+      game_system(cli->AddText("game-system", "CODE", "game system code written into the export (default M5)")) {}
+
+PrepareFlags::PrepareFlags(JobCli* cli)
+    : out(cli->AddText("out", "FILE.tar.gz",
+                       "the package to write (required), e.g. deployment_package_0.2.2.tar.gz")),
+      from(cli->AddText("from", "DIR|FILE", "package this export instead of exporting from the database")),
+      game_system(cli->AddText("game-system", "CODE", "game system code written into the export (default M5)")),
+      migrations_dir(DeclareMigrationsDir(cli)) {}
+
+ImportFlags::ImportFlags(JobCli* cli)
+    : source(cli->AddText("source", "PACKAGE|DIR|FILE", "what to import (required)")),
+      check_only(cli->AddSwitch("check-only",
+                                "read and check the source as the import does (every record against its declared "
+                                "types and columns), without a database: exit 0 sound, 2 naming file, record and "
+                                "field")),
+      prune(cli->AddSwitch("prune", "delete rows that exist only in the database")),
+      overwrite_with_sample_data(cli->AddSwitch(
+          "overwrite-with-sample-data",
+          "import the shipped sample set (Beispieldaten) even though the database holds master data")),
+      allow_large_changes(cli->AddSwitch("allow-large-changes",
+                                         "go on when more than --max-change-percent of a table's rows would change")),
+      max_change_percent(cli->AddInt("max-change-percent", "N",
+                                     "refuse updates + deletions above N % of a table's rows (default 20)",
+                                     masterdata::ChangeGuardOptions().max_change_percent, 0, 100)),
+      lock_timeout(DeclareLockTimeout(cli)) {}
+
 namespace {
 
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-Poco::JSON::Object::Ptr CountsJson(const masterdata::MasterDataDocument& doc, uint64_t* total) {
-  Poco::JSON::Object::Ptr o = new Poco::JSON::Object(true);
-  *total = 0;
-  for (const auto& [name, n] : masterdata::CountRecords(doc)) {
-    o->set(name, n);
-    *total += n;
-  }
-  return o;
-}
-
 // The DB version for metadata.json; "" when it cannot be told.
-std::string DbVersion(const JobCli& cli, Connection* conn) {
+std::string DbVersion(const TextFlag& migrations_dir, Connection* conn) {
   std::vector<Migration> migrations;
-  if (!LoadMigrations(cli, &migrations).ok()) return "";
+  if (!LoadMigrations(migrations_dir, &migrations).ok()) return "";
   VersionStatus vs;
   if (!ReadVersionStatus(conn, migrations, &vs).ok()) return "";
   return vs.compat.actual_version.value_or("");
 }
 
-Status ExportFromDatabase(JobRun* run, Connection* conn, const std::string& game_system,
-                          masterdata::MasterDataDocument* doc, int64_t* unix_time) {
-  masterdata::ExportOptions options;
-  options.game_system = game_system;
-  options.backend_version = kBackendVersion;
-  options.timestamp = masterdata::ExportTimestamp(unix_time);
-  return masterdata::ExportMasterData(conn, options, doc);
-}
-
 }  // namespace
 
-Status RunExportMasterData(const JobCli& cli, JobRun* run) {
-  auto out = cli.Get("out");
+Status RunExportMasterData(const JobCli& cli, const ExportFlags& flags, JobRun* run) {
+  auto out = flags.out.value();
   if (!out) return Status::BadInput("--out DIR is required (a .json path writes the single-document form)");
-  std::string game_system = cli.GetOr("game-system", masterdata::kDefaultGameSystem);
-  run->report().inputs->set("game_system", game_system);
+  masterdata::ExportOptions options;
+  options.game_system = flags.game_system.value_or(masterdata::kDefaultGameSystem);
+  options.backend_version = kBackendVersion;
+  run->report().inputs->set("game_system", options.game_system);
   std::unique_ptr<Connection> conn;
   BAMORT_RETURN_IF_ERROR(OpenDatabase(run, &conn));
   masterdata::MasterDataDocument doc;
-  int64_t t = 0;
-  BAMORT_RETURN_IF_ERROR(ExportFromDatabase(run, conn.get(), game_system, &doc, &t));
-  if (EndsWith(*out, ".json"))
-    BAMORT_RETURN_IF_ERROR(WriteFileAtomic(*out, masterdata::RenderDocument(doc)));
-  else
-    BAMORT_RETURN_IF_ERROR(masterdata::WriteDirectory(doc, *out));
+  options.timestamp = masterdata::ExportTimestamp();
+  BAMORT_RETURN_IF_ERROR(masterdata::ExportMasterData(conn.get(), options, &doc));
+  BAMORT_RETURN_IF_ERROR(masterdata::WriteExport(doc, *out));
   uint64_t total = 0;
   run->report().details->set("export_version", doc.export_version);
-  run->report().details->set("records", CountsJson(doc, &total));
+  run->report().details->set("records", masterdata::RecordCountsJson(doc, &total));
   run->report().details->set("total_records", total);
   run->report().outputs->set("masterdata", *out);
   spdlog::info("exported {} master-data records to {}", total, *out);
   return Status::Ok();
 }
 
-Status RunPrepare(const JobCli& cli, JobRun* run) {
-  auto out = cli.Get("out");
+Status RunPrepare(const JobCli& cli, const PrepareFlags& flags, JobRun* run) {
+  auto out = flags.out.value();
   if (!out) return Status::BadInput("--out FILE is required, e.g. deployment_package_" + std::string(kBackendVersion) +
                                     ".tar.gz");
-  if (!EndsWith(*out, ".tar.gz")) return Status::BadInput("--out must end in .tar.gz: " + *out);
-  masterdata::MasterDataDocument doc;
-  int64_t t = 0;
-  std::string db_version;
-  if (auto from = cli.Get("from")) {
-    // Package an existing export (2.0, or 1.0 which is transformed first).
-    masterdata::SourceInfo info;
-    BAMORT_RETURN_IF_ERROR(masterdata::ReadMasterData(*from, &doc, &info));
-    for (const std::string& line : info.transform_log) spdlog::info("transform: {}", line);
-    for (const std::string& w : info.warnings) run->Warn(w);
-    masterdata::ExportTimestamp(&t);
-    if (doc.timestamp.empty()) doc.timestamp = masterdata::ExportTimestamp();
-    if (doc.backend_version.empty()) doc.backend_version = kBackendVersion;
-    run->report().inputs->set("from", *from);
-  } else {
-    std::unique_ptr<Connection> conn;
-    BAMORT_RETURN_IF_ERROR(OpenDatabase(run, &conn));
-    BAMORT_RETURN_IF_ERROR(
-        ExportFromDatabase(run, conn.get(), cli.GetOr("game-system", masterdata::kDefaultGameSystem), &doc, &t));
-    db_version = DbVersion(cli, conn.get());
-  }
-  uint64_t total = 0;
-  Poco::JSON::Object::Ptr meta = new Poco::JSON::Object(true);
-  meta->set("package_format", 1);
-  meta->set("export_version", doc.export_version);
-  meta->set("backend_version", doc.backend_version);
-  meta->set("tool_version", std::string(kToolVersion));
-  meta->set("db_version", db_version);
-  meta->set("created_at", doc.timestamp);
-  meta->set("game_system", doc.game_system);
-  if (!doc.sample.empty()) meta->set("sample", doc.sample);  // the shipped sample set says so
-  meta->set("records", CountsJson(doc, &total));
-  meta->set("total_records", total);
-  std::ostringstream meta_text;
-  meta->stringify(meta_text, 2);
-  meta_text << "\n";
-  BAMORT_RETURN_IF_ERROR(package::WritePackage(*out, masterdata::RenderDirectory(doc), meta_text.str(), t));
-  run->report().details = meta;
+  masterdata::PrepareOptions options;
+  options.out = *out;
+  options.from = flags.from.value();
+  options.game_system = flags.game_system.value_or(masterdata::kDefaultGameSystem);
+  options.backend_version = kBackendVersion;
+  options.tool_version = kToolVersion;
+  masterdata::PrepareDeps deps;
+  deps.open_database = [run](std::unique_ptr<Connection>* conn) { return OpenDatabase(run, conn); };
+  deps.db_version = [&flags](Connection* conn) { return DbVersion(flags.migrations_dir, conn); };
+  deps.warn = [run](const std::string& w) { run->Warn(w); };
+  if (options.from) run->report().inputs->set("from", *options.from);
+  masterdata::PrepareResult result;
+  BAMORT_RETURN_IF_ERROR(masterdata::PreparePackage(options, deps, &result));
+  run->report().details = result.metadata;
   run->report().outputs->set("package", *out);
-  spdlog::info("wrote {} ({} master-data records)", *out, total);
-  if (!doc.sample.empty())
+  spdlog::info("wrote {} ({} master-data records)", *out, result.total_records);
+  if (result.sample)
     spdlog::warn("{} holds the SAMPLE master data shipped with bamort-deploy; bamort-import-masterdata refuses it on "
                  "a database that already holds master data", *out);
   return Status::Ok();
 }
 
-Status RunImportMasterDataJob(const JobCli& cli, JobRun* run) {
-  auto source = cli.Get("source");
+Status RunImportMasterDataJob(const JobCli& cli, const ImportFlags& flags, JobRun* run) {
+  auto source = flags.source.value();
   if (!source) return Status::BadInput("--source PACKAGE|DIR|FILE is required");
   ImportOptions options;
-  BAMORT_RETURN_IF_ERROR(ImportOptionsFromFlags(cli, *source, &options));
+  BAMORT_RETURN_IF_ERROR(ImportOptionsFromFlags(flags, cli.dry_run(), *source, &options));
   auto& inputs = run->report().inputs;
   inputs->set("source", *source);
   inputs->set("prune", options.prune);
@@ -138,7 +117,7 @@ Status RunImportMasterDataJob(const JobCli& cli, JobRun* run) {
   inputs->set("overwrite_with_sample_data", options.sample_intended);
   inputs->set("allow_large_changes", options.change_guard.allow_large_changes);
   inputs->set("max_change_percent", options.change_guard.max_change_percent);
-  if (cli.Declares("check-only") && cli.Has("check-only")) {
+  if (flags.check_only.on()) {
     // deploy.sh's package check: the import's own reading and checks, no database.
     inputs->set("check_only", true);
     ImportResult result;
@@ -166,6 +145,22 @@ Status RunImportMasterDataJob(const JobCli& cli, JobRun* run) {
                  options.dry_run ? " (dry run: rolled back, nothing changed)" : "");
   }
   return s;
+}
+
+Status ImportOptionsFromFlags(const ImportFlags& flags, bool dry_run, const std::string& source,
+                              ImportOptions* options) {
+  options->source = source;
+  options->dry_run = dry_run;
+  options->prune = flags.prune.on();
+  options->sample_intended = flags.overwrite_with_sample_data.on();
+  options->change_guard.allow_large_changes = flags.allow_large_changes.on();
+  if (flags.max_change_percent.declared())
+    BAMORT_RETURN_IF_ERROR(flags.max_change_percent.Read(&options->change_guard.max_change_percent));
+  // Without the flag: the --lock-timeout default every job has.
+  int lock_timeout = 60;
+  if (flags.lock_timeout.declared()) BAMORT_RETURN_IF_ERROR(flags.lock_timeout.Read(&lock_timeout));
+  options->lock_timeout_seconds = lock_timeout;
+  return Status::Ok();
 }
 
 Status ImportOptionsFromFlags(const JobCli& cli, const std::string& source, ImportOptions* options) {

@@ -41,20 +41,17 @@ Status Outcome(const ValidationResult& result) {
 
 }  // namespace
 
-Status RunValidate(const JobCli& cli, JobRun* run) {
+Status RunValidate(const JobCli& cli, const ValidateFlags& flags, JobRun* run) {
   std::vector<Migration> migrations;
-  BAMORT_RETURN_IF_ERROR(LoadMigrations(cli, &migrations));
+  BAMORT_RETURN_IF_ERROR(LoadMigrations(flags.migrations_dir, &migrations));
   ValidationOptions options;
-  options.repair_additive = cli.Has("repair-additive");
+  options.repair_additive = flags.repair_additive.on();
   options.dry_run = cli.dry_run();
-  if (options.repair_additive && !options.dry_run) {
-    int64_t lock_timeout = 0;
-    BAMORT_RETURN_IF_ERROR(LockTimeoutSeconds(cli, &lock_timeout));
-    options.lock_timeout_seconds = static_cast<int>(lock_timeout);
-  }
+  if (options.repair_additive && !options.dry_run)
+    BAMORT_RETURN_IF_ERROR(flags.lock_timeout.Read(&options.lock_timeout_seconds));
   std::unique_ptr<Connection> conn;
   BAMORT_RETURN_IF_ERROR(OpenDatabase(run, &conn));
-  if (cli.Has("print-schema")) {
+  if (flags.print_schema.on()) {
     SchemaSpec live;
     BAMORT_RETURN_IF_ERROR(IntrospectSchema(conn.get(), &live));
     std::cout << live.ToJsonText();
@@ -73,7 +70,7 @@ Status RunValidate(const JobCli& cli, JobRun* run) {
   for (const CheckResult& c : result.checks) {
     if (c.status == "warn") run->report().warnings.push_back(c.name + ": " + c.detail);
   }
-  if (cli.Has("json")) {
+  if (flags.json.on()) {
     Poco::JSON::Stringifier::stringify(json, std::cout, 2);
     std::cout << "\n";
   } else {
