@@ -51,7 +51,11 @@ DbConfig ServerConfig() {
 }
 
 std::string SourcePath(const std::string& relative) { return std::string(BAMORT_SOURCE_DIR) + "/" + relative; }
-std::string BinaryPath(const std::string& job) { return std::string(BAMORT_BINARY_DIR) + "/bamort-" + job; }
+std::string BinaryPath(const std::string& job) {
+  // The test-only bamort-<job>-faults have their own folder (tests/CMakeLists.txt).
+  const bool faults = job.size() > 7 && job.compare(job.size() - 7, 7, "-faults") == 0;
+  return std::string(BAMORT_BINARY_DIR) + (faults ? "/faults" : "") + "/bamort-" + job;
+}
 
 std::string RealFixture(const std::string& name) {
   const char* env = std::getenv("BAMORT_REAL_FIXTURES");

@@ -26,7 +26,7 @@ struct ProcessResult {
 // The config of the test server (BAMORT_DB_*); fails the test when it is not set.
 DbConfig ServerConfig();
 std::string SourcePath(const std::string& relative);
-std::string BinaryPath(const std::string& job);  // "migrate" -> build/bamort-migrate
+std::string BinaryPath(const std::string& job);  // "migrate" -> build/bamort-migrate; "migrate-faults" -> build/faults/...
 // The real Bamort data, or "" when ../shared/fixtures is absent (BAMORT_REAL_FIXTURES).
 std::string RealFixture(const std::string& name);
 
