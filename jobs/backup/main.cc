@@ -15,12 +15,12 @@ int main(int argc, char** argv) {
       "dump into a scratch database and compares every table. Retention then deletes sets of this database\n"
       "older than --retention-days, keeping at least the newest --keep-min. See docs/BACKUP.md.");
   cli.WithDatabase().WithDryRun("show the set that would be written and what retention would delete");
-  bamort::AddBackupFlags(&cli);
-  bamort::AddPhysicalBackupFlags(&cli);
+  const bamort::BackupFlags flags = bamort::AddBackupFlags(&cli);
+  const bamort::PhysicalBackupFlags physical = bamort::AddPhysicalBackupFlags(&cli);
   int exit_code = 0;
   if (!cli.Parse(argc, argv, &exit_code)) return exit_code;
   bamort::JobRun run(cli);
   return bamort::RunJob(&run, [&] {
-    return bamort::WantsPhysical(cli) ? bamort::RunPhysicalBackup(cli, &run) : bamort::RunBackup(cli, &run);
+    return bamort::WantsPhysical(cli, physical.physical) ? bamort::RunPhysicalBackup(cli, physical, &run) : bamort::RunBackup(cli, flags, &run);
   });
 }

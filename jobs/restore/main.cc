@@ -15,12 +15,12 @@ int main(int argc, char** argv) {
       "exit 4). Without --target-db the configured database is restored, and only from a set of that\n"
       "same database. See docs/BACKUP.md.");
   cli.WithDatabase().WithDryRun("check the set and show what would be restored, change nothing");
-  bamort::AddRestoreFlags(&cli);
-  bamort::AddPhysicalRestoreFlags(&cli);
+  const bamort::RestoreFlags flags = bamort::AddRestoreFlags(&cli);
+  const bamort::PhysicalRestoreFlags physical = bamort::AddPhysicalRestoreFlags(&cli);
   int exit_code = 0;
   if (!cli.Parse(argc, argv, &exit_code)) return exit_code;
   bamort::JobRun run(cli);
   return bamort::RunJob(&run, [&] {
-    return bamort::WantsPhysical(cli) ? bamort::RunPhysicalRestore(cli, &run) : bamort::RunRestore(cli, &run);
+    return bamort::WantsPhysical(cli, physical.physical) ? bamort::RunPhysicalRestore(cli, physical, &run) : bamort::RunRestore(cli, flags, &run);
   });
 }

@@ -99,32 +99,40 @@ std::string BackupDir(const JobCli& cli) {
 
 }  // namespace
 
-void AddPhysicalBackupFlags(JobCli* cli) {
-  cli->Switch("physical", "copy the server's files with its own mariadb-backup instead of dumping (needs the data "
-                          "directory on this host, RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR); always verified "
-                          "in a private MariaDB (docs/BACKUP.md)")
-      .Flag("mariadb-backup", "PATH", "the mariadb-backup to use (default: the one on PATH; it must be of the "
-                                      "server's version)")
-      .Switch("datadir-mounted", "with --physical: the server runs elsewhere (e.g. a sibling container) and its "
-                                 "data directory is mounted here at the path the server reports");
+PhysicalBackupFlags AddPhysicalBackupFlags(JobCli* cli) {
+  PhysicalBackupFlags f;
+  f.physical = cli->AddSwitch("physical", "copy the server's files with its own mariadb-backup instead of dumping (needs the "
+                                          "data directory on this host, RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR); "
+                                          "always verified in a private MariaDB (docs/BACKUP.md)");
+  f.mariadb_backup = cli->AddText("mariadb-backup", "PATH", "the mariadb-backup to use (default: the one on PATH; it "
+                                                            "must be of the server's version)");
+  f.datadir_mounted = cli->AddSwitch("datadir-mounted", "with --physical: the server runs elsewhere (e.g. a sibling "
+                                                        "container) and its data directory is mounted here at the "
+                                                        "path the server reports");
+  return f;
 }
 
-void AddPhysicalRestoreFlags(JobCli* cli) {
-  cli->Switch("physical", "emergency restore of a physical set: replaces the whole data directory of a stopped "
-                          "server (docs/BACKUP.md)")
-      .Flag("datadir", "DIR", "with --physical: the stopped server's data directory (required)")
-      .Flag("start-command", "CMD", "with --physical: how to start the server afterwards, run by /bin/sh -c, e.g. "
-                                    "'systemctl start mariadb' (required)")
-      .Switch("check-only", "with --physical: only check the set (every file's sha256) and mariadb-backup's "
-                            "version; the server may run, nothing is touched")
-      .Flag("start-timeout", "SECONDS", "with --physical: wait this long for the started server (default 300)")
-      .Flag("mariadb-backup", "PATH", "with --physical: the mariadb-backup that prepares the copy (default: the one "
-                                      "on PATH; it must be of the set's version)");
+PhysicalRestoreFlags AddPhysicalRestoreFlags(JobCli* cli) {
+  PhysicalRestoreFlags f;
+  f.physical = cli->AddSwitch("physical", "emergency restore of a physical set: replaces the whole data directory of a "
+                                          "stopped server (docs/BACKUP.md)");
+  f.datadir = cli->AddText("datadir", "DIR", "with --physical: the stopped server's data directory (required)");
+  f.start_command = cli->AddText("start-command", "CMD", "with --physical: how to start the server afterwards, run by "
+                                                         "/bin/sh -c, e.g. 'systemctl start mariadb' (required)");
+  f.check_only = cli->AddSwitch("check-only", "with --physical: only check the set (every file's sha256) and "
+                                              "mariadb-backup's version; the server may run, nothing is touched");
+  f.start_timeout = cli->AddInt("start-timeout", "SECONDS", "with --physical: wait this long for the started server",
+                                300, 1, 86400);
+  f.mariadb_backup = cli->AddText("mariadb-backup", "PATH", "with --physical: the mariadb-backup that prepares the copy "
+                                                            "(default: the one on PATH; it must be of the set's version)");
+  return f;
 }
 
-bool WantsPhysical(const JobCli& cli) { return cli.Has("physical") && !(cli.Declares("list") && cli.Has("list")); }
+bool WantsPhysical(const JobCli& cli, const SwitchFlag& physical) {
+  return physical.on() && !(cli.Declares("list") && cli.Has("list"));
+}
 
-Status RunPhysicalBackup(const JobCli& cli, JobRun* run) {
+Status RunPhysicalBackup(const JobCli& cli, const PhysicalBackupFlags& flags, JobRun* run) {
   ::signal(SIGPIPE, SIG_IGN);
   if (cli.Has("json")) return Status::BadInput("--json only goes with --list");
   if (cli.Get("verify-in") && *cli.Get("verify-in") == "scratch") {
@@ -138,8 +146,8 @@ Status RunPhysicalBackup(const JobCli& cli, JobRun* run) {
   BAMORT_RETURN_IF_ERROR(LockTimeoutSeconds(cli, &lock_timeout));
   o.lock_timeout_seconds = static_cast<int>(lock_timeout);
   o.retention = !cli.Has("no-retention");
-  o.mariadb_backup = cli.GetOr("mariadb-backup", "");
-  o.datadir_mounted = cli.Has("datadir-mounted");
+  o.mariadb_backup = flags.mariadb_backup.value_or("");
+  o.datadir_mounted = flags.datadir_mounted.on();
   o.server.parent_dir = cli.GetOr("verify-tmpdir", "");
   o.server.buffer_pool_size = cli.GetOr("verify-buffer-pool", o.server.buffer_pool_size);
   o.dry_run = cli.dry_run();
@@ -172,7 +180,7 @@ Status RunPhysicalBackup(const JobCli& cli, JobRun* run) {
   return Status::Ok();
 }
 
-Status RunPhysicalRestore(const JobCli& cli, JobRun* run) {
+Status RunPhysicalRestore(const JobCli& cli, const PhysicalRestoreFlags& flags, JobRun* run) {
   ::signal(SIGPIPE, SIG_IGN);
   PhysicalRestoreOptions o;
   auto backup = cli.Get("backup");
@@ -186,9 +194,9 @@ Status RunPhysicalRestore(const JobCli& cli, JobRun* run) {
     o.manifest_path = o.set_dir;
     o.set_dir = o.set_dir.substr(0, o.set_dir.size() - 14);
   }
-  o.datadir = cli.GetOr("datadir", "");
-  o.start_command = cli.GetOr("start-command", "");
-  o.check_only = cli.Has("check-only");
+  o.datadir = flags.datadir.value_or("");
+  o.start_command = flags.start_command.value_or("");
+  o.check_only = flags.check_only.on();
   if (o.check_only) o.start_command = "true";
   if (o.check_only && o.datadir.empty()) o.datadir = "/";
   if (o.datadir.empty()) return Status::BadInput("--physical needs --datadir DIR (the stopped server's data directory)");
@@ -199,9 +207,9 @@ Status RunPhysicalRestore(const JobCli& cli, JobRun* run) {
   while (o.datadir.size() > 1 && o.datadir.back() == '/') o.datadir.pop_back();
   o.datadir = Poco::Path(o.datadir).absolute().toString();
   int64_t timeout = 0;
-  BAMORT_RETURN_IF_ERROR(cli.GetInt("start-timeout", 300, 1, 86400, &timeout));
+  BAMORT_RETURN_IF_ERROR(flags.start_timeout.Read(&timeout));
   o.start_timeout_seconds = static_cast<int>(timeout);
-  o.mariadb_backup = cli.GetOr("mariadb-backup", "");
+  o.mariadb_backup = flags.mariadb_backup.value_or("");
   o.dry_run = cli.dry_run();
   o.now = BackupClockNow();
   auto& report = run->report();

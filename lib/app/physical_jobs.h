@@ -9,11 +9,24 @@
 
 namespace bamort {
 
-void AddPhysicalBackupFlags(JobCli* cli);
-void AddPhysicalRestoreFlags(JobCli* cli);
+// The flags this unit declares, read typed (cli/job_cli.h). The logical backup's and
+// restore's own flags that a physical run also reads (--out-dir, --retention-days, ...)
+// stay declared by them.
+struct PhysicalBackupFlags {
+  SwitchFlag physical, datadir_mounted;
+  TextFlag mariadb_backup;
+};
+struct PhysicalRestoreFlags {
+  SwitchFlag physical, check_only;
+  TextFlag datadir, start_command, mariadb_backup;
+  IntFlag start_timeout;
+};
+
+PhysicalBackupFlags AddPhysicalBackupFlags(JobCli* cli);
+PhysicalRestoreFlags AddPhysicalRestoreFlags(JobCli* cli);
 // True when the run is a physical one (--physical, and for backup not --list).
-bool WantsPhysical(const JobCli& cli);
-Status RunPhysicalBackup(const JobCli& cli, JobRun* run);
-Status RunPhysicalRestore(const JobCli& cli, JobRun* run);
+bool WantsPhysical(const JobCli& cli, const SwitchFlag& physical);
+Status RunPhysicalBackup(const JobCli& cli, const PhysicalBackupFlags& flags, JobRun* run);
+Status RunPhysicalRestore(const JobCli& cli, const PhysicalRestoreFlags& flags, JobRun* run);
 
 }  // namespace bamort
