@@ -1,5 +1,6 @@
-# shellcheck shell=bash disable=SC2154
-# (SC2154: the variables named below are deploy.sh's.)
+# shellcheck shell=bash disable=SC2154,SC2034
+# (SC2154: the variables named below are deploy.sh's; SC2034: rcode, physical_why and the
+# db_* settings set here are read by deploy.sh.)
 # deploy-compose.sh: the compose mode of deploy.sh (`deploy.sh --compose DIR`), sourced by
 # it; not a program of its own. It composes upstream's DIR/docker-compose.yml, unchanged,
 # with compose.deploy.yml (next to this file) and the operator's --compose-file overrides,
@@ -317,6 +318,7 @@ physical_probe() {
     *) physical_why="the data directory is a ${mount%% *} mount, not a folder of this host"; return 1 ;;
   esac
   [ -d "$db_datadir_host" ] || { physical_why="$db_datadir_host is not a folder of this host"; return 1; }
+  # shellcheck disable=SC2016  # a Go template, not a shell expansion
   db_network=$("$engine" inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' "$db_container" \
                  2>/dev/null | awk '{ print $1 }') || db_network=""
   [ -n "$db_network" ] || { physical_why="the mariadb container is on no network"; return 1; }
@@ -445,14 +447,12 @@ physical_restore() {
 # healthcheck.sh and so upstream's compose healthcheck need). It is carried over from the
 # previous data directory (the newest <datadir>.before-restore-*) into the restored one.
 carry_over_image_files() {
-  local old f
-  old=$(ls -d "$db_datadir_host.before-restore-"* 2>/dev/null | sort | tail -1) || old=""
+  local old="" d f=.my-healthcheck.cnf
+  for d in "$db_datadir_host.before-restore-"*; do [ ! -d "$d" ] || old=$d; done  # sorted: the newest last
   [ -n "$old" ] || return 0
-  for f in .my-healthcheck.cnf; do
-    if [ -f "$old/$f" ] && [ ! -e "$db_datadir_host/$f" ]; then
-      cp -p "$old/$f" "$db_datadir_host/$f" && log "restore: $f carried over from $(basename "$old")"
-    fi
-  done
+  if [ -f "$old/$f" ] && [ ! -e "$db_datadir_host/$f" ]; then
+    cp -p "$old/$f" "$db_datadir_host/$f" && log "restore: $f carried over from $(basename "$old")"
+  fi
 }
 
 # Waits (at most 180 s) until the mariadb container's own healthcheck passes
@@ -477,10 +477,13 @@ wait_db_healthy() {
 # again (a restored one is kept as <datadir>.failed-restore-T), the work folder is removed,
 # mariadb is started. Refuses while the backend runs. Sets rcode.
 physical_way_back() {
-  local parent base newest t old work
+  local parent base newest="" d t old work
   parent=$(dirname "$db_datadir_host") base=$(basename "$db_datadir_host")
-  newest=$(cd "$parent" && ls -d ".$base.restore-"* "$base.before-restore-"* 2>/dev/null |
-             sed 's/.*restore-//' | sort | tail -1) || newest=""
+  for d in "$parent/.$base.restore-"* "$parent/$base.before-restore-"*; do
+    [ -e "$d" ] || continue
+    t=${d##*restore-}
+    if [[ $t > $newest ]]; then newest=$t; fi
+  done
   if [ -z "$newest" ]; then log "no physical restore to undo in $parent"; rcode=3; return 3; fi
   if [ "$(backend_state)" = running ]; then
     log "the backend service $backend_service is running: stop it first; nothing was changed"; rcode=3; return 3

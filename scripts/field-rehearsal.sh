@@ -371,7 +371,7 @@ mask <"$work/deploy-field-kill.log" | tail -6
 [ "$code" != 0 ] || fail "deploy.sh --restore-physical reported success after its restore was killed"
 [ -d "$run/bamort-db/mysql" ] || compgen -G "$run/bamort-db.before-restore-*" >/dev/null ||
   fail "the old data directory is gone after the kill"
-echo "after the kill: $(cd "$run" && ls -d bamort-db* .bamort-db* 2>/dev/null | tr '\n' ' ')"
+echo "after the kill: $(cd "$run" && printf '%s ' bamort-db* .bamort-db*)"
 code=0
 "$here/docker/deploy.sh" --compose "$run" --compose-file "$standins" --engine podman --image "$image" \
   --run-id field-way-back --restore-way-back >"$work/deploy-field-way-back.log" 2>&1 || code=$?
