@@ -107,7 +107,8 @@ stack_down() {
   # shellcheck disable=SC2086  # one container id a word
   [ -z "$ids" ] || podman rm -f -t 5 $ids >/dev/null 2>&1
   podman network exists "${project}_default" && podman network rm -f "${project}_default" >/dev/null 2>&1
-  rm -rf "$run/bamort-db"
+  # The data directory and what the physical restores left beside it (step 3, 5).
+  rm -rf "$run/bamort-db" "$run"/bamort-db.* "$run"/.bamort-db.*
 }
 cleanup() {
   stack_down
