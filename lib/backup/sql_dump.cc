@@ -47,7 +47,7 @@ Status DumpSqlToGzip(const DbConfig& config, const std::string& out_path,
                                      "--default-character-set=utf8mb4", "--max-allowed-packet=1G",
                                      // never the restore/init mark (db/operation_mark.h)
                                      "--ignore-table=" + config.name + "." + kOperationMarkTable, config.name},
-                                    ChildProcess::PipeTo::kStdout, defaults.dir() + "/dump.err"));
+                                    ChildProcess::PipeTo::kStdout, "dump.err"));
   ProgressTicker ticker(progress);
   std::string buf(1 << 20, '\0');
   Status status;

@@ -42,12 +42,12 @@ Status CopyDatabase(const DbConfig& source, const DbConfig& target, uint64_t* by
   ChildProcess client;
   BAMORT_RETURN_IF_ERROR(client.Start({"mariadb", to.Argument(), "--default-character-set=utf8mb4", "--binary-mode",
                                        "--batch", "--max-allowed-packet=1G", target.name},
-                                      ChildProcess::PipeTo::kStdin, to.dir() + "/load.err"));
+                                      ChildProcess::PipeTo::kStdin, "load.err"));
   ChildProcess dump;
   BAMORT_RETURN_IF_ERROR(dump.Start({"mariadb-dump", from.Argument(), "--single-transaction", "--routines", "--events",
                                      "--triggers", "--skip-add-locks", "--hex-blob", "--tz-utc", "--no-tablespaces",
                                      "--default-character-set=utf8mb4", "--max-allowed-packet=1G", source.name},
-                                    ChildProcess::PipeTo::kStdout, from.dir() + "/dump.err"));
+                                    ChildProcess::PipeTo::kStdout, "dump.err"));
   std::string buf(1 << 20, '\0');
   Status fed;
   for (;;) {

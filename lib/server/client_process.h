@@ -38,9 +38,6 @@ class ClientDefaults {
   void Remove();
   // "--defaults-extra-file=/proc/self/fd/N": the first argument.
   std::string Argument() const { return "--defaults-extra-file=" + path_; }
-  // No folder any more (the defaults and the captured stderr live in memory); "" so that
-  // callers' dir() + "/x.err" names only label the captured stderr.
-  std::string dir() const { return ""; }
 
  private:
   int fd_ = -1;
