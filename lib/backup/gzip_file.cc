@@ -124,7 +124,8 @@ Status GzipFileWriter::Finish() {
   return Status::Ok();
 }
 
-Status ReadGzipFile(const std::string& path, const std::function<Status(std::string_view)>& on_data) {
+Status ReadGzipFile(const std::string& path, const std::function<Status(std::string_view)>& on_data,
+                    const std::function<void(std::string_view)>& on_compressed) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::BadInput("cannot open " + path + ": " + std::strerror(errno));
   // isa-l's inflate checks each member's header, CRC-32 and length (ISAL_GZIP) and is
@@ -148,6 +149,7 @@ Status ReadGzipFile(const std::string& path, const std::function<Status(std::str
       if (n == 0) {
         eof = true;
       } else {
+        if (on_compressed) on_compressed(std::string_view(in.data(), static_cast<size_t>(n)));
         st->next_in = reinterpret_cast<uint8_t*>(&in[0]);
         st->avail_in = static_cast<uint32_t>(n);
       }
@@ -186,7 +188,8 @@ Status ReadGzipFile(const std::string& path, const std::function<Status(std::str
   return status;
 }
 
-Status ReadGzipLines(const std::string& path, const std::function<Status(std::string_view line)>& on_line) {
+Status ReadGzipLines(const std::string& path, const std::function<Status(std::string_view line)>& on_line,
+                     const std::function<void(std::string_view)>& on_compressed) {
   std::string pending;
   Status s = ReadGzipFile(path, [&](std::string_view data) {
     size_t start = 0;
@@ -207,7 +210,7 @@ Status ReadGzipLines(const std::string& path, const std::function<Status(std::st
       if (!ls.ok()) return ls;
       start = nl + 1;
     }
-  });
+  }, on_compressed);
   if (!s.ok()) return s;
   if (!pending.empty()) return on_line(pending);
   return Status::Ok();

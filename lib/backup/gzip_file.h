@@ -63,10 +63,14 @@ class GzipFileWriter {
 };
 
 // Calls on_data with decompressed pieces in order; stops early when on_data fails.
-Status ReadGzipFile(const std::string& path, const std::function<Status(std::string_view)>& on_data);
+// on_compressed, when given, sees every byte read from the file, in order, before it is
+// inflated (the restore hashes the file in the same pass as it checks its content).
+Status ReadGzipFile(const std::string& path, const std::function<Status(std::string_view)>& on_data,
+                    const std::function<void(std::string_view)>& on_compressed = {});
 
 // Calls on_line for each '\n'-terminated line (without the '\n') of a gzip file; a last
 // line without '\n' is passed too.
-Status ReadGzipLines(const std::string& path, const std::function<Status(std::string_view line)>& on_line);
+Status ReadGzipLines(const std::string& path, const std::function<Status(std::string_view line)>& on_line,
+                     const std::function<void(std::string_view)>& on_compressed = {});
 
 }  // namespace bamort

@@ -12,6 +12,7 @@
 
 #include "backup/dump_statements.h"
 #include "backup/gzip_file.h"
+#include "common/measure.h"
 #include "db/connection.h"
 
 namespace bamort {
@@ -71,7 +72,11 @@ class LoadWorkers {
   // Waits for room in the queue; false once a worker failed (Finish gives its error).
   bool Push(Chunk chunk) {
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return stopped_ || queue_.size() < max_queued_; });
+    if (!stopped_ && queue_.size() >= max_queued_) {
+      auto t = std::chrono::steady_clock::now();
+      cv_.wait(lock, [&] { return stopped_ || queue_.size() < max_queued_; });
+      waited_ms_ += MsSince(t);
+    }
     if (stopped_) return false;
     queue_.push_back(std::move(chunk));
     cv_.notify_all();
@@ -101,6 +106,7 @@ class LoadWorkers {
   }
 
   bool started() const { return !threads_.empty(); }
+  int64_t waited_ms() const { return waited_ms_; }  // by Push, for room in the queue
 
  private:
   void Join() {
@@ -144,6 +150,7 @@ class LoadWorkers {
   bool closing_ = false;
   bool stopped_ = false;
   std::atomic<bool> stop_flag_{false};
+  int64_t waited_ms_ = 0;
   Status error_;
   std::vector<std::unique_ptr<Connection>> conns_;
   std::vector<std::thread> threads_;
@@ -158,6 +165,7 @@ class DumpLoader {
       : target_(target), o_(o), progress_(progress), result_(result), workers_(o.queued_chunks) {}
 
   Status Run(const std::string& dump_path) {
+    const auto start = std::chrono::steady_clock::now();
     BAMORT_RETURN_IF_ERROR(Connection::Open(target_, &conn_));
     conn_->Execute("SET SESSION sql_log_bin = 0").ok();
     auto last_tick = std::chrono::steady_clock::now();
@@ -178,12 +186,16 @@ class DumpLoader {
       return w.ok() ? read : w;  // a worker's failure is what stopped the reading
     }
     BAMORT_RETURN_IF_ERROR(workers_.Finish());
+    result_->reader_waited_ms = workers_.waited_ms();
+    result_->data_ms = MsSince(start);
+    auto t_deferred = std::chrono::steady_clock::now();
     if (deferred_ > 0) {
       for (const DumpStatementSplitter::Statement& st : replay_) {
         BAMORT_RETURN_IF_ERROR(conn_->Execute(st.text).WithContext("dump line " + std::to_string(st.line)));
       }
     }
     result_->deferred_statements = deferred_;
+    result_->deferred_ms = MsSince(t_deferred);
     return Status::Ok();
   }
 

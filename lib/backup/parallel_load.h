@@ -42,6 +42,12 @@ struct ParallelLoadResult {
   uint64_t chunks = 0;
   uint64_t tables_with_data = 0;
   uint64_t deferred_statements = 0;  // triggers and events run after the data
+  // Where the time went: reading, DDL and data until the last chunk committed; the
+  // deferred statements after it; and how long the reader waited for room in the queue
+  // (the load connections, i.e. the server, were the bottleneck meanwhile).
+  int64_t data_ms = 0;
+  int64_t deferred_ms = 0;
+  int64_t reader_waited_ms = 0;
 };
 
 // Loads dump_path into database (which must exist) on the server of config.

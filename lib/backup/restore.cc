@@ -1,13 +1,16 @@
 #include "backup/restore.h"
 
 #include <chrono>
+#include <thread>
 #include <memory>
 
 #include <Poco/File.h>
 #include <Poco/Path.h>
 
 #include "backup/json_export.h"
+#include "backup/parallel_load.h"
 #include "backup/restore_checks.h"
+#include "backup/restore_read.h"
 #include "backup/sql_dump.h"
 #include "common/measure.h"
 #include "db/connection.h"
@@ -28,13 +31,20 @@ class RestoreRun {
       : o_(options), deps_(deps), r_(result) {}
 
   Status Run() {
+    auto t = std::chrono::steady_clock::now();
     BAMORT_RETURN_IF_ERROR(ReadSet());
+    Phase("read_and_check", &t);
     BAMORT_RETURN_IF_ERROR(ChooseTarget());
     BAMORT_RETURN_IF_ERROR(CheckPrivileges());
     if (o_.dry_run) return Status::Ok();
     // The deployment lock on the target, for the rest of the restore.
     NamedLock lock;
     BAMORT_RETURN_IF_ERROR(lock.Acquire(admin_.get(), NamedLock::NameFor(r_->target), o_.lock_timeout_seconds));
+    if (compared_mark_) {
+      bool finished = false;
+      BAMORT_RETURN_IF_ERROR(FinishEarlierRun(&finished));
+      if (finished) return Status::Ok();
+    }
     if (!target_exists_) {
       BAMORT_RETURN_IF_ERROR(admin_->Execute("CREATE DATABASE " + Connection::QuoteIdentifier(r_->target) +
                                              " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"));
@@ -43,16 +53,16 @@ class RestoreRun {
     // named now, while nothing has changed; the drops then wait bounded too.
     BAMORT_RETURN_IF_ERROR(SetSessionLockWait(admin_.get(), o_.lock_wait));
     BAMORT_RETURN_IF_ERROR(CheckNothingBlocks(admin_.get(), r_->target, o_.lock_wait));
+    Phase("target_checks", &t);
+    Fault(kRestoreBeforeDrop);
     // From here on the target has been changed: any failure is dirty. The mark says so to
     // every other tool until the comparison has found the set's contents (operation_mark.h).
-    Status s = BeginOperationMark(admin_.get(), r_->target,
-                                  NewOperationMark("restore", Poco::Path(r_->set_dir).absolute().toString()));
+    Status s = BeginOperationMark(admin_.get(), r_->target, NewOperationMark("restore", set_path_));
     if (s.ok()) s = EmptyAndLoad();
     if (s.ok()) s = Compare();
     if (!s.ok()) return Dirty(s);
     BAMORT_RETURN_IF_ERROR(Judge());
-    s = EndOperationMark(admin_.get(), r_->target);
-    return s.ok() ? s : Dirty(s.WithContext("clearing the restore's mark"));
+    return ClearMark();
   }
 
  private:
@@ -64,21 +74,32 @@ class RestoreRun {
     if (deps_.warn) deps_.warn(warning);
   }
   const char* from() const { return RestoreSourceName(o_.from); }
+  void Fault(const char* point) const {
+    if (deps_.fault_point) deps_.fault_point(point);
+  }
+  // Records the time since *since as the phase `name`, and restarts *since.
+  void Phase(const char* name, std::chrono::steady_clock::time_point* since) const {
+    r_->phases_ms.emplace_back(name, MsSince(*since));
+    *since = std::chrono::steady_clock::now();
+  }
   Status Dirty(const Status& s) const {
-    return s.WithCode(StatusCode::kDirty)
-        .WithHint("database " + r_->target + " is only partly restored; run the restore again (or from another set) "
-                  "before starting the application");
+    const std::string hint = "database " + r_->target + " is only partly restored; run the restore again (or from "
+                             "another set) before starting the application";
+    return s.WithCode(StatusCode::kDirty).WithHint(s.hint().empty() ? hint : s.hint() + ". The " + hint);
   }
 
   Status ReadSet();
-  Status CheckFiles();
+  Status CheckSetOnce();
   Status CheckContent();
   Status ChooseTarget();
   Status CheckPrivileges();
+  Status FinishEarlierRun(bool* finished);
   Status EmptyAndLoad();
+  Status Empty();
   Status Load(const std::string& dump_path);
   Status Compare();
   Status Judge() const;
+  Status ClearMark();
 
   const RestoreOptions& o_;
   const RestoreDeps& deps_;
@@ -86,6 +107,8 @@ class RestoreRun {
   const ManifestFile* source_ = nullptr;
   std::unique_ptr<Connection> admin_;  // no current database: the target may not exist yet
   bool target_exists_ = false;
+  bool compared_mark_ = false;  // the target's mark: a restore of this set got past its comparison
+  std::string set_path_;        // the set folder, absolute (the mark's detail)
   SetContent content_;
   RestorePrivilegeNeeds needs_;
 };
@@ -103,6 +126,7 @@ Status RestoreRun::ReadSet() {
     set_dir = slash == std::string::npos ? "." : set_dir.substr(0, slash);
   }
   r_->set_dir = set_dir;
+  set_path_ = Poco::Path(set_dir).absolute().toString();
   if (!Poco::File(manifest_path).exists()) {
     return Status::BadInput(manifest_path + " is missing: " + set_dir + " is not a complete backup set",
                             "an interrupted backup leaves no manifest; use another set (bamort-backup --list)");
@@ -112,43 +136,43 @@ Status RestoreRun::ReadSet() {
   const bool sql = o_.from == RestoreSource::kSqlDump;
   source_ = r_->manifest.FindRole(sql ? "sql-dump" : "json-export");
   if (!source_) return Status::BadInput(manifest_path + " lists no " + (sql ? "SQL dump" : "JSON export"));
-  return CheckFiles();
+  return CheckSetOnce();
 }
 
-Status RestoreRun::CheckFiles() {
+// The set, read once (restore_read.h): every file's sha256 and the content check.
+Status RestoreRun::CheckSetOnce() {
   const std::string& set_dir = r_->set_dir;
-  auto t_check = std::chrono::steady_clock::now();
-  Status files_ok = CheckSetFiles(set_dir, r_->manifest, &r_->file_problems);
-  r_->check_ms = MsSince(t_check);
-  r_->files_checked = true;
   const bool sql = o_.from == RestoreSource::kSqlDump;
-  for (const std::string& p : r_->file_problems) {
-    if (p.rfind(source_->name + ":", 0) == 0) {
-      return Status::BadInput("backup set " + set_dir + " is damaged: " + p,
-                              sql ? "try --from json, or another set (bamort-backup --list)"
-                                  : "try --from sql, or another set (bamort-backup --list)");
-    }
-    Warn("backup set file not used for this restore is damaged: " + p);
+  auto t_check = std::chrono::steady_clock::now();
+  SetReadResult read;
+  Status scan = ReadSetOnce(set_dir, r_->manifest, *source_, sql, &read);
+  content_ = std::move(read.content);
+  const std::string& problem = read.source_problem;
+  if (!problem.empty()) r_->file_problems.push_back(problem);
+  r_->file_problems.insert(r_->file_problems.end(), read.other_problems.begin(), read.other_problems.end());
+  r_->check_ms = r_->content_check_ms = MsSince(t_check);
+  r_->files_checked = true;
+  if (!problem.empty()) {
+    return Status::BadInput("backup set " + set_dir + " is damaged: " + problem,
+                            sql ? "try --from json, or another set (bamort-backup --list)"
+                                : "try --from sql, or another set (bamort-backup --list)");
   }
+  for (const std::string& p : read.other_problems) Warn("backup set file not used for this restore is damaged: " + p);
   Info("backup set " + set_dir + " checked: " + std::to_string(r_->manifest.files.size()) + " files, sha256 " +
-       (files_ok.ok() ? "all equal" : "equal for " + source_->name));
+       (read.other_problems.empty() ? "all equal" : "equal for " + source_->name));
+  BAMORT_RETURN_IF_ERROR(scan);
   return CheckContent();
 }
 
 // The file to load holds the manifest's tables with the manifest's row counts.
 Status RestoreRun::CheckContent() {
-  auto t_scan = std::chrono::steady_clock::now();
-  const std::string path = r_->set_dir + "/" + source_->name;
-  BAMORT_RETURN_IF_ERROR(o_.from == RestoreSource::kSqlDump ? ScanSqlDump(path, &content_)
-                                                           : ScanJsonExport(path, &content_));
   r_->content_bytes = content_.bytes;
   Status s = CheckContentAgainstManifest(r_->manifest, source_->name, content_, &r_->content_differences);
-  r_->content_check_ms = MsSince(t_scan);
   r_->content_checked = true;
   BAMORT_RETURN_IF_ERROR(s);
   Info("backup set " + r_->set_dir + ": " + source_->name + " holds the manifest's " +
        std::to_string(r_->manifest.tables.size()) + " tables and row counts (" + HumanBytes(content_.bytes) +
-       " read in " + std::to_string(r_->content_check_ms) + " ms)");
+       " read, with the sha256, in " + std::to_string(r_->check_ms) + " ms)");
   return Status::Ok();
 }
 
@@ -191,6 +215,8 @@ Status RestoreRun::ChooseTarget() {
   // What an interrupted restore left (its mark) is replaced without --replace.
   std::optional<OperationMark> mark;
   if (target_exists_) BAMORT_RETURN_IF_ERROR(ReadOperationMark(admin_.get(), target, &mark));
+  compared_mark_ = mark && mark->operation == "restore" && mark->run_id == kRestoreComparedMark &&
+                   mark->detail == set_path_;
   if (!over_configured && r_->existing_objects > 0 && !o_.replace && !(mark && mark->operation == "restore")) {
     return Status::Precondition("--target-db " + target + " already holds " + std::to_string(r_->existing_objects) +
                                     " tables",
@@ -209,12 +235,36 @@ Status RestoreRun::CheckPrivileges() {
   return Status::Ok();
 }
 
+// A restore of this very set was killed after its comparison, before it dropped its
+// mark: when the database still equals the manifest only the mark goes, else the
+// restore runs as usual.
+Status RestoreRun::FinishEarlierRun(bool* finished) {
+  *finished = false;
+  std::optional<OperationMark> mark;
+  BAMORT_RETURN_IF_ERROR(ReadOperationMark(admin_.get(), r_->target, &mark));  // again, under the lock
+  if (!mark || mark->run_id != kRestoreComparedMark || mark->detail != set_path_) return Status::Ok();
+  BAMORT_RETURN_IF_ERROR(Compare());
+  if (!r_->differences.empty()) {
+    Warn("an earlier restore of this set had compared equal, but " + r_->target + " differs from the manifest now (" +
+         r_->differences.front() + "): restoring it again");
+    r_->differences.clear();
+    r_->compared = false;
+    return Status::Ok();
+  }
+  Info("restore: an earlier restore of this set was interrupted after its comparison; " + r_->target +
+       " still equals the manifest, so only its mark is dropped");
+  BAMORT_RETURN_IF_ERROR(ClearMark());
+  r_->finished_earlier_run = *finished = true;
+  return Status::Ok();
+}
+
 // 3. Empty the target, then load the set's SQL dump or JSON export into it.
 Status RestoreRun::EmptyAndLoad() {
   auto t_load = std::chrono::steady_clock::now();
-  BAMORT_RETURN_IF_ERROR(
-      DropAllButOperationMark(admin_.get(), r_->target, &r_->dropped).WithContext("emptying " + r_->target));
+  auto t = t_load;
+  BAMORT_RETURN_IF_ERROR(Empty().WithContext("emptying " + r_->target));
   r_->emptied = true;
+  Phase("drop", &t);
   Info("restore: emptied " + r_->target + " (" + std::to_string(r_->dropped.size()) +
        " tables and views dropped); loading " + from() + " from " + source_->name);
   BAMORT_RETURN_IF_ERROR(Load(r_->set_dir + "/" + source_->name));
@@ -222,10 +272,49 @@ Status RestoreRun::EmptyAndLoad() {
   return Status::Ok();
 }
 
+// The drops wait bounded (the session's lock waits): a connection that took a lock after
+// CheckNothingBlocks is named, and the drops are tried again as ExecuteBoundedWait does.
+Status RestoreRun::Empty() {
+  const LockWaitOptions& lw = o_.lock_wait;
+  const int attempts = 1 + (lw.retries < 0 ? 0 : lw.retries);
+  std::vector<LockBlocker> blockers;
+  std::string source;
+  Status s;
+  for (int attempt = 1; attempt <= attempts; ++attempt) {
+    r_->dropped.clear();
+    s = DropAllButOperationMark(admin_.get(), r_->target, &r_->dropped);
+    if (!IsLockWaitTimeout(s)) return s;
+    Status found = FindLockBlockers(admin_.get(), r_->target, &blockers, &source);
+    std::string who = found.ok() ? DescribeBlockers(blockers, source) : "unknown (" + found.message() + ")";
+    if (attempt == attempts) break;
+    Warn("dropping the tables of " + r_->target + " waited " + std::to_string(lw.wait_seconds) +
+         " s for a lock (attempt " + std::to_string(attempt) + " of " + std::to_string(attempts) +
+         "); blocked by: " + who + ". Trying again in " + std::to_string(lw.pause_ms) + " ms");
+    std::this_thread::sleep_for(std::chrono::milliseconds(lw.pause_ms));
+  }
+  std::string ids;
+  for (const LockBlocker& b : blockers) ids += (ids.empty() ? "KILL " : ", KILL ") + std::to_string(b.connection.connection_id);
+  return Status::DatabaseError(
+      dberr::kLockWaitTimeout,
+      "gave up waiting for a lock after " + std::to_string(attempts) + " attempts of " +
+          std::to_string(lw.wait_seconds) + " s: " + s.message() + "; blocked by: " + DescribeBlockers(blockers, source),
+      "a connection took a lock on a table of the database after the restore's check (usually an application "
+      "transaction). Let it finish, or end it" + (ids.empty() ? std::string(" (KILL <id>)") : " (" + ids + ")") +
+          ", then run the restore again");
+}
+
 Status RestoreRun::Load(const std::string& path) {
+  auto t = std::chrono::steady_clock::now();
   if (o_.from == RestoreSource::kSqlDump) {
-    return LoadSqlDump(deps_.config, r_->target, path,
-                       [this](uint64_t bytes) { Info("restore: " + HumanBytes(bytes) + " of SQL loaded"); });
+    ParallelLoadResult loaded;
+    Status s = ParallelLoadSqlDump(deps_.config, r_->target, path, ParallelLoadOptions{},
+                                   [this](uint64_t bytes) { Info("restore: " + HumanBytes(bytes) + " of SQL loaded"); },
+                                   &loaded);
+    r_->load_chunks = loaded.chunks;
+    r_->phases_ms.emplace_back("load_schema_and_data", loaded.data_ms);
+    r_->phases_ms.emplace_back("load_triggers", loaded.deferred_ms);
+    r_->phases_ms.emplace_back("load_reader_waited", loaded.reader_waited_ms);
+    return s;
   }
   DbConfig target_config = deps_.config;
   target_config.name = r_->target;
@@ -236,7 +325,9 @@ Status RestoreRun::Load(const std::string& path) {
   BAMORT_RETURN_IF_ERROR(ImportJson(conn.get(), path, [this](const std::string& t, uint64_t rows) {
     Info("restore: " + t + " (" + std::to_string(rows) + " rows)");
   }));
-  return conn->Execute("SET FOREIGN_KEY_CHECKS = 1, UNIQUE_CHECKS = 1");
+  BAMORT_RETURN_IF_ERROR(conn->Execute("SET FOREIGN_KEY_CHECKS = 1, UNIQUE_CHECKS = 1"));
+  r_->phases_ms.emplace_back("load_json", MsSince(t));
+  return Status::Ok();
 }
 
 // 4. Compare with the manifest, on two connections at once.
@@ -246,8 +337,23 @@ Status RestoreRun::Compare() {
   BAMORT_RETURN_IF_ERROR(Connection::Open(deps_.config, &second, /*use_database=*/false));
   BAMORT_RETURN_IF_ERROR(ReadTableStatsParallel({admin_.get(), second.get()}, r_->target, &r_->restored));
   r_->compare_ms = MsSince(t_compare);
+  r_->phases_ms.emplace_back("compare", r_->compare_ms);
   r_->differences = CompareTableStats(r_->manifest.tables, r_->restored);
   r_->compared = true;
+  return Status::Ok();
+}
+
+// The comparison found the set: a "compared" row first (a kill from here on leaves a
+// mark the next run of this set only has to check), then the mark goes.
+Status RestoreRun::ClearMark() {
+  auto t = std::chrono::steady_clock::now();
+  Status s = BeginOperationMark(admin_.get(), r_->target,
+                                NewOperationMark("restore", set_path_, kRestoreComparedMark));
+  if (s.ok()) Fault(kRestoreAfterCompare);
+  if (s.ok()) s = EndOperationMark(admin_.get(), r_->target);
+  if (!s.ok()) return Dirty(s.WithContext("clearing the restore's mark"));
+  Phase("clear_mark", &t);
+  Info("restore: time per phase: " + DescribePhases(*r_));
   return Status::Ok();
 }
 
@@ -266,6 +372,12 @@ Status RestoreRun::Judge() const {
 }
 
 }  // namespace
+
+std::string DescribePhases(const RestoreResult& result) {
+  std::string out;
+  for (const auto& [name, ms] : result.phases_ms) out += (out.empty() ? "" : ", ") + name + " " + std::to_string(ms) + " ms";
+  return out;
+}
 
 const char* RestoreSourceName(RestoreSource from) { return from == RestoreSource::kSqlDump ? "sql" : "json"; }
 

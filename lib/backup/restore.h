@@ -10,6 +10,18 @@
 // the user's privileges for every statement the restore will issue
 // (restore_checks.h). So every refusal leaves the database untouched (exit 1, 2 or 3);
 // a failure after the first change is kDirty (exit 4).
+//
+// The file to load is read once before the drop: its sha256 is computed over the
+// compressed bytes while they are inflated into the content check, and the other files
+// of the set are hashed on a second thread meanwhile (a damaged one is only a warning).
+// Then the load reads it a second time (parallel_load.h).
+//
+// The operation mark (db/operation_mark.h) is written before the drops and dropped after
+// the comparison. Just before that drop a second mark row says "compared": a restore
+// killed in between leaves a database that holds the whole set, still marked. Running
+// the same restore again finds that row, compares again and, when the database still
+// equals the manifest, only drops the mark (RestoreResult::finished_earlier_run);
+// otherwise it restores as usual.
 // RestoreResult is filled step by step, so a failed restore still tells how far it got.
 // Not thread-safe; opens its own connections from RestoreDeps::config.
 #pragma once
@@ -17,6 +29,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "backup/manifest.h"
@@ -46,7 +59,16 @@ struct RestoreDeps {
   // Progress lines and warnings as they happen (each may be empty = not wanted).
   std::function<void(const std::string&)> info;
   std::function<void(const std::string&)> warn;
+  // Fault points (issue 16 item 4's idea, for the tests): called with kRestoreBeforeDrop
+  // after the blocker check, and kRestoreAfterCompare after the "compared" mark row. Empty
+  // in the shipped job.
+  std::function<void(const char* point)> fault_point;
 };
+
+inline constexpr const char* kRestoreBeforeDrop = "restore.before_drop";
+inline constexpr const char* kRestoreAfterCompare = "restore.after_compare";
+// The run_id of the mark row written after a successful comparison.
+inline constexpr const char* kRestoreComparedMark = "compared";
 
 struct RestoreResult {
   // 1. The set.
@@ -55,10 +77,10 @@ struct RestoreResult {
   Manifest manifest;
   bool files_checked = false;
   std::vector<std::string> file_problems;  // "<file>: <what>", every file of the set
-  int64_t check_ms = 0;
+  int64_t check_ms = 0;  // the one read before the drop: sha256 of every file and the content check
   // The file to load against the manifest (restore_checks.h): its tables and rows.
   bool content_checked = false;
-  int64_t content_check_ms = 0;
+  int64_t content_check_ms = 0;  // the same pass as check_ms (one read of the file)
   uint64_t content_bytes = 0;                    // uncompressed bytes read for it
   std::vector<std::string> content_differences;  // empty = the manifest's tables and rows
   // 2. The target.
@@ -68,18 +90,30 @@ struct RestoreResult {
   // 3. What changed.
   bool emptied = false;
   std::vector<std::string> dropped;  // tables and views dropped before loading
-  int64_t load_ms = 0;
+  int64_t load_ms = 0;  // drop and load
+  uint64_t load_chunks = 0;  // data chunks the load's connections committed
   // 4. The comparison with the manifest.
   bool compared = false;
   int64_t compare_ms = 0;
   TableStats restored;
   std::vector<std::string> differences;  // empty = equal
   std::vector<std::string> warnings;     // also passed to RestoreDeps::warn
+  // A restore of this set killed after its comparison had left the mark: compared again
+  // and, being equal, only its mark was dropped (nothing was loaded).
+  bool finished_earlier_run = false;
+  // Where the time went, in order: {"read_and_check", ms}, {"target_checks", ms} (target,
+  // privileges, lock, blockers), {"drop", ms}, {"load_schema_and_data", ms},
+  // {"load_triggers", ms}, {"load_reader_waited", ms} (the reader waited for a free load
+  // connection: the server was the bottleneck), {"compare", ms}, {"clear_mark", ms}.
+  std::vector<std::pair<std::string, int64_t>> phases_ms;
 };
 
 // Runs the restore. kBadInput: bad options or a damaged or foreign set; kPrecondition:
 // the target cannot be used (lock held, tables without --replace); kDirty after the
 // first destructive statement.
 Status RestoreBackupSet(const RestoreOptions& options, const RestoreDeps& deps, RestoreResult* result);
+
+// "read_and_check 3190 ms, target_checks 40 ms, ...": RestoreResult::phases_ms for a log line.
+std::string DescribePhases(const RestoreResult& result);
 
 }  // namespace bamort

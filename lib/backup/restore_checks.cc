@@ -108,7 +108,8 @@ class LineHeads {
 
 }  // namespace
 
-Status ScanSqlDump(const std::string& path, SetContent* out) {
+Status ScanSqlDump(const std::string& path, SetContent* out,
+                   const std::function<void(std::string_view)>& on_compressed) {
   *out = SetContent();
   DumpStreamParser parser(nullptr);  // counts only
   LineHeads heads(out);
@@ -116,11 +117,11 @@ Status ScanSqlDump(const std::string& path, SetContent* out) {
     out->bytes += data.size();
     heads.Feed(data);
     return parser.Feed(data);
-  });
+  }, on_compressed);
   heads.Finish();
   if (s.ok()) s = parser.Finish();
-  // The sha256 matched, so this is the file the backup wrote; a dump the parser cannot
-  // read is not one a restore can be checked against.
+  // A dump the parser cannot read is not one a restore can be checked against (the
+  // restore judges the file's sha256 first: a damaged file is named as damaged).
   if (!s.ok()) return Status::BadInput(path + ": " + s.message(), "use another backup set (bamort-backup --list)");
   out->rows = parser.rows();
   return Status::Ok();
@@ -214,13 +215,14 @@ struct JsonScan {
 
 }  // namespace
 
-Status ScanJsonExport(const std::string& path, SetContent* out) {
+Status ScanJsonExport(const std::string& path, SetContent* out,
+                      const std::function<void(std::string_view)>& on_compressed) {
   *out = SetContent();
   JsonScan scan(path, out);
   BAMORT_RETURN_IF_ERROR(ReadGzipLines(path, [&](std::string_view line) {
     out->bytes += line.size() + 1;
     return scan.Line(line);
-  }));
+  }, on_compressed));
   if (!scan.header || !scan.trailer) return Status::BadInput(path + " ends before the end of the export (truncated)");
   return Status::Ok();
 }

@@ -13,9 +13,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "backup/manifest.h"
@@ -35,8 +37,12 @@ struct SetContent {
   uint64_t bytes = 0;              // uncompressed bytes read
 };
 
-Status ScanSqlDump(const std::string& path, SetContent* out);
-Status ScanJsonExport(const std::string& path, SetContent* out);
+// on_compressed, when given, sees every byte of the (compressed) file as it is read, so
+// the restore hashes the file in the same pass (restore.h).
+Status ScanSqlDump(const std::string& path, SetContent* out,
+                   const std::function<void(std::string_view)>& on_compressed = {});
+Status ScanJsonExport(const std::string& path, SetContent* out,
+                      const std::function<void(std::string_view)>& on_compressed = {});
 
 // The manifest's tables and row counts against the file's: kBadInput naming the file,
 // the table and both counts for the first difference; every difference in *differences.
