@@ -25,8 +25,8 @@ namespace {
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-std::string OutDir(const JobCli& cli) {
-  if (auto d = cli.Get("out-dir")) return *d;
+std::string OutDir(const BackupFlags& flags) {
+  if (auto d = flags.out_dir.value()) return *d;
   const char* env = std::getenv("BAMORT_BACKUP_DIR");
   return env && *env ? env : "/backups";
 }
@@ -49,15 +49,15 @@ Object::Ptr SetSummaryJson(const BackupSet& s) {
   return o;
 }
 
-Status ListSets(const JobCli& cli, JobRun* run) {
-  std::string dir = OutDir(cli);
+Status ListSets(const BackupFlags& flags, JobRun* run) {
+  std::string dir = OutDir(flags);
   SetListing listing;
   BAMORT_RETURN_IF_ERROR(ListBackupSets(dir, &listing));
   Array::Ptr sets = new Array();
   for (const BackupSet& s : listing.sets) sets->add(SetSummaryJson(s));
   run->report().inputs->set("out_dir", dir);
   run->report().details->set("sets", sets);
-  if (cli.Has("json")) {
+  if (flags.json.on()) {
     Object::Ptr o = new Object(true);
     o->set("out_dir", dir);
     o->set("sets", sets);
@@ -81,10 +81,10 @@ Status ListSets(const JobCli& cli, JobRun* run) {
   return Status::Ok();
 }
 
-PrivateServerOptions VerifyServerOptions(const JobCli& cli) {
+PrivateServerOptions VerifyServerOptions(const BackupFlags& flags) {
   PrivateServerOptions o;
-  o.parent_dir = cli.GetOr("verify-tmpdir", "");
-  o.buffer_pool_size = cli.GetOr("verify-buffer-pool", o.buffer_pool_size);
+  o.parent_dir = flags.verify_tmpdir.value_or("");
+  o.buffer_pool_size = flags.verify_buffer_pool.value_or(o.buffer_pool_size);
   return o;
 }
 
@@ -100,49 +100,57 @@ Status CheckBufferPoolSize(const std::string& size) {
 
 }  // namespace
 
-void AddBackupFlags(JobCli* cli) {
-  cli->Flag("out-dir", "DIR", "folder of the backup sets (default: $BAMORT_BACKUP_DIR or /backups)")
-      .Switch("verify", "load the SQL dump into a private throwaway MariaDB (or a scratch database) and compare "
-                        "every table with the source; a difference fails the backup (docs/BACKUP.md)")
-      .Flag("verify-in", "auto|private|scratch", "where --verify loads the dump: a private mariadbd started by the "
-                                                 "job, a scratch database on the server, or auto (default: private "
-                                                 "when mariadbd is installed, else scratch)")
-      .Flag("verify-tmpdir", "DIR", "folder for the private verify server's data (default $TMPDIR or /tmp; needs "
-                                    "about the dump's uncompressed size plus 100 MB)")
-      .Flag("verify-buffer-pool", "SIZE", "InnoDB buffer pool of the private verify server, e.g. 512M or 2G "
-                                          "(default 128M)")
-      .Switch("list", "list the backup sets in --out-dir, newest first, and exit (no database needed)")
-      .Switch("json", "with --list: print JSON")
-      .Flag("retention-days", "N", "after a successful backup delete sets of this database older than N days "
-                                   "(default 30)")
-      .Flag("keep-min", "N", "but always keep the newest N sets (default 3)")
-      .Switch("no-retention", "delete nothing after the backup")
-      .Flag("lock-timeout", "SECONDS", "wait this long for the deployment lock (default 60)");
+BackupFlags AddBackupFlags(JobCli* cli) {
+  BackupFlags f;
+  f.out_dir = cli->AddText("out-dir", "DIR", "folder of the backup sets (default: $BAMORT_BACKUP_DIR or /backups)");
+  f.verify = cli->AddSwitch("verify", "load the SQL dump into a private throwaway MariaDB (or a scratch database) and "
+                                      "compare every table with the source; a difference fails the backup "
+                                      "(docs/BACKUP.md)");
+  f.verify_in = cli->AddText("verify-in", "auto|private|scratch",
+                             "where --verify loads the dump: a private mariadbd started by the job, a scratch "
+                             "database on the server, or auto (default: private when mariadbd is installed, else "
+                             "scratch)");
+  f.verify_tmpdir = cli->AddText("verify-tmpdir", "DIR", "folder for the private verify server's data (default "
+                                                         "$TMPDIR or /tmp; needs about the dump's uncompressed size "
+                                                         "plus 100 MB)");
+  f.verify_buffer_pool = cli->AddText("verify-buffer-pool", "SIZE", "InnoDB buffer pool of the private verify "
+                                                                    "server, e.g. 512M or 2G (default 128M)");
+  f.list = cli->AddSwitch("list", "list the backup sets in --out-dir, newest first, and exit (no database needed)");
+  f.json = cli->AddSwitch("json", "with --list: print JSON");
+  f.retention_days = cli->AddInt("retention-days", "N", "after a successful backup delete sets of this database "
+                                                        "older than N days (default 30)", 30, 1, 36500);
+  f.keep_min = cli->AddInt("keep-min", "N", "but always keep the newest N sets (default 3)", 3, 1, 100000);
+  f.no_retention = cli->AddSwitch("no-retention", "delete nothing after the backup");
+  f.lock_timeout = DeclareLockTimeout(cli);
+  return f;
 }
 
-void AddRestoreFlags(JobCli* cli) {
-  cli->Flag("backup", "SET", "the backup set folder, or its manifest.json (required)")
-      .Flag("from", "sql|json", "restore the SQL dump (default) or the JSON export")
-      .Flag("target-db", "NAME", "restore into this database instead of the configured one (created if missing)")
-      .Switch("replace", "allow --target-db to name a database that already holds tables (they are dropped)")
-      .Flag("lock-timeout", "SECONDS", "wait this long for the deployment lock (default 60)");
-  AddDdlLockWaitFlags(cli);
+RestoreFlags AddRestoreFlags(JobCli* cli) {
+  RestoreFlags f;
+  f.backup = cli->AddText("backup", "SET", "the backup set folder, or its manifest.json (required)");
+  f.from = cli->AddText("from", "sql|json", "restore the SQL dump (default) or the JSON export");
+  f.target_db = cli->AddText("target-db", "NAME", "restore into this database instead of the configured one "
+                                                  "(created if missing)");
+  f.replace = cli->AddSwitch("replace", "allow --target-db to name a database that already holds tables (they "
+                                        "are dropped)");
+  f.lock_timeout = DeclareLockTimeout(cli);
+  f.ddl_lock_wait = DeclareDdlLockWait(cli);
+  return f;
 }
 
 namespace {
 
-Status BackupOptionsFromFlags(const JobCli& cli, const JobRun& run, LogicalBackupOptions* o) {
-  o->out_dir = OutDir(cli);
-  BAMORT_RETURN_IF_ERROR(cli.GetInt("retention-days", 30, 1, 36500, &o->policy.retention_days));
-  BAMORT_RETURN_IF_ERROR(cli.GetInt("keep-min", 3, 1, 100000, &o->policy.keep_min));
-  int64_t lock_timeout = 0;
-  BAMORT_RETURN_IF_ERROR(LockTimeoutSeconds(cli, &lock_timeout));
-  o->lock_timeout_seconds = static_cast<int>(lock_timeout);
-  o->verify = cli.Has("verify");
-  BAMORT_RETURN_IF_ERROR(ParseVerifyWhere(cli.GetOr("verify-in", "auto"), &o->verify_where));
-  o->verify_server = VerifyServerOptions(cli);
+Status BackupOptionsFromFlags(const JobCli& cli, const BackupFlags& flags, const JobRun& run,
+                              LogicalBackupOptions* o) {
+  o->out_dir = OutDir(flags);
+  BAMORT_RETURN_IF_ERROR(flags.retention_days.Read(&o->policy.retention_days));
+  BAMORT_RETURN_IF_ERROR(flags.keep_min.Read(&o->policy.keep_min));
+  BAMORT_RETURN_IF_ERROR(flags.lock_timeout.Read(&o->lock_timeout_seconds));
+  o->verify = flags.verify.on();
+  BAMORT_RETURN_IF_ERROR(ParseVerifyWhere(flags.verify_in.value_or("auto"), &o->verify_where));
+  o->verify_server = VerifyServerOptions(flags);
   BAMORT_RETURN_IF_ERROR(CheckBufferPoolSize(o->verify_server.buffer_pool_size));
-  o->retention = !cli.Has("no-retention");
+  o->retention = !flags.no_retention.on();
   o->run_id = run.run_id();
   o->dry_run = cli.dry_run();
   return Status::Ok();
@@ -212,12 +220,12 @@ void PrintBackupPlan(const LogicalBackupOptions& o, const LogicalBackupResult& r
 
 }  // namespace
 
-Status RunBackup(const JobCli& cli, JobRun* run) {
+Status RunBackup(const JobCli& cli, const BackupFlags& flags, JobRun* run) {
   ::signal(SIGPIPE, SIG_IGN);
-  if (cli.Has("list")) return ListSets(cli, run);
-  if (cli.Has("json")) return Status::BadInput("--json only goes with --list");
+  if (flags.list.on()) return ListSets(flags, run);
+  if (flags.json.on()) return Status::BadInput("--json only goes with --list");
   LogicalBackupOptions options;
-  BAMORT_RETURN_IF_ERROR(BackupOptionsFromFlags(cli, *run, &options));
+  BAMORT_RETURN_IF_ERROR(BackupOptionsFromFlags(cli, flags, *run, &options));
   auto& report = run->report();
   report.inputs->set("out_dir", options.out_dir);
   report.inputs->set("verify", options.verify);
@@ -250,18 +258,16 @@ Status RunBackup(const JobCli& cli, JobRun* run) {
 
 namespace {
 
-Status RestoreOptionsFromFlags(const JobCli& cli, RestoreOptions* o) {
-  auto backup = cli.Get("backup");
+Status RestoreOptionsFromFlags(const JobCli& cli, const RestoreFlags& flags, RestoreOptions* o) {
+  auto backup = flags.backup.value();
   if (!backup || backup->empty()) return Status::BadInput("--backup SET is required", "see bamort-backup --list");
-  std::string from = cli.GetOr("from", "sql");
+  std::string from = flags.from.value_or("sql");
   if (from != "sql" && from != "json") return Status::BadInput("--from must be sql or json, not '" + from + "'");
-  int64_t lock_timeout = 0;
-  BAMORT_RETURN_IF_ERROR(LockTimeoutSeconds(cli, &lock_timeout));
+  BAMORT_RETURN_IF_ERROR(flags.lock_timeout.Read(&o->lock_timeout_seconds));
   o->backup = *backup;
   o->from = from == "sql" ? RestoreSource::kSqlDump : RestoreSource::kJsonExport;
-  o->target_db = cli.GetOr("target-db", "");
-  o->replace = cli.Has("replace");
-  o->lock_timeout_seconds = static_cast<int>(lock_timeout);
+  o->target_db = flags.target_db.value_or("");
+  o->replace = flags.replace.on();
   o->dry_run = cli.dry_run();
   return Status::Ok();
 }
@@ -316,11 +322,11 @@ void ReportRestore(const RestoreOptions& o, const RestoreResult& r, StepReport* 
 
 }  // namespace
 
-Status RunRestore(const JobCli& cli, JobRun* run) {
+Status RunRestore(const JobCli& cli, const RestoreFlags& flags, JobRun* run) {
   ::signal(SIGPIPE, SIG_IGN);
   RestoreOptions options;
-  BAMORT_RETURN_IF_ERROR(RestoreOptionsFromFlags(cli, &options));
-  BAMORT_RETURN_IF_ERROR(DdlLockWaitFromFlags(cli, run, &options.lock_wait));
+  BAMORT_RETURN_IF_ERROR(RestoreOptionsFromFlags(cli, flags, &options));
+  BAMORT_RETURN_IF_ERROR(flags.ddl_lock_wait.Read(run, &options.lock_wait));
   RestoreDeps deps;
   BAMORT_RETURN_IF_ERROR(run->LoadDb(&deps.config));
   deps.info = [](const std::string& line) { spdlog::info("{}", line); };
