@@ -268,11 +268,7 @@ Status RunMigrate(const JobCli& cli, JobRun* run) {
   }
   if (options.dry_run) return RehearseMigrateJob(cli, run, conn.get(), migrations, options);
   // Only a run that would change something needs the backup; checked before the lock.
-  VersionStatus vs;
-  BAMORT_RETURN_IF_ERROR(ReadVersionStatus(conn.get(), migrations, &vs));
-  if (!vs.compat.pending.empty() && !vs.state.dirty && !vs.state.operation) {
-    BAMORT_RETURN_IF_ERROR(CheckRequiredBackup(cli, run, *conn));
-  }
+  options.before_changes = [&] { return CheckRequiredBackup(cli, run, *conn); };
   s = migrator.Migrate(options, &result);
   FillDatabaseVersions(result, run);
   FillMigrateDetails(result, "applied", run);

@@ -80,9 +80,13 @@ Status FromProcessList(Connection* conn, const std::string& db, std::vector<Lock
 
 std::string LockBlocker::Describe() const { return connection.Describe() + ", " + holds; }
 
-Status SetSessionLockWait(Connection* conn, const LockWaitOptions& options) {
+std::string SessionLockWaitAssignments(const LockWaitOptions& options) {
   std::string n = std::to_string(options.wait_seconds < 1 ? 1 : options.wait_seconds);
-  return conn->Execute("SET SESSION lock_wait_timeout = " + n + ", innodb_lock_wait_timeout = " + n);
+  return "lock_wait_timeout = " + n + ", innodb_lock_wait_timeout = " + n;
+}
+
+Status SetSessionLockWait(Connection* conn, const LockWaitOptions& options) {
+  return conn->Execute("SET SESSION " + SessionLockWaitAssignments(options));
 }
 
 bool IsLockWaitTimeout(const Status& s) { return !s.ok() && s.db_errno() == dberr::kLockWaitTimeout; }

@@ -48,6 +48,9 @@ struct LockBlocker {
 
 // Sets lock_wait_timeout and innodb_lock_wait_timeout of the session to wait_seconds.
 Status SetSessionLockWait(Connection* conn, const LockWaitOptions& options);
+// The assignments SetSessionLockWait makes ("lock_wait_timeout = 5, innodb_lock_wait_timeout
+// = 5"), for a caller that sets them in its own SET SESSION with other variables.
+std::string SessionLockWaitAssignments(const LockWaitOptions& options);
 
 bool IsLockWaitTimeout(const Status& s);
 

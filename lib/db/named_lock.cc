@@ -39,6 +39,10 @@ Status NamedLock::Acquire(Connection* conn, const std::string& name, int timeout
       "another bamort job is working on this database; wait for it to finish, or raise --lock-timeout");
 }
 
+Status NamedLock::AcquireDeployment(Connection* conn, int timeout_seconds) {
+  return Acquire(conn, NameFor(conn->config().name), timeout_seconds);
+}
+
 Status NamedLock::Release() {
   if (!conn_) return Status::Ok();
   Connection* conn = conn_;

@@ -38,10 +38,14 @@ class NamedLock {
   // Waits up to timeout_seconds (0 = try once). kPrecondition naming the holder when the
   // lock stays taken; a database error when the server fails.
   Status Acquire(Connection* conn, const std::string& name, int timeout_seconds);
+  // The deployment lock of conn's database (NameFor(conn->config().name)): the one helper
+  // every workflow takes its lock with, once.
+  Status AcquireDeployment(Connection* conn, int timeout_seconds);
   Status Release();
   // Still held by our connection? Fails (with the errno) when the connection is gone.
   Status VerifyHeld();
   bool held() const { return conn_ != nullptr; }
+  Connection* connection() const { return conn_; }  // null when not held
   const std::string& name() const { return name_; }
 
  private:

@@ -1,6 +1,8 @@
 // Migrator: the migration engine. It knows nothing about where migrations come from
-// (MigrationSource) and talks to the database only through VersionStore and the
-// statement runner, in the golang-migrate style.
+// (MigrationSource) and talks to the database only through its driver (driver.h:
+// MariaDbDriver in the jobs, MemoryDriver in unit tests), in the golang-migrate style.
+// What runs is decided in migration_plan.h; here is the order of the workflow, the
+// lock, the records around each migration and the reports.
 //
 // Migrate: a cheap read of the version state first (a second pod with nothing to do
 // returns at once, without the lock), then the deployment lock, a fresh read, and the
@@ -11,6 +13,8 @@
 // Repair removes a dirty record after the operator fixed the database by hand.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -21,6 +25,8 @@
 #include "db/connection.h"
 #include "db/lock_wait.h"
 #include "migrate/compatibility.h"
+#include "migrate/driver.h"
+#include "migrate/migration_plan.h"
 #include "migrate/data_loss.h"
 #include "migrate/migration.h"
 #include "migrate/schema_proof.h"
@@ -37,6 +43,9 @@ struct MigrationStep {
   int64_t duration_ms = 0;
 };
 
+// The step of the report for m (its duration left 0).
+MigrationStep StepOf(const Migration& m, bool down);
+
 struct MigrateOptions {
   std::optional<SemVer> to_version;  // default: the last migration
   bool dry_run = false;
@@ -47,6 +56,9 @@ struct MigrateOptions {
   // The operation this migrate is part of ("init"): its own mark (db/operation_mark.h)
   // does not stop it. Any other mark does: the database is half restored or initialised.
   std::string part_of_operation;
+  // Runs once the plan is known to change something, before the lock and before any
+  // change (bamort-migrate's --require-backup gate); its error stops the run.
+  std::function<Status()> before_changes;
 };
 
 struct RollbackOptions {
@@ -83,7 +95,16 @@ inline constexpr const char* kSchemaCheckPrefix = "schema check ";
 
 class Migrator {
  public:
-  Migrator(Connection* conn, const std::vector<Migration>& migrations) : conn_(conn), migrations_(migrations) {}
+  // The engine on its own MariaDB driver (mariadb_driver.h): takes and releases the
+  // deployment lock itself.
+  Migrator(Connection* conn, const std::vector<Migration>& migrations);
+  // The engine on a driver the caller owns: MariaDbDriver(conn, &held_lock) when the
+  // workflow already holds the deployment lock (bamort-init), MemoryDriver in unit tests.
+  Migrator(MigrationDriver* driver, const std::vector<Migration>& migrations)
+      : driver_(driver), migrations_(migrations) {}
+  ~Migrator();
+  Migrator(const Migrator&) = delete;
+  Migrator& operator=(const Migrator&) = delete;
 
   Status Migrate(const MigrateOptions& options, MigrateResult* result);
   Status Rollback(const RollbackOptions& options, MigrateResult* result);
@@ -93,31 +114,40 @@ class Migrator {
 
  private:
   Status ReadState(DbVersionState* state, Compatibility* compat);
-  Status ResolveTarget(const std::optional<SemVer>& to_version, int64_t* number) const;
-  Status RunOne(VersionStore* store, const Migration& m, bool down, const std::string& applied_by,
-                int64_t* duration_ms, size_t* committed);
+  // Before the lock: the plan on a cheap read (empty when nothing is pending), or
+  // *in_progress when another session is applying a migration right now.
+  Status PlanBeforeLock(const MigrateOptions& options, const UpPlanRequest& request, const DbVersionState& state,
+                        bool* in_progress, std::vector<const Migration*>* plan);
+  Status DryRunMigrate(const MigrateOptions& options, const DbVersionState& state,
+                       const std::vector<const Migration*>& plan, MigrateResult* result);
+  Status RunOne(const Migration& m, bool down, const std::string& applied_by, int64_t* duration_ms,
+                size_t* committed);
+  // After a failed statement: the dirty record (or, when nothing was committed by an up,
+  // no record at all).
+  void RecordRunFailure(const Migration& m, bool down, bool recorded, const RunProgress& progress,
+                        const Status& failure);
   // Runs the migrations of plan in order (down: their down parts) and records each step,
   // number_after and version_after in result.
-  Status RunPlan(VersionStore* store, const std::vector<const Migration*>& plan, bool down,
-                 const std::string& applied_by, MigrateResult* result);
+  Status RunPlan(const std::vector<const Migration*>& plan, bool down, const std::string& applied_by,
+                 MigrateResult* result);
   void PrintPlan(std::ostream& out, const std::vector<const Migration*>& plan, bool down,
                  const DbVersionState& state) const;
-  Status DirtyRefusal(const DbVersionState& state) const;
   // A started record while another connection holds the deployment lock: a migration is
   // running, not a dirty database (kPrecondition naming the holder; ok when the lock is free).
-  Status RunningMigrationRefusal(const DbVersionState& state) const;
-  // kPrecondition naming the unfinished restore/init and the way out.
-  static Status OperationRefusal(const DbVersionState& state);
-  Status ProveVersionReached(VersionStore* store, const Migration& m, bool down, MigrateResult* result);
+  Status RunningMigrationRefusal(const DbVersionState& state);
+  Status ProveVersionReached(const Migration& m, bool down, MigrateResult* result);
   Status CheckMigratePrivileges();
   Status Preflight(const DbVersionState& state, MigrateResult* result);
   Status RecordVersionAfterUpstreamMarker(const DbVersionState& state, const MigrateOptions& options,
                                           MigrateResult* result);
   // Version tables made by GORM lack our bookkeeping columns; migration 1's statements
   // (all IF NOT EXISTS) add them before anything is recorded.
-  Status EnsureBookkeeping(VersionStore* store);
+  Status EnsureBookkeeping();
+  // The migration in force after m's down part ran (null: none at all).
+  const Migration* Previous(const Migration& m) const;
 
-  Connection* conn_;
+  std::unique_ptr<MigrationDriver> owned_driver_;
+  MigrationDriver* driver_;
   const std::vector<Migration>& migrations_;
   LockWaitOptions lock_wait_;  // of the running Migrate or Rollback
 };
