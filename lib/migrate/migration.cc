@@ -47,7 +47,6 @@ Status ParseMigration(const std::string& file_name, const std::string& content, 
   m.number = std::stoll(file_name.substr(0, digits));
   if (m.number <= 0) return Status::BadInput(file_name + ": migration numbers start at 1");
   m.checksum = NormalizedChecksum(content);
-
   enum class Part { kHeader, kUp, kDown } part = Part::kHeader;
   std::string version_text;
   bool saw_up = false, saw_down = false;
@@ -99,7 +98,6 @@ Status ParseMigration(const std::string& file_name, const std::string& content, 
   if (m.description.empty()) return Status::BadInput(file_name + ": missing '-- description: ...' header");
   if (!saw_up) return Status::BadInput(file_name + ": missing '-- +up' section");
   if (!saw_down) return Status::BadInput(file_name + ": missing '-- +down' section (write '-- +down irreversible: <why>' if there is none)");
-
   BAMORT_RETURN_IF_ERROR(SplitSqlStatements(m.up_sql, file_name + " (up)", &m.up));
   BAMORT_RETURN_IF_ERROR(SplitSqlStatements(m.down_sql, file_name + " (down)", &m.down));
   for (auto& s : m.up) s.line += up_first_line - 1;
