@@ -31,42 +31,6 @@ extern char** environ;
 namespace bamort::testing {
 namespace {
 
-std::string NewTempDir(const std::string& tag) {
-  static int n = 0;
-  std::string d = ::testing::TempDir() + "/bk-" + std::to_string(getpid()) + "-" + std::to_string(++n) + "-" + tag;
-  Poco::File(d).createDirectories();
-  return d;
-}
-
-std::vector<std::string> DirEntries(const std::string& dir) {
-  std::vector<std::string> out;
-  if (DIR* d = opendir(dir.c_str())) {
-    while (dirent* e = readdir(d)) {
-      std::string n = e->d_name;
-      if (n != "." && n != "..") out.push_back(n);
-    }
-    closedir(d);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-// Set folders (no leading dot) in dir.
-std::vector<std::string> SetDirs(const std::string& dir) {
-  std::vector<std::string> out;
-  for (const std::string& n : DirEntries(dir)) {
-    Manifest m;
-    if (n[0] != '.' && ReadManifest(dir + "/" + n + "/manifest.json", &m).ok()) out.push_back(dir + "/" + n);
-  }
-  return out;
-}
-
-std::string ReadAll(const std::string& path) {
-  std::string s;
-  ReadFileToString(path, &s);
-  return s;
-}
-
 std::string TimeAgo(std::chrono::hours h) { return FormatRfc3339(std::chrono::system_clock::now() - h); }
 
 // The extra table of the issue: 3 MB LONGTEXT, umlauts, U+FB00, NULLs, unsigned 64-bit
@@ -119,7 +83,7 @@ class BackupTest : public ::testing::Test {
         ReadGzipFile(p, [&](std::string_view d) { all.append(d); return Status::Ok(); });
         ExpectNoPassword(all, p);
       } else {
-        ExpectNoPassword(ReadAll(p), p);
+        ExpectNoPassword(ReadWholeFile(p), p);
       }
     }
   }
@@ -146,7 +110,7 @@ TEST_F(BackupTest, LegacySmallVerifiedBackupIsCompleteAndRestoresIdenticallyFrom
   std::string report_path = out_ + "/../" + db.name() + "-backup.json";
   Backup(db, {"--verify", "--report", report_path});
 
-  auto sets = SetDirs(out_);
+  auto sets = BackupSetDirs(out_);
   ASSERT_EQ(sets.size(), 1u);
   EXPECT_EQ(DirEntries(out_).size(), 1u) << "no temp or partial leftovers";
   struct stat st {};
@@ -202,7 +166,7 @@ TEST_F(BackupTest, LegacySmallVerifiedBackupIsCompleteAndRestoresIdenticallyFrom
   EXPECT_TRUE(s.ok()) << s.ToString();
   EXPECT_TRUE(report.details->getValue<bool>("verified"));
   EXPECT_EQ(report.outputs->getValue<std::string>("backup_set"), sets[0]);
-  ExpectNoPassword(ReadAll(report_path), "the report");
+  ExpectNoPassword(ReadWholeFile(report_path), "the report");
   ExpectNoPasswordInDir(out_);
   unlink(report_path.c_str());
 
@@ -246,7 +210,7 @@ TEST_F(BackupTest, ExportReadFromTheDumpStreamRestoresEveryShapeAndCountsRowsExa
   // More rows than one INSERT statement of mariadb-dump holds.
   ASSERT_TRUE(conn->Execute("INSERT INTO many SELECT seq, CONCAT('row ', seq, ' ''q''') FROM seq_1_to_60000").ok());
   Backup(db, {"--no-retention"});
-  auto sets = SetDirs(out_);
+  auto sets = BackupSetDirs(out_);
   ASSERT_EQ(sets.size(), 1u);
   Manifest m;
   ASSERT_TRUE(ReadManifest(sets[0] + "/manifest.json", &m).ok());
@@ -272,7 +236,7 @@ TEST_F(BackupTest, DamagedForeignOrIncompleteSetsAreRefusedAndNothingIsTouched) 
   ScratchDatabase db("bk_dmg");
   MakeTinyDatabase(db);
   Backup(db);
-  auto sets = SetDirs(out_);
+  auto sets = BackupSetDirs(out_);
   ASSERT_EQ(sets.size(), 1u);
   const std::string good = sets[0];
   // The target: the configured database, changed since the backup.
@@ -349,7 +313,7 @@ TEST_F(BackupTest, DamagedForeignOrIncompleteSetsAreRefusedAndNothingIsTouched) 
     std::string other_out = NewTempDir("foreign");
     ProcessResult b = other.Job("backup", {"--out-dir", other_out});
     ASSERT_EQ(b.exit_code, 0) << b.err;
-    auto other_sets = SetDirs(other_out);
+    auto other_sets = BackupSetDirs(other_out);
     ASSERT_EQ(other_sets.size(), 1u);
     expect_refused(other_sets[0], {}, "foreign set");
   }
@@ -379,7 +343,7 @@ TEST_F(BackupTest, RetentionDeletesOnlyOldSetsOfThisDatabaseAndKeepsTheNewest) {
   for (int days : {40, 31, 29, 1}) {
     Backup(db, {"--no-retention"}, {{"BAMORT_TEST_NOW", TimeAgo(hours(24 * days))}});
   }
-  ASSERT_EQ(SetDirs(out_).size(), 4u);
+  ASSERT_EQ(BackupSetDirs(out_).size(), 4u);
   // Things that are not backup sets of ours.
   ASSERT_TRUE(WriteFileAtomic(out_ + "/notes.txt", "keep me", 0644).ok());
   Poco::File(out_ + "/old-stuff").createDirectories();
@@ -390,10 +354,10 @@ TEST_F(BackupTest, RetentionDeletesOnlyOldSetsOfThisDatabaseAndKeepsTheNewest) {
   ASSERT_EQ(utime((out_ + "/.crashed.partial").c_str(), &old_time), 0);
   Poco::File(out_ + "/.running.partial").createDirectories();  // fresh: may belong to a running backup
 
-  auto names_before = SetDirs(out_);  // sorted by name = by time: 40, 31, 29, 1 days ago
+  auto names_before = BackupSetDirs(out_);  // sorted by name = by time: 40, 31, 29, 1 days ago
   std::string report_path = NewTempDir("rep") + "/backup.json";
   Backup(db, {"--report", report_path});
-  auto after = SetDirs(out_);
+  auto after = BackupSetDirs(out_);
   ASSERT_EQ(after.size(), 3u);
   std::set<std::string> left(after.begin(), after.end());
   EXPECT_FALSE(left.count(names_before[0])) << "40 days";
@@ -412,11 +376,11 @@ TEST_F(BackupTest, RetentionDeletesOnlyOldSetsOfThisDatabaseAndKeepsTheNewest) {
 
   // 400 days later with --keep-min 2: only the two newest stay, the new one among them.
   Backup(db, {"--keep-min", "2"}, {{"BAMORT_TEST_NOW", FormatRfc3339(std::chrono::system_clock::now() + hours(24 * 400))}});
-  after = SetDirs(out_);
+  after = BackupSetDirs(out_);
   ASSERT_EQ(after.size(), 2u);
   // --keep-min larger than the number of sets: nothing is deleted.
   Backup(db, {"--keep-min", "10"}, {{"BAMORT_TEST_NOW", FormatRfc3339(std::chrono::system_clock::now() + hours(24 * 900))}});
-  EXPECT_EQ(SetDirs(out_).size(), 3u);
+  EXPECT_EQ(BackupSetDirs(out_).size(), 3u);
 }
 
 // The verification engine (backup/verify.h) on a dump that restores to different
@@ -428,7 +392,7 @@ TEST_F(BackupTest, VerifyFindsADumpThatRestoresToDifferentContentsInBothPlaces) 
   MakeTinyDatabase(db);
   AddTrapTable(db);
   Backup(db, {"--no-retention"});
-  auto sets = SetDirs(out_);
+  auto sets = BackupSetDirs(out_);
   ASSERT_EQ(sets.size(), 1u);
   const std::string dump = sets[0] + "/dump.sql.gz";
   TableStats expected;
@@ -499,7 +463,7 @@ TEST_F(BackupTest, AWriteBetweenTheTwoChecksumSnapshotsFailsTheBackupAndLeavesNo
   EXPECT_NE(changed->getElement<std::string>(0).find("child"), std::string::npos);
   // Without the write the next backup is complete.
   Backup(db);
-  EXPECT_EQ(SetDirs(out_).size(), 1u);
+  EXPECT_EQ(BackupSetDirs(out_).size(), 1u);
 }
 
 // A database whose dump takes a moment: ~40 MB of text.
@@ -543,7 +507,7 @@ TEST_F(BackupTest, KilledBackupLeavesNoCompleteSetAndThePasswordIsInNoArgv) {
   kill(pid, SIGKILL);
   int status = 0;
   waitpid(pid, &status, 0);
-  EXPECT_TRUE(SetDirs(out_).empty()) << "a killed backup must not leave a set that looks complete";
+  EXPECT_TRUE(BackupSetDirs(out_).empty()) << "a killed backup must not leave a set that looks complete";
 
   // 2. The next backup works; meanwhile no process shows the password in its argv.
   pid = StartJob(db, {"--out-dir", out_, "--verify"});
@@ -551,7 +515,7 @@ TEST_F(BackupTest, KilledBackupLeavesNoCompleteSetAndThePasswordIsInNoArgv) {
   while (waitpid(pid, &status, WNOHANG) == 0) {
     for (const std::string& p : DirEntries("/proc")) {
       if (p.find_first_not_of("0123456789") != std::string::npos) continue;
-      std::string cmd = ReadAll("/proc/" + p + "/cmdline");
+      std::string cmd = ReadWholeFile("/proc/" + p + "/cmdline");
       for (char& c : cmd) if (c == '\0') c = ' ';
       if (cmd.find("mariadb-dump") != std::string::npos) saw_dump = true;
       if (cmd.rfind("mariadb ", 0) == 0) saw_client = true;
@@ -562,7 +526,7 @@ TEST_F(BackupTest, KilledBackupLeavesNoCompleteSetAndThePasswordIsInNoArgv) {
   EXPECT_TRUE(saw_dump) << "the poll should have seen mariadb-dump run";
   EXPECT_FALSE(leaked) << "the password appeared in a process's argv";
   (void)saw_client;
-  EXPECT_EQ(SetDirs(out_).size(), 1u);
+  EXPECT_EQ(BackupSetDirs(out_).size(), 1u);
   // The killed run's .partial folder stays until retention finds it older than a day.
   ExpectNoPasswordInDir(out_);
 }
@@ -572,7 +536,7 @@ std::vector<pid_t> ProcessesWith(const std::string& text) {
   std::vector<pid_t> out;
   for (const std::string& p : DirEntries("/proc")) {
     if (p.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::string cmd = ReadAll("/proc/" + p + "/cmdline");
+    std::string cmd = ReadWholeFile("/proc/" + p + "/cmdline");
     for (char& c : cmd) if (c == '\0') c = ' ';
     if (cmd.find(text) != std::string::npos && std::stoi(p) != getpid()) out.push_back(std::stoi(p));
   }
@@ -604,9 +568,9 @@ TEST_F(BackupTest, KilledVerifyLeavesNoServerRunningAndTheNextRunRemovesItsFolde
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_TRUE(ProcessesWith("--datadir=" + folder + "/data").empty()) << "an orphaned mariadbd is still running";
-  EXPECT_TRUE(SetDirs(out_).empty());
+  EXPECT_TRUE(BackupSetDirs(out_).empty());
   Backup(db, {"--verify", "--verify-in", "private", "--verify-tmpdir", server_dir, "--no-retention"});
-  EXPECT_EQ(SetDirs(out_).size(), 1u);
+  EXPECT_EQ(BackupSetDirs(out_).size(), 1u);
   EXPECT_TRUE(DirEntries(server_dir).empty()) << "the killed run's folder is removed, the new one too";
 }
 
@@ -618,7 +582,7 @@ TEST_F(BackupTest, RealLegacyFixtureBacksUpVerifiesAndRestoresFromJson) {
   auto t0 = std::chrono::steady_clock::now();
   Backup(db, {"--verify"});
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
-  auto sets = SetDirs(out_);
+  auto sets = BackupSetDirs(out_);
   ASSERT_EQ(sets.size(), 1u);
   Manifest m;
   ASSERT_TRUE(ReadManifest(sets[0] + "/manifest.json", &m).ok());

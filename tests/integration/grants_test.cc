@@ -26,12 +26,6 @@
 namespace bamort::testing {
 namespace {
 
-std::atomic<int> g_n{0};
-
-std::string Tmp(const std::string& tag) {
-  return ::testing::TempDir() + "/grants-" + std::to_string(getpid()) + "-" + std::to_string(++g_n) + "-" + tag;
-}
-
 // The official image's user: ALL PRIVILEGES on one database and nothing else.
 class ImageUser : public DatabaseUser {
  public:
@@ -64,18 +58,6 @@ class GrantsTest : public ::testing::Test {
   }
 };
 
-std::vector<std::string> SetDirs(const std::string& dir) {
-  std::vector<std::string> out;
-  std::vector<std::string> names;
-  Poco::File(dir).list(names);
-  std::sort(names.begin(), names.end());
-  for (const std::string& n : names) {
-    Manifest m;
-    if (n[0] != '.' && ReadManifest(dir + "/" + n + "/manifest.json", &m).ok()) out.push_back(dir + "/" + n);
-  }
-  return out;
-}
-
 TEST_F(GrantsTest, TheUserHasExactlyTheOfficialImagesGrants) {
   ScratchDatabase db("gr_grants");
   ImageUser u(db);
@@ -98,13 +80,13 @@ TEST_F(GrantsTest, BackupVerifyListAndRestoreWorkAndLeaveTheExpectedRows) {
   db.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
   ImageUser u(db);
   const auto original = db.TableChecksums();
-  const std::string out = Tmp("backups");
-  const std::string report = Tmp("backup.json");
+  const std::string out = TempPath("backups");
+  const std::string report = TempPath("backup.json");
 
   ProcessResult r = Run(db, u, "backup", {"--out-dir", out, "--verify", "--report", report});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(VerifySchemas(db), 0) << "no scratch schema on the production server";
-  auto sets = SetDirs(out);
+  auto sets = BackupSetDirs(out);
   ASSERT_EQ(sets.size(), 1u);
   Manifest m;
   ASSERT_TRUE(ReadManifest(sets[0] + "/manifest.json", &m).ok());
@@ -138,8 +120,8 @@ TEST_F(GrantsTest, VerifyInAScratchSchemaIsRefusedBeforeDumpingWithTheMissingPri
   ScratchDatabase db("gr_scratch");
   db.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
   ImageUser u(db);
-  const std::string out = Tmp("backups");
-  const std::string report = Tmp("backup.json");
+  const std::string out = TempPath("backups");
+  const std::string report = TempPath("backup.json");
   ProcessResult r = Run(db, u, "backup", {"--out-dir", out, "--verify", "--verify-in", "scratch", "--report", report});
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("may not create the scratch database"), std::string::npos) << r.err;
@@ -171,7 +153,7 @@ TEST_F(GrantsTest, MigrateStatusValidateRollbackAndImportWorkOnTheLegacyFixture)
   r = Run(db, u, "validate");
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 
-  const std::string report = Tmp("import.json");
+  const std::string report = TempPath("import.json");
   r = Run(db, u, "import-masterdata", {"--source", SourcePath("tests/fixtures/export-v1-small"), "--report", report});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   StepReport rep;

@@ -25,11 +25,7 @@ using testing::ProcessResult;
 using testing::RunProcess;
 using testing::ScratchDatabase;
 using testing::SourcePath;
-
-std::string TmpPath(const std::string& tag) {
-  static int counter = 0;
-  return ::testing::TempDir() + "/inchk-" + std::to_string(getpid()) + "-" + std::to_string(++counter) + "-" + tag;
-}
+using testing::TempPath;
 
 // The shipped master data as a package, with `edit` applied to the text of one file
 // (checksums and metadata.json made to match, as a careless export would be packaged).
@@ -48,7 +44,7 @@ std::string Package(const std::string& file, const std::function<void(std::strin
   }
   std::string meta = "{\"package_format\": 1, \"game_system\": \"" + doc.game_system + "\", \"records\": {" +
                      records + "}, \"total_records\": " + std::to_string(total) + "}\n";
-  std::string path = TmpPath("pkg.tar.gz");
+  std::string path = TempPath("pkg.tar.gz");
   s = package::WritePackage(path, files, meta, 0);
   EXPECT_TRUE(s.ok()) << s.ToString();
   return path;
@@ -123,7 +119,7 @@ TEST(InputChecksTest, MalformedRecordsAreRefusedWithExit2AndNothingChanges) {
 TEST(InputChecksTest, CheckOnlyPassesTheRealExportWithoutADatabase) {
   std::string real = testing::RealFixture("export-init00");
   if (real.empty()) GTEST_SKIP() << "../shared/fixtures/export-init00 is absent (set BAMORT_REAL_FIXTURES)";
-  std::string report = TmpPath("check.json");
+  std::string report = TempPath("check.json");
   // No database settings at all: the check never connects.
   ProcessResult r = RunProcess({testing::BinaryPath("import-masterdata"), "--check-only", "--source", real,
                                 "--report", report},
@@ -152,13 +148,13 @@ TEST(InputChecksTest, UnboundedFilesAreRefusedNamingThem) {
 
 TEST(InputChecksTest, EntryNameThatIsNotUtf8KeepsReportAndJsonLogValid) {
   // GNU tar keeps a name's bytes as they are (libarchive's pax writer would not).
-  std::string dir = TmpPath("names");
+  std::string dir = TempPath("names");
   ASSERT_TRUE(MakeDirs(dir + "/masterdata").ok());
   ASSERT_TRUE(WriteFileAtomic(dir + "/masterdata/bad\xFF\xFEname.json", "[]").ok());
   ASSERT_TRUE(WriteFileAtomic(dir + "/metadata.json", "{}").ok());
-  std::string pkg = TmpPath("names.tar.gz");
+  std::string pkg = TempPath("names.tar.gz");
   ASSERT_EQ(RunProcess({"/bin/tar", "-czf", pkg, "-C", dir, "masterdata", "metadata.json"}).exit_code, 0);
-  std::string report = TmpPath("check.json");
+  std::string report = TempPath("check.json");
   ProcessResult r = RunProcess({testing::BinaryPath("import-masterdata"), "--check-only", "--source", pkg,
                                 "--report", report, "--log-format", "json"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
@@ -182,7 +178,7 @@ TEST(InputChecksTest, DeployStopsAMalformedPackageBeforeTheBackup) {
   ASSERT_EQ(part.exit_code, 0) << part.err;
   auto before = db.TableChecksums();
   std::string versions = db.Scalar("SELECT CONCAT(COUNT(*), ' ', MAX(version)) FROM schema_version");
-  std::string work = TmpPath("deploy");
+  std::string work = TempPath("deploy");
   ASSERT_TRUE(MakeDirs(work).ok());
   std::string pkg = Package("spells.json", SetFirst("name", "null"));
   ProcessResult r = RunProcess({SourcePath("docker/deploy.sh"), "--native", "--bin-dir", std::string(BAMORT_BINARY_DIR),

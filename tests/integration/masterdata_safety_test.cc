@@ -24,14 +24,10 @@ namespace {
 using testing::ProcessResult;
 using testing::ScratchDatabase;
 using testing::SourcePath;
+using testing::TempPath;
 
 constexpr const char* kSampleFlag = "--overwrite-with-sample-data";
 constexpr const char* kLargeFlag = "--allow-large-changes";
-
-std::string TmpPath(const std::string& tag) {
-  static int counter = 0;
-  return ::testing::TempDir() + "/mds-" + std::to_string(getpid()) + "-" + std::to_string(++counter) + "-" + tag;
-}
 
 std::unique_ptr<ScratchDatabase> Migrated(const std::string& prefix, const std::string& sql = "") {
   auto db = std::make_unique<ScratchDatabase>(prefix);
@@ -49,7 +45,7 @@ struct ImportRun {
 
 ImportRun RunImport(const ScratchDatabase& db, const std::string& source, std::vector<std::string> extra = {}) {
   ImportRun run;
-  std::string report = TmpPath("import.json");
+  std::string report = TempPath("import.json");
   std::vector<std::string> args = {"--source", source, "--report", report};
   args.insert(args.end(), extra.begin(), extra.end());
   run.process = db.Job("import-masterdata", args);
@@ -117,7 +113,7 @@ TEST_F(SampleSetTest, SampleOntoExistingMasterDataIsRefusedAndChangesNothing) {
 }
 
 TEST_F(SampleSetTest, PackageBuiltFromTheSampleCarriesTheMarkerAndIsRefused) {
-  std::string pkg = TmpPath("sample-package.tar.gz");
+  std::string pkg = TempPath("sample-package.tar.gz");
   ProcessResult p = testing::RunProcess({testing::BinaryPath("prepare"), "--out", pkg, "--from", SourcePath("masterdata")});
   ASSERT_EQ(p.exit_code, 0) << p.err;
   package::PackageContents contents;
@@ -169,7 +165,7 @@ TEST(SampleSetFilesTest, TheSampleRecordsSayTheyAreSamples) {
 
 TEST(SampleSetInitTest, InitWithoutMasterdataSaysItInstallsTheSample) {
   ScratchDatabase db("mds_init");
-  std::string report = TmpPath("init.json");
+  std::string report = TempPath("init.json");
   ProcessResult r = db.Job("init", {"--report", report}, {{"BAMORT_ADMIN_PASSWORD", "Long-Enough-Pw"}});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE((r.out + r.err).find("SAMPLE master data"), std::string::npos) << r.out << r.err;
@@ -188,7 +184,7 @@ TEST(SampleSetInitTest, InitWithoutMasterdataSaysItInstallsTheSample) {
 
 TEST(SampleSetInitTest, InitWithRealMasterdataSaysSo) {
   ScratchDatabase db("mds_init_given");
-  std::string report = TmpPath("init.json");
+  std::string report = TempPath("init.json");
   ProcessResult r = db.Job("init", {"--report", report, "--masterdata", SourcePath("tests/fixtures/export-v1-small")},
                            {{"BAMORT_ADMIN_PASSWORD", "Long-Enough-Pw"}});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -218,13 +214,13 @@ class ChangeGuardTest : public ::testing::Test {
  protected:
   void SetUp() override {
     db_ = Migrated("mds_guard");
-    std::string first = TmpPath("first.json");
+    std::string first = TempPath("first.json");
     Write(first, Document(50, 0, 0, "alt"));
     ASSERT_EQ(RunImport(*db_, first).process.exit_code, 0);
     before_ = db_->TableChecksums();
   }
   std::string Doc(int equipment, int changed, const std::string& believe_text = "alt") {
-    std::string path = TmpPath("doc.json");
+    std::string path = TempPath("doc.json");
     Write(path, Document(equipment, changed, 1000, believe_text));
     return path;
   }
@@ -337,7 +333,7 @@ TEST(DryRunTest, CountsEqualTheRealImportOnTheRealLegacyData) {
 
 TEST(DryRunTest, ShowsASampleOfChangedFieldsAndPrunes) {
   auto db = Migrated("mds_dry_sample");
-  std::string first = TmpPath("first.json"), second = TmpPath("second.json");
+  std::string first = TempPath("first.json"), second = TempPath("second.json");
   Write(first, Document(8, 0, 0, "alt"));
   ASSERT_EQ(RunImport(*db, first).process.exit_code, 0);
   Write(second, Document(7, 7, 1000, "neu"));
@@ -365,12 +361,12 @@ TEST(DryRunTest, ShowsASampleOfChangedFieldsAndPrunes) {
 
 TEST(DryRunTest, FailsWhereTheRealImportFailsWithTheSameCodeAndMessage) {
   auto db = Migrated("mds_dry_fail");
-  std::string first = TmpPath("first.json");
+  std::string first = TempPath("first.json");
   Write(first, Document(3, 0, 0, "alt"));
   ASSERT_EQ(RunImport(*db, first).process.exit_code, 0);
   auto before = db->TableChecksums();
   // A reference that names no record, and a value of the wrong type.
-  std::string bad_ref = TmpPath("bad-ref.json"), bad_type = TmpPath("bad-type.json");
+  std::string bad_ref = TempPath("bad-ref.json"), bad_type = TempPath("bad-type.json");
   std::string doc = Document(3, 0, 0, "alt");
   std::string ref = doc, type = doc;
   ref.replace(ref.find("\"gewicht\":1"), 11, "\"gewicht\":1,\"source_code\":\"NIX\"");

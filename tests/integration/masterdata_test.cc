@@ -23,13 +23,9 @@ namespace {
 using testing::ProcessResult;
 using testing::ScratchDatabase;
 using testing::SourcePath;
+using testing::TempPath;
 
 const std::map<std::string, std::string> kFixedTime = {{"SOURCE_DATE_EPOCH", "1700000000"}};
-
-std::string Tmp(const std::string& tag) {
-  static int counter = 0;
-  return ::testing::TempDir() + "/md-" + std::to_string(getpid()) + "-" + std::to_string(++counter) + "-" + tag;
-}
 
 std::unique_ptr<ScratchDatabase> FreshInstall(const std::string& prefix) {
   auto db = std::make_unique<ScratchDatabase>(prefix);
@@ -66,7 +62,7 @@ std::map<std::string, Counts> ImportCounts(const std::string& report_path) {
 // Imports source into db and returns the per-entity counts of the report.
 std::map<std::string, Counts> Import(const ScratchDatabase& db, const std::string& source,
                                      std::vector<std::string> extra = {}, int expected_exit = 0) {
-  std::string report = Tmp("import.json");
+  std::string report = TempPath("import.json");
   std::vector<std::string> args = {"--source", source, "--report", report};
   args.insert(args.end(), extra.begin(), extra.end());
   ProcessResult r = db.Job("import-masterdata", args);
@@ -75,7 +71,7 @@ std::map<std::string, Counts> Import(const ScratchDatabase& db, const std::strin
 }
 
 std::string Export(const ScratchDatabase& db) {
-  std::string dir = Tmp("export");
+  std::string dir = TempPath("export");
   ProcessResult r = db.Job("export-masterdata", {"--out", dir}, kFixedTime);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return dir;
@@ -216,7 +212,7 @@ class MasterDataRefusalTest : public ::testing::Test {
     delete shared_export_;
   }
   void SetUp() override {
-    export_ = Tmp("export-copy");
+    export_ = TempPath("export-copy");
     ASSERT_TRUE(MakeDirs(export_).ok());
     for (const auto& [name, content] : ReadDir(*shared_export_)) WriteText(export_ + "/" + name, content);
     before_ = shared_db_->TableChecksums();
@@ -390,7 +386,7 @@ std::vector<TarEntry> GoodEntries(const std::string& export_dir) {
 }
 
 TEST_F(MasterDataChangeTest, PackageFromPrepareImportsAsNoOp) {
-  std::string pkg = Tmp("deployment_package_test.tar.gz");
+  std::string pkg = TempPath("deployment_package_test.tar.gz");
   ProcessResult r = db_->Job("prepare", {"--out", pkg}, kFixedTime);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   package::PackageContents contents;
@@ -404,7 +400,7 @@ TEST_F(MasterDataRefusalTest, PackageWithBadChecksumIsRefused) {
   auto entries = GoodEntries(export_);
   for (auto& e : entries)
     if (e.path == "masterdata/spells.json") e.content.insert(2, " ");
-  std::string pkg = Tmp("bad-checksum.tar.gz");
+  std::string pkg = TempPath("bad-checksum.tar.gz");
   WriteTar(pkg, entries);
   ExpectRefused(pkg, "checksum mismatch for 'masterdata/spells.json'");
 }
@@ -412,7 +408,7 @@ TEST_F(MasterDataRefusalTest, PackageWithBadChecksumIsRefused) {
 TEST_F(MasterDataRefusalTest, PackageWithZipSlipEntryIsRefused) {
   auto entries = GoodEntries(export_);
   entries.insert(entries.begin(), {"../../etc/x", AE_IFREG, "boom", ""});
-  std::string pkg = Tmp("zip-slip.tar.gz");
+  std::string pkg = TempPath("zip-slip.tar.gz");
   WriteTar(pkg, entries);
   ExpectRefused(pkg, "'../../etc/x' contains '..': refused");
 }
@@ -420,7 +416,7 @@ TEST_F(MasterDataRefusalTest, PackageWithZipSlipEntryIsRefused) {
 TEST_F(MasterDataRefusalTest, PackageWithSymlinkEntryIsRefused) {
   auto entries = GoodEntries(export_);
   entries.insert(entries.begin(), {"masterdata/evil.json", AE_IFLNK, "", "/etc/passwd"});
-  std::string pkg = Tmp("symlink.tar.gz");
+  std::string pkg = TempPath("symlink.tar.gz");
   WriteTar(pkg, entries);
   ExpectRefused(pkg, "is a symbolic link: refused");
 }
@@ -430,7 +426,7 @@ TEST_F(MasterDataRefusalTest, MalformedJsonIsRefused) {
   std::string text = ReadText(export_ + "/spells.json");
   WriteText(export_ + "/spells.json", text.substr(0, text.size() / 2));
   auto entries = GoodEntries(export_);
-  std::string pkg = Tmp("malformed.tar.gz");
+  std::string pkg = TempPath("malformed.tar.gz");
   WriteTar(pkg, entries);
   ExpectRefused(pkg, "spells.json: malformed JSON");
   ExpectRefused(export_, "spells.json: malformed JSON");
@@ -439,7 +435,7 @@ TEST_F(MasterDataRefusalTest, MalformedJsonIsRefused) {
 TEST_F(MasterDataRefusalTest, UnknownExportVersionIsRefused) {
   Edit(export_ + "/export.json", "\"export_version\": \"2.0\"", "\"export_version\": \"9.1\"");
   ExpectRefused(export_, "unknown export_version '9.1'");
-  std::string doc = Tmp("doc.json");
+  std::string doc = TempPath("doc.json");
   WriteText(doc, "{\"export_version\": \"3.0\", \"game_system\": \"M5\", \"data\": {}}");
   ExpectRefused(doc, "unknown export_version '3.0'");
 }

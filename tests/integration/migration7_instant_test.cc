@@ -15,13 +15,6 @@
 namespace bamort::testing {
 namespace {
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // migrations/ with 0007 replaced by the old text, in a fresh temp folder.
 std::string OldChain() {
   static int n = 0;
@@ -30,8 +23,8 @@ std::string OldChain() {
   std::vector<std::string> names;
   Poco::File(SourcePath("migrations")).list(names);
   for (const std::string& name : names) {
-    std::string text = ReadText(SourcePath("migrations/" + name));
-    if (name.rfind("0007_", 0) == 0) text = ReadText(SourcePath("tests/fixtures/old-migrations/" + name));
+    std::string text = ReadWholeFile(SourcePath("migrations/" + name));
+    if (name.rfind("0007_", 0) == 0) text = ReadWholeFile(SourcePath("tests/fixtures/old-migrations/" + name));
     std::ofstream(dir + "/" + name) << text;
   }
   return dir;

@@ -25,24 +25,11 @@ namespace bamort {
 namespace {
 
 using testing::BackgroundProcess;
+using testing::NewTempDir;
 using testing::ProcessResult;
 using testing::ScratchDatabase;
 
 constexpr int kKilled = 128 + SIGKILL;
-
-std::string Work(const std::string& tag) {
-  std::string dir = ::testing::TempDir() + "/opmark-" + std::to_string(::getpid()) + "-" + tag;
-  if (Poco::File(dir).exists()) Poco::File(dir).remove(true);
-  EXPECT_TRUE(MakeDirs(dir).ok());
-  return dir;
-}
-
-std::unique_ptr<BackgroundProcess> StartJob(const ScratchDatabase& db, const std::string& job,
-                                            const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {testing::BinaryPath(job)};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return std::make_unique<BackgroundProcess>(argv, std::map<std::string, std::string>{{"BAMORT_DB_NAME", db.name()}});
-}
 
 bool Marked(const ScratchDatabase& db) {
   return db.Count(std::string("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
@@ -118,7 +105,7 @@ RestoreFixture& Fixture() {
   static RestoreFixture f = [] {
     RestoreFixture r;
     r.db = std::make_unique<ScratchDatabase>("opmark_restore");
-    r.work = Work("restore");
+    r.work = NewTempDir("restore");
     EXPECT_EQ(r.db->Job("migrate").exit_code, 0);
     EXPECT_TRUE(r.db->Connect()
                     ->Execute("INSERT INTO users (username, display_name, password_hash, email, role, created_at, "
@@ -148,7 +135,7 @@ void KillRestoreAndRecover(const std::string& after_line, int after_ms) {
     ProcessResult first = db.Job("restore", {"--backup", f.set, "--report", report});
     ASSERT_EQ(first.exit_code, 0) << first.err;
   }
-  auto restore = StartJob(db, "restore", {"--backup", f.set, "--report", report});
+  auto restore = db.StartJob("restore", {"--backup", f.set, "--report", report});
   if (!after_line.empty()) {
     bool seen = false;
     for (int i = 0; i < 30000 && !seen && restore->running(); ++i) {
@@ -246,7 +233,7 @@ int64_t MigrationCount() {
 
 // True when init was caught and killed at `table`; false when it finished first (retry).
 bool KillInitAt(const ScratchDatabase& db, const std::string& table, const std::string& password_file) {
-  auto init = StartJob(db, "init", {"--admin-password-file", password_file});
+  auto init = db.StartJob("init", {"--admin-password-file", password_file});
   auto watcher = db.Connect();
   const int64_t all = MigrationCount();
   bool migrated = false;
@@ -290,7 +277,7 @@ bool KillInitAt(const ScratchDatabase& db, const std::string& table, const std::
 }
 
 void KillInitAndRecover(const std::string& table) {
-  std::string work = Work("init-" + table);
+  std::string work = NewTempDir("init-" + table);
   std::string password = work + "/admin-password";
   ASSERT_TRUE(WriteFileAtomic(password, "correct horse battery\n", 0600).ok());
   for (int attempt = 1; attempt <= 3; ++attempt) {
@@ -331,7 +318,7 @@ TEST(OperationMark, InitKilledBeforeTheAdminUserIsIncompleteUntilInitAgain) { Ki
 // An init that never got past its mark (the table without a row) starts over too; a
 // database marked by a restore is not init's to take over.
 TEST(OperationMark, InitTakesOverOnlyItsOwnMark) {
-  std::string work = Work("init-own");
+  std::string work = NewTempDir("init-own");
   std::string password = work + "/admin-password";
   ASSERT_TRUE(WriteFileAtomic(password, "correct horse battery\n", 0600).ok());
   ScratchDatabase restored("opmark_other");

@@ -19,21 +19,10 @@ namespace bamort {
 namespace {
 
 using testing::ProcessResult;
+using testing::ReadReportOrFail;
 using testing::ScratchDatabase;
 using testing::SourcePath;
-
-int g_n = 0;
-
-std::string TempPath(const std::string& tag) {
-  return ::testing::TempDir() + "/rehearsal-" + std::to_string(getpid()) + "-" + std::to_string(++g_n) + "-" + tag;
-}
-
-StepReport ReadReportOrFail(const std::string& path) {
-  StepReport r;
-  Status s = ReadReport(path, &r);
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  return r;
-}
+using testing::TempPath;
 
 Poco::JSON::Object::Ptr Rehearsal(const StepReport& rep) {
   EXPECT_TRUE(rep.details->has("rehearsal"));

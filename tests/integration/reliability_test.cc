@@ -30,7 +30,11 @@
 namespace bamort {
 namespace {
 
+using testing::BackupSetDirs;
+using testing::DirEntries;
 using testing::Missing;
+using testing::NewTempDir;
+using testing::ParseObject;
 using testing::ProcessResult;
 using testing::RunProcess;
 using testing::ScratchDatabase;
@@ -38,47 +42,6 @@ using testing::SourcePath;
 
 constexpr int kKilled = 128 + SIGKILL;
 
-std::string Work(const std::string& tag) {
-  std::string dir = ::testing::TempDir() + "/reliability-" + std::to_string(getpid()) + "-" + tag;
-  if (Poco::File(dir).exists()) Poco::File(dir).remove(true);
-  EXPECT_TRUE(MakeDirs(dir).ok());
-  return dir;
-}
-
-std::vector<std::string> DirEntries(const std::string& dir) {
-  std::vector<std::string> out;
-  if (!Poco::File(dir).exists()) return out;
-  for (Poco::DirectoryIterator it(dir), end; it != end; ++it) out.push_back(it.name());
-  return out;
-}
-
-// Folders that look like complete backup sets: no leading dot, a manifest.json.
-std::vector<std::string> CompleteSets(const std::string& dir) {
-  std::vector<std::string> out;
-  for (const std::string& n : DirEntries(dir)) {
-    if (!n.empty() && n[0] != '.' && Poco::File(dir + "/" + n + "/manifest.json").exists()) out.push_back(n);
-  }
-  return out;
-}
-
-Poco::JSON::Object::Ptr ParseObject(const std::string& text) {
-  try {
-    return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "not a JSON object (" << e.what() << "): " << text.substr(0, 500);
-    return new Poco::JSON::Object();
-  }
-}
-
-// Starts a job without waiting, against db.
-std::unique_ptr<testing::BackgroundProcess> StartJob(const ScratchDatabase& db, const std::string& job,
-                                                     const std::vector<std::string>& args,
-                                                     std::map<std::string, std::string> env = {}) {
-  std::vector<std::string> argv = {testing::BinaryPath(job)};
-  argv.insert(argv.end(), args.begin(), args.end());
-  env["BAMORT_DB_NAME"] = db.name();
-  return std::make_unique<testing::BackgroundProcess>(argv, env);
-}
 
 // ---------------------------------------------------------------------------------------
 // 1. kill -9 of bamort-migrate at statement boundaries of the legacy-to-latest chain.
@@ -224,7 +187,7 @@ TEST(Reliability, KillMinus9OfMigrateAtStatementBoundariesIsRecoverable) {
 TEST(Reliability, FailureToRecordProgressIsReportedAsDirtyNotACrash) {
   ScratchDatabase db("progressfail");
   ASSERT_EQ(db.Job("migrate").exit_code, 0);
-  std::string dir = Work("progressfail-migrations");
+  std::string dir = NewTempDir("progressfail-migrations");
   for (const std::string& name : DirEntries(SourcePath("migrations"))) {
     Poco::File(SourcePath("migrations/" + name)).copyTo(dir + "/" + name);
   }
@@ -241,7 +204,7 @@ TEST(Reliability, FailureToRecordProgressIsReportedAsDirtyNotACrash) {
 // 2. kill -9 of migrate inside deploy.sh: the automatic restore must happen.
 
 TEST(Reliability, DeployRestoresAutomaticallyWhenMigrateIsKilled) {
-  std::string work = Work("deploykill");
+  std::string work = NewTempDir("deploykill");
   std::string package = work + "/package.tar.gz";
   ProcessResult p = RunProcess({testing::BinaryPath("prepare"), "--out", package, "--from", SourcePath("masterdata")});
   ASSERT_EQ(p.exit_code, 0) << p.err;
@@ -283,7 +246,7 @@ TEST(Reliability, KilledImportLeavesTheDatabaseUnchanged) {
   ASSERT_TRUE(blocker->Execute("START TRANSACTION").ok());
   ResultSet locked;
   ASSERT_TRUE(blocker->Query("SELECT * FROM gsm_spells FOR UPDATE", &locked).ok());
-  auto import = StartJob(db, "import-masterdata", {"--source", SourcePath("masterdata")});
+  auto import = db.StartJob("import-masterdata", {"--source", SourcePath("masterdata")});
   // The import is stuck once its INSERT into gsm_spells has waited a second; by then the
   // entities before spells in the import order (sources, classes, categories, skills and
   // their links) are written in its open transaction. PROCESSLIST is used rather than
@@ -330,7 +293,7 @@ void FillRandomTable(const ScratchDatabase& db, int rows) {
 TEST(Reliability, KilledBackupKeepsOlderSetsAndRetentionAndTheNextBackupWorks) {
   ScratchDatabase db("bkkill");
   FillRandomTable(db, 60000);
-  std::string out = Work("bkkill");
+  std::string out = NewTempDir("bkkill");
   auto ago = [](int days) {
     return FormatRfc3339(std::chrono::system_clock::now() - std::chrono::hours(24 * days));
   };
@@ -338,8 +301,8 @@ TEST(Reliability, KilledBackupKeepsOlderSetsAndRetentionAndTheNextBackupWorks) {
     ProcessResult r = db.Job("backup-faults", {"--out-dir", out, "--no-retention"}, {{"BAMORT_TEST_NOW", ago(days)}});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
-  ASSERT_EQ(CompleteSets(out).size(), 2u);
-  auto backup = StartJob(db, "backup", {"--out-dir", out, "--keep-min", "1"});
+  ASSERT_EQ(BackupSetDirs(out).size(), 2u);
+  auto backup = db.StartJob("backup", {"--out-dir", out, "--keep-min", "1"});
   bool saw_partial = false;
   for (int i = 0; i < 5000 && !saw_partial; ++i) {
     for (const std::string& n : DirEntries(out)) saw_partial |= n.find(".partial") != std::string::npos;
@@ -348,17 +311,17 @@ TEST(Reliability, KilledBackupKeepsOlderSetsAndRetentionAndTheNextBackupWorks) {
   ASSERT_TRUE(saw_partial);
   std::this_thread::sleep_for(std::chrono::milliseconds(30));
   ASSERT_EQ(backup->Kill(SIGKILL), 128 + SIGKILL) << "the backup finished before it could be killed; grow the table";
-  EXPECT_EQ(CompleteSets(out).size(), 2u) << "a killed backup must neither add a set nor delete one";
+  EXPECT_EQ(BackupSetDirs(out).size(), 2u) << "a killed backup must neither add a set nor delete one";
   ProcessResult list = db.Job("backup", {"--list", "--out-dir", out});
   EXPECT_EQ(list.exit_code, 0) << list.err;
   // The next backup works and applies retention as usual (keep-min 1: both old sets go).
   ProcessResult next = db.Job("backup", {"--out-dir", out, "--keep-min", "1"});
   EXPECT_EQ(next.exit_code, 0) << next.err;
-  EXPECT_EQ(CompleteSets(out).size(), 1u);
+  EXPECT_EQ(BackupSetDirs(out).size(), 1u);
 }
 
 TEST(Reliability, FullBackupDiskFailsCleanlyAndMigrateRefusesWithoutTheBackup) {
-  std::string mnt = Work("fulldisk");
+  std::string mnt = NewTempDir("fulldisk");
   ProcessResult m = RunProcess({"/bin/mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt});
   if (m.exit_code != 0) GTEST_SKIP() << "cannot mount a tmpfs here (not root?): " << m.err;
   struct Unmount {
@@ -369,12 +332,12 @@ TEST(Reliability, FullBackupDiskFailsCleanlyAndMigrateRefusesWithoutTheBackup) {
   db.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
   FillRandomTable(db, 40000);
   auto before = db.TableChecksums();
-  std::string report = Work("fulldisk-reports") + "/backup.json";
+  std::string report = NewTempDir("fulldisk-reports") + "/backup.json";
   ProcessResult b = db.Job("backup", {"--out-dir", mnt, "--report", report});
   // Refused by the free-space check before anything is written (backup/space_check.h).
   EXPECT_EQ(b.exit_code, 3) << b.err;
   EXPECT_NE(b.err.find(mnt), std::string::npos) << "the message should name the directory: " << b.err;
-  EXPECT_TRUE(CompleteSets(mnt).empty());
+  EXPECT_TRUE(BackupSetDirs(mnt).empty());
   StepReport rep;
   ASSERT_TRUE(ReadReport(report, &rep).ok());
   EXPECT_EQ(rep.status, "failed");
@@ -394,12 +357,12 @@ struct JobCase {
 TEST(Reliability, EveryJobSaysWrongPasswordUnreachableAndMissingDatabaseWithExit1) {
   ScratchDatabase db("badconn");
   ASSERT_EQ(db.Job("migrate").exit_code, 0);
-  std::string work = Work("badconn");
+  std::string work = NewTempDir("badconn");
   ProcessResult bk = db.Job("backup", {"--out-dir", work + "/backups"});
   ASSERT_EQ(bk.exit_code, 0) << bk.err;
-  std::vector<std::string> sets = CompleteSets(work + "/backups");
+  std::vector<std::string> sets = BackupSetDirs(work + "/backups");
   ASSERT_EQ(sets.size(), 1u);
-  std::string set = work + "/backups/" + sets[0];
+  std::string set = sets[0];
   std::string admin_pw = work + "/admin-pw";
   { std::ofstream(admin_pw) << "admin-password\n"; }
   std::string wrong_pw = work + "/wrong-pw";
@@ -458,13 +421,6 @@ TEST(Reliability, EveryJobSaysWrongPasswordUnreachableAndMissingDatabaseWithExit
 //    BAMORT_RELIABILITY_SERVER_STOP=1 (scripts/reliability.sh): it stops the whole
 //    dev-db server, which would break every test running beside it.
 
-std::string ReadWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 bool ServerUp() {
   std::unique_ptr<Connection> conn;
   return Connection::Open(testing::ServerConfig(), &conn, false).ok();
@@ -492,12 +448,12 @@ TEST(Reliability, ServerStoppedMidMigrationGivesAClearErrorAndIsRecoverable) {
                     .ok());
   }
   int64_t skills = db.Count("SELECT COUNT(*) FROM char_wealth");
-  std::string report = Work("serverstop") + "/migrate.json";
+  std::string report = NewTempDir("serverstop") + "/migrate.json";
 
   // The server's own command line, to start it again exactly as dev-db.sh did.
-  std::string pid_text = ReadWhole(std::string(devdb) + "/pid");
+  std::string pid_text = testing::ReadWholeFile(std::string(devdb) + "/pid");
   pid_t server = static_cast<pid_t>(std::stol(pid_text));
-  std::string cmdline = ReadWhole("/proc/" + std::to_string(server) + "/cmdline");
+  std::string cmdline = testing::ReadWholeFile("/proc/" + std::to_string(server) + "/cmdline");
   ASSERT_FALSE(cmdline.empty());
   std::vector<std::string> server_argv;
   for (size_t pos = 0; pos < cmdline.size();) {
@@ -506,7 +462,7 @@ TEST(Reliability, ServerStoppedMidMigrationGivesAClearErrorAndIsRecoverable) {
     pos = end == std::string::npos ? cmdline.size() : end + 1;
   }
 
-  auto migrate = StartJob(db, "migrate", {"--report", report});
+  auto migrate = db.StartJob("migrate", {"--report", report});
   // Wait until one statement has been running for a second (a table rebuild or a
   // full-table UPDATE on the big table), then stop the server under it.
   auto watcher = db.Connect();

@@ -16,25 +16,12 @@
 namespace bamort {
 namespace {
 
+using testing::ParseObject;
 using testing::ProcessResult;
+using testing::ReadReportOrFail;
 using testing::ScratchDatabase;
 using testing::SourcePath;
-
-std::string TempPath(const std::string& tag) {
-  return ::testing::TempDir() + "/schema-proof-" + std::to_string(getpid()) + "-" + tag;
-}
-
-StepReport ReadReportOrFail(const std::string& path) {
-  StepReport r;
-  Status s = ReadReport(path, &r);
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  return r;
-}
-
-Poco::JSON::Object::Ptr ParseObject(const std::string& text) {
-  Poco::JSON::Parser parser;
-  return parser.parse(text).extract<Poco::JSON::Object::Ptr>();
-}
+using testing::TempPath;
 
 TEST(SchemaProof, MigrateThatEndsOnAWrongSchemaIsDirtyAndNamesTheDifference) {
   ScratchDatabase db("proof_dirty");

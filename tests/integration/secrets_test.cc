@@ -20,16 +20,10 @@ namespace bamort {
 namespace {
 
 using testing::ProcessResult;
+using testing::ReadWholeFile;
 using testing::RunProcess;
 using testing::ScratchDatabase;
 using testing::SourcePath;
-
-std::string ReadWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Quotes, a backslash, a space, ';', '$' and '#': characters that break naive quoting
 // in option files, shells and JSON. The core is what we search for, so that a password
@@ -94,8 +88,8 @@ class SecretsTest : public ::testing::Test {
       for (Poco::DirectoryIterator it(std::string("/proc")), end; it != end; ++it) {
         const std::string& p = it.name();
         if (p.find_first_not_of("0123456789") != std::string::npos) continue;
-        std::string cmd = ReadWhole("/proc/" + p + "/cmdline");
-        std::string environ = ReadWhole("/proc/" + p + "/environ");
+        std::string cmd = ReadWholeFile("/proc/" + p + "/cmdline");
+        std::string environ = ReadWholeFile("/proc/" + p + "/environ");
         if (cmd.find("mariadb") != std::string::npos) saw_client_ = true;
         EXPECT_EQ(cmd.find(kCore), std::string::npos) << "argv of pid " << p << " holds the password";
         EXPECT_EQ(environ.find(kCore), std::string::npos) << "environment of pid " << p << " holds the password";
@@ -112,7 +106,7 @@ class SecretsTest : public ::testing::Test {
         continue;
       }
       if (it.name() == "db-password") continue;  // the secret itself
-      std::string text = ReadWhole(path);
+      std::string text = ReadWholeFile(path);
       ExpectClean(path, text);
       if (path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0) {
         ProcessResult z = RunProcess({"/bin/sh", "-c", "gzip -dc \"$1\"", "sh", path});

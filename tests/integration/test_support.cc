@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,7 +17,9 @@
 #include <thread>
 
 #include <Poco/File.h>
+#include <Poco/JSON/Parser.h>
 
+#include "backup/manifest.h"
 #include "common/file_io.h"
 
 extern char** environ;
@@ -34,11 +37,57 @@ std::string ReadAll(const std::string& path) {
   return ss.str();
 }
 
+}  // namespace
+
 std::string TempPath(const std::string& tag) {
   return ::testing::TempDir() + "/bamort-" + std::to_string(getpid()) + "-" + std::to_string(++g_counter) + "-" + tag;
 }
 
-}  // namespace
+std::string NewTempDir(const std::string& tag) {
+  std::string dir = TempPath(tag);
+  EXPECT_TRUE(MakeDirs(dir).ok()) << dir;
+  return dir;
+}
+
+std::string ReadWholeFile(const std::string& path) { return ReadAll(path); }
+
+std::vector<std::string> DirEntries(const std::string& dir) {
+  std::vector<std::string> out;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      std::string n = e->d_name;
+      if (n != "." && n != "..") out.push_back(n);
+    }
+    closedir(d);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> BackupSetDirs(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const std::string& n : DirEntries(dir)) {
+    Manifest m;
+    if (n[0] != '.' && ReadManifest(dir + "/" + n + "/manifest.json", &m).ok()) out.push_back(dir + "/" + n);
+  }
+  return out;
+}
+
+Poco::JSON::Object::Ptr ParseObject(const std::string& text) {
+  try {
+    return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "not a JSON object (" << e.what() << "): " << text.substr(0, 500);
+    return new Poco::JSON::Object();
+  }
+}
+
+StepReport ReadReportOrFail(const std::string& path) {
+  StepReport r;
+  Status s = ReadReport(path, &r);
+  EXPECT_TRUE(s.ok()) << path << ": " << s.ToString();
+  return r;
+}
 
 DbConfig ServerConfig() {
   DbConfig c;
@@ -234,6 +283,13 @@ ProcessResult ScratchDatabase::Job(const std::string& job, std::vector<std::stri
   args.insert(args.begin(), BinaryPath(job));
   if (!env.count("BAMORT_DB_NAME")) env["BAMORT_DB_NAME"] = name_;
   return RunProcess(args, env);
+}
+
+std::unique_ptr<BackgroundProcess> ScratchDatabase::StartJob(const std::string& job, std::vector<std::string> args,
+                                                             std::map<std::string, std::string> env) const {
+  args.insert(args.begin(), BinaryPath(job));
+  if (!env.count("BAMORT_DB_NAME")) env["BAMORT_DB_NAME"] = name_;
+  return std::make_unique<BackgroundProcess>(args, env);
 }
 
 std::map<std::string, std::string> ScratchDatabase::TableChecksums() const {

@@ -10,10 +10,12 @@
 #include <string>
 #include <vector>
 
+#include <Poco/JSON/Object.h>
 #include <gtest/gtest.h>
 
 #include "config/db_config.h"
 #include "db/connection.h"
+#include "report/step_report.h"
 
 namespace bamort::testing {
 
@@ -29,6 +31,21 @@ std::string SourcePath(const std::string& relative);
 std::string BinaryPath(const std::string& job);  // "migrate" -> build/bamort-migrate; "migrate-faults" -> build/faults/...
 // The real Bamort data, or "" when ../shared/fixtures is absent (BAMORT_REAL_FIXTURES).
 std::string RealFixture(const std::string& name);
+
+// Files of one test: TempPath is a path in the test temp folder, unique to this process
+// and call (<tag> in its name), not created; NewTempDir creates such a folder, empty.
+std::string TempPath(const std::string& tag);
+std::string NewTempDir(const std::string& tag);
+// The whole file as it is; "" when it cannot be read.
+std::string ReadWholeFile(const std::string& path);
+// The names in dir without "." and "..", sorted; none when dir is missing.
+std::vector<std::string> DirEntries(const std::string& dir);
+// The backup set folders in dir (no leading dot, a readable manifest.json), full paths, sorted.
+std::vector<std::string> BackupSetDirs(const std::string& dir);
+// A JSON object (a job's --json output); a test failure and an empty object when it is not one.
+Poco::JSON::Object::Ptr ParseObject(const std::string& text);
+// The step report at path; a test failure when it cannot be read.
+StepReport ReadReportOrFail(const std::string& path);
 
 // Runs argv[0] with extra environment variables; stdout/stderr are captured.
 ProcessResult RunProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {});
@@ -77,6 +94,9 @@ class ScratchDatabase {
   // Runs bamort-<job> against this database; BAMORT_DB_NAME is set to it.
   ProcessResult Job(const std::string& job, std::vector<std::string> args = {},
                     std::map<std::string, std::string> env = {}) const;
+  // The same in the background (BackgroundProcess), for a test that stops or kills it.
+  std::unique_ptr<BackgroundProcess> StartJob(const std::string& job, std::vector<std::string> args = {},
+                                              std::map<std::string, std::string> env = {}) const;
   // CHECKSUM TABLE of every table, plus the row count, keyed by table name.
   std::map<std::string, std::string> TableChecksums() const;
   // Tables, columns (type, nullability, default, extra), indexes and FKs, one line each.

@@ -15,21 +15,15 @@
 namespace bamort {
 namespace {
 
+using testing::ParseObject;
 using testing::ProcessResult;
 using testing::ScratchDatabase;
 using testing::SourcePath;
-
-std::string TempFile(const std::string& tag) {
-  return ::testing::TempDir() + "/validate-" + std::to_string(getpid()) + "-" + tag;
-}
-
-Poco::JSON::Object::Ptr ParseJson(const std::string& text) {
-  return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
-}
+using testing::TempPath;
 
 // The status of one named check in `bamort-validate --json` output.
 std::string CheckStatus(const ProcessResult& r, const std::string& name) {
-  Poco::JSON::Object::Ptr o = ParseJson(r.out);
+  Poco::JSON::Object::Ptr o = ParseObject(r.out);
   for (const auto& c : *o->getArray("checks")) {
     auto cj = c.extract<Poco::JSON::Object::Ptr>();
     if (cj->getValue<std::string>("name") == name) return cj->getValue<std::string>("status");
@@ -38,7 +32,7 @@ std::string CheckStatus(const ProcessResult& r, const std::string& name) {
 }
 
 std::string CheckItems(const ProcessResult& r, const std::string& name) {
-  Poco::JSON::Object::Ptr o = ParseJson(r.out);
+  Poco::JSON::Object::Ptr o = ParseObject(r.out);
   std::string items;
   for (const auto& c : *o->getArray("checks")) {
     auto cj = c.extract<Poco::JSON::Object::Ptr>();
@@ -77,10 +71,10 @@ TEST(ExpectedSchema, MatchesWhatTheMigrationsProduceForEveryVersion) {
 TEST(Validate, MigratedLegacyFixturePassesWithoutFailures) {
   ScratchDatabase db("vlegacy");
   MigratedLegacy(db);
-  std::string report = TempFile("legacy.json");
+  std::string report = TempPath("legacy.json");
   ProcessResult r = db.Job("validate", {"--json", "--report", report});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  Poco::JSON::Object::Ptr o = ParseJson(r.out);
+  Poco::JSON::Object::Ptr o = ParseObject(r.out);
   EXPECT_EQ(o->getValue<int>("failed"), 0);
   EXPECT_GT(o->getValue<int>("passed"), 40);
   EXPECT_EQ(CheckStatus(r, "schema.columns"), "pass");
@@ -184,7 +178,7 @@ TEST(Validate, RepairAdditiveRestoresADroppedColumnAndTableAndNothingElse) {
   EXPECT_EQ(db.Count("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
                      "TABLE_NAME = 'char_shares'"), 0);
 
-  std::string report = TempFile("repair.json");
+  std::string report = TempPath("repair.json");
   ProcessResult r = db.Job("validate", {"--repair-additive", "--report", report});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   StepReport rep;
@@ -203,9 +197,9 @@ TEST(Validate, RepairAdditiveRestoresADroppedColumnAndTableAndNothingElse) {
 
 TEST(Init, EmptyDatabaseGetsSchemaMasterDataAndAdminThenValidatePasses) {
   ScratchDatabase db("init");
-  std::string pw = TempFile("adminpw");
+  std::string pw = TempPath("adminpw");
   { std::ofstream(pw) << "Adm1n-Distinct-Pw\n"; }
-  std::string report = TempFile("init.json");
+  std::string report = TempPath("init.json");
   ProcessResult r = db.Job("init", {"--admin-password-file", pw, "--admin-email", "admin@example.org", "--masterdata",
                                     SourcePath("tests/fixtures/export-v1-small"), "--report", report});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -228,7 +222,7 @@ TEST(Init, EmptyDatabaseGetsSchemaMasterDataAndAdminThenValidatePasses) {
   EXPECT_EQ(status.exit_code, 0) << status.out;
   ProcessResult v = db.Job("validate", {"--json"});
   EXPECT_EQ(v.exit_code, 0) << v.out;
-  EXPECT_EQ(ParseJson(v.out)->getValue<int>("failed"), 0);
+  EXPECT_EQ(ParseObject(v.out)->getValue<int>("failed"), 0);
 }
 
 TEST(Init, RefusesANonEmptyDatabaseAndChangesNothing) {

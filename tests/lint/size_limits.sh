@@ -31,10 +31,6 @@ pending=$(cat <<'EOF'
 lib/migrate/migration.cc:ParseMigration	lib/migrate is being reworked in this round (helper mig)
 lib/migrate/migrator.cc	being split in this round (helper mig)
 lib/migrate/migrator.cc:Migrator::Migrate	being split in this round (helper mig)
-lib/app/backup_jobs.cc:RunBackup	moving into lib/backup's engine in this round (helper bkeng)
-lib/app/health_job.cc:RunHealth	being split in this round (helper eng)
-lib/backup/json_export.cc:ImportLine	being split in this round (helper bkeng)
-lib/backup/manifest.cc:ParseManifest	being split in this round (helper bkeng)
 EOF
 )
 
