@@ -9,13 +9,10 @@ int main(int argc, char** argv) {
                      "build exactly and its schema is that version's schema; 3 when it is behind (migration\n"
                      "needed: a state, logged at info level), ahead (backend too old), dirty, or drifted\n"
                      "(recorded at the version but shaped otherwise; the differences are listed).");
-  cli.WithDatabase()
-      .Switch("json", "print the status as JSON on stdout")
-      .Switch("history", "print every migration with its state, when and by whom it was applied, and whether\n"
-                         "its checksum still matches (like Flyway's info); with --json as a JSON array");
-  bamort::AddMigrationsDirFlag(&cli);
+  cli.WithDatabase();
+  bamort::StatusFlags flags(&cli);
   int exit_code = 0;
   if (!cli.Parse(argc, argv, &exit_code)) return exit_code;
   bamort::JobRun run(cli);
-  return bamort::RunJob(&run, [&] { return bamort::RunStatus(cli, &run); });
+  return bamort::RunJob(&run, [&] { return bamort::RunStatus(flags, &run); });
 }

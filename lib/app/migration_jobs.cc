@@ -201,9 +201,16 @@ Status RehearseMigrateJob(const JobCli& cli, JobRun* run, Connection* conn, cons
 
 }  // namespace
 
-Status RunStatus(const JobCli& cli, JobRun* run) {
+StatusFlags::StatusFlags(JobCli* cli)
+    : json(cli->AddSwitch("json", "print the status as JSON on stdout")),
+      history(cli->AddSwitch("history",
+                             "print every migration with its state, when and by whom it was applied, and whether\n"
+                             "its checksum still matches (like Flyway's info); with --json as a JSON array")),
+      migrations_dir(DeclareMigrationsDir(cli)) {}
+
+Status RunStatus(const StatusFlags& flags, JobRun* run) {
   std::vector<Migration> migrations;
-  BAMORT_RETURN_IF_ERROR(LoadMigrations(cli, &migrations));
+  BAMORT_RETURN_IF_ERROR(LoadMigrations(flags.migrations_dir, &migrations));
   std::unique_ptr<Connection> conn;
   BAMORT_RETURN_IF_ERROR(OpenDatabase(run, &conn));
   VersionStatus vs;
@@ -215,14 +222,14 @@ Status RunStatus(const JobCli& cli, JobRun* run) {
   run->report().database.version_before = run->report().database.version_after = vs.compat.actual_version;
   run->report().database.migration_number_before = run->report().database.migration_number_after =
       vs.compat.actual_number;
-  if (cli.Has("history")) {
-    if (cli.Has("json")) {
+  if (flags.history.on()) {
+    if (flags.json.on()) {
       Poco::JSON::Stringifier::stringify(json->getArray("history"), std::cout, 2);
       std::cout << "\n";
     } else {
       std::cout << MigrationHistoryToText(history);
     }
-  } else if (cli.Has("json")) {
+  } else if (flags.json.on()) {
     Poco::JSON::Stringifier::stringify(json, std::cout, 2);
     std::cout << "\n";
   } else {

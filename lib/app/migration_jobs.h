@@ -8,7 +8,14 @@
 
 namespace bamort {
 
-Status RunStatus(const JobCli& cli, JobRun* run);
+// The flags of bamort-status, declared once (docs/ARCHITECTURE.md, "Adding a flag").
+struct StatusFlags {
+  explicit StatusFlags(JobCli* cli);
+  SwitchFlag json;
+  SwitchFlag history;
+  TextFlag migrations_dir;
+};
+Status RunStatus(const StatusFlags& flags, JobRun* run);
 Status RunMigrate(const JobCli& cli, JobRun* run);
 Status RunRollback(const JobCli& cli, JobRun* run);
 
