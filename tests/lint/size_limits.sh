@@ -7,7 +7,9 @@
 # The function finder is a brace counter, not a parser: comments, strings and character
 # literals are skipped, preprocessor lines ignored; a '{' at namespace or class scope whose
 # text since the last ';', '{' or '}' has a ')' and no '=' before its first '(' opens a
-# function (constructors with brace-initialised members may be named after a member).
+# function; so does one after `operator` or a namespace-scope lambda (`auto f = [](...) {`).
+# A member initialised with braces in a constructor's init list (`: a_(x), b_{y} {`) is part
+# of the constructor's header, whose body is the '{' after it.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -33,12 +35,17 @@ long_functions() {
       if (h ~ /(^|[^A-Za-z0-9_])namespace([^A-Za-z0-9_]|$)/ || h ~ /^extern ""/) return "ns"
       if (h ~ /(^|[^A-Za-z0-9_])(class|struct|union|enum)([^A-Za-z0-9_]|$)/ && h !~ /\)/) return "class"
       if (h !~ /\)/) return "other"
-      before = h; sub(/\(.*/, "", before)
+      # a member braced in an init list, as in ") : a_(x), b_{": a lone colon after the paren, a name before the brace
+      if (h ~ /\)[^{};]*[^:]:[^:]/ && h ~ /[A-Za-z0-9_>][ \t]*$/) return "init"
+      before = h; gsub(/template[ \t]*<[^<>]*>/, "", before); sub(/\(.*/, "", before)
+      if (before ~ /(^|[^A-Za-z0-9_])operator/) return "func"
+      if (before ~ /=[ \t]*\[[^]]*\][ \t]*$/) return "func"  # a lambda
       if (before ~ /=/) return "other"
       return "func"
     }
     function name_of(h,    n) {
-      n = h; sub(/\(.*/, "", n); sub(/[ \t]+$/, "", n)
+      n = h; sub(/[ \t]*=[ \t]*\[.*/, "", n); sub(/\(.*/, "", n); sub(/[ \t]+$/, "", n)
+      if (match(n, /[A-Za-z0-9_:~]*operator.*$/)) return substr(n, RSTART, RLENGTH)
       if (match(n, /[A-Za-z0-9_:~]+$/)) return substr(n, RSTART, RLENGTH)
       return "?"
     }
@@ -64,13 +71,15 @@ long_functions() {
         }
         if (c == "{") {
           top = depth > 0 ? kind[depth] : "ns"
-          k = "block"
+          k = top == "init" ? "init" : "block"
           if (top == "ns" || top == "class") { h = header; gsub(/^[ \t]+|[ \t]+$/, "", h); k = classify(h) }
           depth++; kind[depth] = k
+          if (k == "init") { header = header c; continue }  # still the constructor header
           if (k == "func") { infunc = depth; fstart = FNR; fhead = hstart ? hstart : FNR; fname = name_of(h) }
           reset_header(); continue
         }
         if (c == "}") {
+          if (depth > 0 && kind[depth] == "init") { depth--; header = header c; continue }
           if (depth > 0) {
             if (kind[depth] == "func") {
               len = FNR - fstart + 1
