@@ -385,10 +385,19 @@ set_in_container() {
 # the database's image) unpacks and prepares the set beside the data directory, moves the
 # data directory aside to <datadir>.before-restore-<time> (never deleting it), puts the copy
 # in its place and asks for the start through a marker file, upon which this function starts
-# the mariadb container; the job waits until the server answers and compares the database
-# with the manifest. Rows: restore-check, db-stop, restore (with the start). Sets rcode.
+# the mariadb container and answers (restore.started: 0, or 1 when the start failed). The
+# job's start command returns only with that answer, so the job looks the name mariadb up
+# after its container runs again: a lookup made while it is stopped goes past aardvark-dns
+# to the host's resolvers and, where they do not answer, hangs 30-45 s even after mariadb is
+# back (measured: podman 4.3, aardvark-dns 1.4). The job then waits until the server answers
+# and compares the database with the manifest. Rows: restore-check, db-stop, restore (with
+# the start). Sets rcode.
 physical_restore() {
-  local set=$1 in_set started code=0 pid marker="$run_dir/restore.start"
+  local set=$1 in_set started code=0 pid marker="$run_dir/restore.start" answer="$run_dir/restore.started" up
+  # shellcheck disable=SC2016  # runs in the job's container
+  local start_command='touch /reports/restore.start; i=0
+    until [ -f /reports/restore.started ]; do i=$((i + 1)); [ "$i" -le 1500 ] || exit 1; sleep 0.2; done
+    exit "$(cat /reports/restore.started)"'
   in_set=$(set_in_container "$set")
   [ -n "$in_set" ] || { log "the set $set is not in the backup folder $backup_dir"; rcode=2; return 2; }
   step restore-check restore --physical --check-only --backup "$in_set" || code=$?
@@ -402,36 +411,38 @@ physical_restore() {
   fi
   started=$(date +%s)
   log "==> db-stop: $engine stop $db_container (service mariadb)"
-  "$engine" stop -t 60 "$db_container" >/dev/null 2>&1 || true
+  db_stop || true
   record db-stop - "$(service_state mariadb | cut -d' ' -f1)" "$(( $(date +%s) - started ))"
   if [ "$(service_state mariadb)" = running ]; then
     log "the mariadb service could not be stopped; nothing was changed"; rcode=3; return 3
   fi
   started=$(date +%s)
-  rm -f "$marker"
+  rm -f "$marker" "$answer"
   log "==> restore: bamort-restore --physical --backup $in_set (data directory $db_datadir_host)"
   db_job restore restore parent --physical --backup "$in_set" \
     --datadir "/bamort-datadir-parent/$(basename "$db_datadir_host")" \
-    --start-command "touch /reports/restore.start" --start-timeout 300 &
+    --start-command "$start_command" --start-timeout 300 &
   pid=$!
   while kill -0 "$pid" 2>/dev/null; do
-    if [ -f "$marker" ]; then
-      rm -f "$marker"
+    if [ -f "$marker" ] && [ ! -f "$answer" ]; then
       carry_over_image_files
       log "restore: the files are in place; starting the mariadb container"
-      "$engine" start "$db_container" >/dev/null 2>&1 || log "restore: $engine start $db_container failed"
+      up=0
+      db_start || up=1
+      echo "$up" >"$answer"
     fi
-    sleep 1
+    sleep 0.2
   done
   wait "$pid" || code=$?
-  if [ -f "$marker" ]; then rm -f "$marker"; "$engine" start "$db_container" >/dev/null 2>&1 || true; fi
+  # A job that died before it had its answer leaves mariadb stopped (its copy was never compared).
+  rm -f "$marker" "$answer"
   # Failed on its own before the data directory was moved: it is untouched, so the server
   # goes back up. Killed (the report still says running) or failed after the move: mariadb
   # stays stopped and the way back is deploy.sh --restore-way-back.
   if [ "$code" != 0 ] && [ "$(report_field restore status)" = failed ] &&
      ! grep -q '"files_moved": true' "$run_dir/restore.json" 2>/dev/null && [ "$(service_state mariadb)" != running ]; then
     log "restore: the data directory was not touched; starting the mariadb container again"
-    "$engine" start "$db_container" >/dev/null 2>&1 || log "restore: $engine start $db_container failed"
+    db_start || true
   elif [ "$code" != 0 ]; then
     log "restore: ended with exit $code; mariadb is left as it is. Undo: deploy.sh --compose DIR --restore-way-back"
   fi
@@ -440,6 +451,19 @@ physical_restore() {
   log "<== restore: exit $code, $(report_field restore status)"
   rcode=$code
   return "$code"
+}
+
+# db_stop: stops the mariadb container (60 s to shut down); 0 when it no longer runs.
+# db_start: starts it. Either logs the engine's own words when the engine fails.
+db_stop() {
+  "$engine" stop -t 60 "$db_container" >"$tmp/db-engine.out" 2>&1 ||
+    log "$engine stop $db_container failed: $(compose_filter <"$tmp/db-engine.out" | tail -3)"
+  [ "$(service_state mariadb)" != running ]
+}
+db_start() {
+  "$engine" start "$db_container" >"$tmp/db-engine.out" 2>&1 && return 0
+  log "$engine start $db_container failed: $(compose_filter <"$tmp/db-engine.out" | tail -3)"
+  return 1
 }
 
 # The official image's entrypoint keeps a file of its own in the data directory that
@@ -490,21 +514,23 @@ physical_way_back() {
   fi
   t=$newest old=$parent/$base.before-restore-$newest work=$parent/.$base.restore-$newest
   log "way back from the physical restore of $t: stopping mariadb"
-  "$engine" stop -t 60 "$db_container" >/dev/null 2>&1 || true
-  if [ "$(service_state mariadb)" = running ]; then log "mariadb could not be stopped; nothing was changed"; rcode=3; return 3; fi
+  if ! db_stop; then log "mariadb could not be stopped; nothing was changed"; rcode=3; return 3; fi
   if [ -d "$old" ]; then
     if [ -d "$db_datadir_host" ]; then
       log "moving the restored $db_datadir_host aside to $db_datadir_host.failed-restore-$t"
-      mv "$db_datadir_host" "$db_datadir_host.failed-restore-$t"
+      mv "$db_datadir_host" "$db_datadir_host.failed-restore-$t" || {
+        log "could not move $db_datadir_host aside (above); nothing was changed, mariadb stays stopped"; rcode=1; return 1; }
     fi
     log "moving $old back to $db_datadir_host"
-    mv "$old" "$db_datadir_host"
+    mv "$old" "$db_datadir_host" || {
+      log "could not move $old back to $db_datadir_host (above); mariadb stays stopped. Move it by hand, then run --restore-way-back again or start mariadb"
+      rcode=1; return 1; }
   else
     log "$db_datadir_host was never moved by that restore (killed before the move)"
   fi
-  [ ! -d "$work" ] || { log "removing the restore's work folder $work"; rm -rf "$work"; }
+  [ ! -d "$work" ] || { log "removing the restore's work folder $work"; rm -rf "$work" || log "could not remove $work (above): delete it by hand"; }
   log "starting mariadb"
-  "$engine" start "$db_container" >/dev/null 2>&1 || { log "$engine start $db_container failed"; rcode=1; return 1; }
+  db_start || { rcode=1; return 1; }
   wait_db_healthy || { rcode=1; return 1; }
   log "mariadb is healthy on the data directory from before the restore"
   rcode=0

@@ -503,10 +503,12 @@ if [ "$status_only" = 2 ]; then
   if grep -q '"files_moved": true' "$run_dir/restore.json" 2>/dev/null; then
     fail "$rcode" "the emergency restore failed after the data directory was moved aside (see $run_dir/restore.json)." \
          "The previous data directory is untouched in $(dirname "$db_datadir_host")/$(basename "$old")." \
-         "The way back: docs/DEPLOY.md, 'Emergency restore: the way back'."
+         "The way back: deploy.sh --compose ${compose_dir} --restore-way-back (docs/DEPLOY.md, 'Emergency restore: the way back')."
   fi
   if [ "$(report_field restore status)" = running ]; then
-    fail "$rcode" "the emergency restore was interrupted (exit $rcode); mariadb is left stopped." \
+    # Killed before or after deploy-compose.sh started mariadb on the copy: say which.
+    fail "$rcode" "the emergency restore was interrupted (exit $rcode); mariadb is $(service_state mariadb)$(
+           [ "$(service_state mariadb)" != running ] || echo ", possibly on the set's copy, which was never compared")." \
          "The way back: deploy.sh --compose ${compose_dir} --restore-way-back (docs/DEPLOY.md, 'Emergency restore: the way back')."
   fi
   fail "$rcode" "the emergency restore did not complete (see $run_dir/restore-check.json, $run_dir/restore.json)."
