@@ -18,8 +18,9 @@
 #      again, CHECKSUM TABLE of every table equals the one before;
 #   4. a corrupted physical set is refused by deploy.sh --restore-physical before anything
 #      is stopped;
-#   5. the emergency restore killed (SIGKILL) midway: the old data directory is still
-#      there, deploy.sh --restore-way-back brings mariadb up with its old content.
+#   5. the emergency restore killed (SIGKILL) before it moved the data directory, and
+#   6. killed after it moved it aside: the old data directory is still there, deploy.sh
+#      --restore-way-back brings mariadb up with its old content.
 # scripts/test.sh runs it after the container proof when it runs as root. tests/field/README.md
 # says what is real, what is a stand-in, and what podman-compose 1.0.3 does differently.
 #
@@ -349,38 +350,52 @@ mask <"$work/deploy-field-corrupt.log" | tail -8
 backend_running || fail "the backend was stopped for a corrupted set"
 rm -rf "$run/bamort-backups/$restored_set-corrupt"
 
-say "5. the emergency restore killed midway (SIGKILL); deploy.sh --restore-way-back"
-echo "CREATE TABLE field_kill_marker (id INT PRIMARY KEY); INSERT INTO field_kill_marker VALUES (42);" | as_user
-checksums "$work/checksums-before-kill"
-podman stop -t 10 "$backend_container" >/dev/null
-code=0
-"$here/docker/deploy.sh" --compose "$run" --compose-file "$standins" --engine podman --image "$image" \
-  --run-id field-kill --restore-physical "$run/bamort-backups/$restored_set" >"$work/deploy-field-kill.log" 2>&1 &
-deploy_pid=$!
-killed=0
-for _ in $(seq 1 3000); do
-  if compgen -G "$run/.bamort-db.restore-*" >/dev/null && podman container exists bamort-restore-field-kill; then
-    podman kill -s KILL bamort-restore-field-kill >/dev/null 2>&1 && killed=1
-    break
-  fi
-  kill -0 "$deploy_pid" 2>/dev/null || break
-  sleep 0.1
-done
-wait "$deploy_pid" || code=$?
-mask <"$work/deploy-field-kill.log" | tail -6
-[ "$killed" = 1 ] || fail "the restore was not caught midway (deploy.sh exit $code)"
-[ "$code" != 0 ] || fail "deploy.sh --restore-physical reported success after its restore was killed"
-[ -d "$run/bamort-db/mysql" ] || compgen -G "$run/bamort-db.before-restore-*" >/dev/null ||
-  fail "the old data directory is gone after the kill"
-echo "after the kill: $(cd "$run" && printf '%s ' bamort-db* .bamort-db*)"
-code=0
-"$here/docker/deploy.sh" --compose "$run" --compose-file "$standins" --engine podman --image "$image" \
-  --run-id field-way-back --restore-way-back >"$work/deploy-field-way-back.log" 2>&1 || code=$?
-mask <"$work/deploy-field-way-back.log" | grep -v '^ ' | tail -8
-[ "$code" = 0 ] || fail "deploy.sh --restore-way-back exited $code"
-checksums "$work/checksums-after-way-back"
-"${checks[@]}" same-lines "$work/checksums-before-kill" "$work/checksums-after-way-back"
-compgen -G "$run/.bamort-db.restore-*" >/dev/null && fail "the way back left the restore's work folder"
-echo "the way back brought mariadb up with its content from before the killed restore ($(wc -l <"$work/checksums-after-way-back") tables equal)"
+# killed_restore RUN_ID GLOB: a marker row is added, the backend stopped, and deploy.sh
+# --restore-physical of step 3's set started; as soon as GLOB (in the run folder) exists, its
+# restore container is killed (SIGKILL). Then deploy.sh --restore-way-back must bring mariadb
+# up with every table as it was before the killed restore and leave no work folder.
+killed_restore() {
+  local id=$1 glob=$2 code=0 killed=0 deploy_pid
+  echo "CREATE TABLE IF NOT EXISTS field_kill_marker (id INT PRIMARY KEY); INSERT INTO field_kill_marker VALUES (${#id});" | as_user  # a row per run
+  checksums "$work/checksums-before-$id"
+  podman stop -t 10 "$backend_container" >/dev/null
+  "$here/docker/deploy.sh" --compose "$run" --compose-file "$standins" --engine podman --image "$image" \
+    --run-id "$id" --restore-physical "$run/bamort-backups/$restored_set" >"$work/deploy-$id.log" 2>&1 &
+  deploy_pid=$!
+  for _ in $(seq 1 3000); do
+    if compgen -G "$run/$glob" >/dev/null && podman container exists "bamort-restore-$id"; then
+      podman kill -s KILL "bamort-restore-$id" >/dev/null 2>&1 && killed=1
+      break
+    fi
+    kill -0 "$deploy_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  wait "$deploy_pid" || code=$?
+  mask <"$work/deploy-$id.log" | tail -6
+  [ "$killed" = 1 ] || fail "the restore was not caught at $glob (deploy.sh exit $code)"
+  [ "$code" != 0 ] || fail "deploy.sh --restore-physical reported success after its restore was killed"
+  [ -d "$run/bamort-db/mysql" ] || compgen -G "$run/bamort-db.before-restore-*" >/dev/null ||
+    fail "the old data directory is gone after the kill"
+  echo "after the kill: $(cd "$run" && printf '%s ' bamort-db* .bamort-db*)"
+  code=0
+  "$here/docker/deploy.sh" --compose "$run" --compose-file "$standins" --engine podman --image "$image" \
+    --run-id "$id-way-back" --restore-way-back >"$work/deploy-$id-way-back.log" 2>&1 || code=$?
+  mask <"$work/deploy-$id-way-back.log" | grep -v '^ ' | tail -8
+  [ "$code" = 0 ] || fail "deploy.sh --restore-way-back exited $code"
+  checksums "$work/checksums-after-$id-way-back"
+  "${checks[@]}" same-lines "$work/checksums-before-$id" "$work/checksums-after-$id-way-back"
+  compgen -G "$run/.bamort-db.restore-*" >/dev/null && fail "the way back left the restore's work folder"
+  echo "the way back brought mariadb up with its content from before the killed restore ($(wc -l <"$work/checksums-after-$id-way-back") tables equal)"
+}
+
+say "5. the emergency restore killed before the data directory was moved (SIGKILL); deploy.sh --restore-way-back"
+killed_restore field-kill '.bamort-db.restore-*'
+
+say "6. the emergency restore killed after the data directory was moved aside (SIGKILL); deploy.sh --restore-way-back"
+# Step 3's restore kept its previous data directory; it is deleted, as its message says, so
+# the one this restore moves aside is the only one.
+rm -rf "$run"/bamort-db.before-restore-* "$run"/bamort-db.failed-restore-*
+killed_restore field-kill-moved 'bamort-db.before-restore-*'
+compgen -G "$run/bamort-db.before-restore-*" >/dev/null && fail "the way back left the moved-aside data directory"
 
 say "field rehearsal passed"
