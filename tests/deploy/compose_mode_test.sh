@@ -164,6 +164,9 @@ check "backup set in the compose folder's bamort-backups" bash -c "ls -d '$up'/b
 check "the jobs got the password as a file, and no root password" \
   bash -c "grep -qx MARIADB_PASSWORD_FILE '$work/fake/last-env-keys' && ! grep -q ROOT '$work/fake/last-env-keys'"
 check "no password in deploy.sh's output" no_secrets
+check "auto took a logical backup, saying why not physical (the stand-in engine has no mount to inspect)" \
+  grep -q 'pre-deploy backup: logical (the mariadb service has no mount at /var/lib/mysql)' "$work/out"
+check "summary: backup kind logical" grep -q '^  backup kind: logical' "$work/out"
 check "PATH, LD_PRELOAD and TMPDIR of .env were not taken" bash -c "! grep -q 'preload\|/nowhere\|/nonexistent' '$work/out'"
 check "the run's package copy is the package" cmp -s "$work/package.tar.gz" "$up/bamort-reports/c1/package.tar.gz"
 
@@ -210,6 +213,20 @@ FAKE_PROJECT=docker BAMORT_COMPOSE="$work/bin/fake-compose" deploy --engine dock
 check "exit 3" [ "$code" = 3 ]
 check "names COMPOSE_PROJECT_NAME" grep -q 'COMPOSE_PROJECT_NAME' "$work/out"
 check "no job ran" bash -c "! grep -q '^job ' '$work/fake/calls.log'"
+
+echo "== 4b. physical asked for where it is not possible: refused before anything, saying why"
+reset_services
+BAMORT_COMPOSE="$work/bin/fake-compose" deploy --engine docker --run-id c4b --backup-kind physical
+check "--backup-kind physical: exit 3" [ "$code" = 3 ]
+check "names what is missing" grep -q 'not possible here: the mariadb service has no mount at /var/lib/mysql. Nothing was touched.' "$work/out"
+check "no job ran, nothing stopped" bash -c "! grep -Eq '^job | stop ' '$work/fake/calls.log'"
+code=0
+env -u BAMORT_DB_HOST BAMORT_COMPOSE="$work/bin/fake-compose" "$here/docker/deploy.sh" --compose "$up" --engine docker \
+  --run-id c4c --restore-way-back >"$work/out" 2>&1 </dev/null || code=$?
+check "--restore-way-back: exit 3" [ "$code" = 3 ]
+check "--restore-way-back: no job ran, nothing stopped" bash -c "! grep -Eq '^job | stop ' '$work/fake/calls.log'"
+deploy --engine docker --run-id c4d --restore-physical "$up/bamort-backups/any"
+check "--restore-physical with a package: exit 2" [ "$code" = 2 ]
 
 echo "== 5. the nightly backup line of docker/bamort-backup.cron"
 reset_services
