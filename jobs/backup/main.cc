@@ -21,6 +21,6 @@ int main(int argc, char** argv) {
   if (!cli.Parse(argc, argv, &exit_code)) return exit_code;
   bamort::JobRun run(cli);
   return bamort::RunJob(&run, [&] {
-    return bamort::WantsPhysical(cli, physical.physical) ? bamort::RunPhysicalBackup(cli, physical, &run) : bamort::RunBackup(cli, flags, &run);
+    return physical.physical.on() && !flags.list.on() ? bamort::RunPhysicalBackup(cli, flags, physical, &run) : bamort::RunBackup(cli, flags, &run);
   });
 }

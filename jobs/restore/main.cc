@@ -21,6 +21,6 @@ int main(int argc, char** argv) {
   if (!cli.Parse(argc, argv, &exit_code)) return exit_code;
   bamort::JobRun run(cli);
   return bamort::RunJob(&run, [&] {
-    return bamort::WantsPhysical(cli, physical.physical) ? bamort::RunPhysicalRestore(cli, physical, &run) : bamort::RunRestore(cli, flags, &run);
+    return physical.physical.on() ? bamort::RunPhysicalRestore(cli, flags, physical, &run) : bamort::RunRestore(cli, flags, &run);
   });
 }

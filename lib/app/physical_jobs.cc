@@ -13,6 +13,7 @@
 #include "backup/physical_backup.h"
 #include "backup/physical_restore.h"
 #include "build_info.h"
+#include "migrate/migration_source.h"
 #include "migrate/version_status.h"
 
 namespace bamort {
@@ -34,9 +35,9 @@ Object::Ptr TablesJson(const TableStats& stats) {
 }
 
 // The manifest's header, as the logical backup fills it.
-Status ManifestHeader(const JobCli& cli, JobRun* run, Connection* conn, SystemTime now, Manifest* m) {
-  std::vector<Migration> migrations;
-  BAMORT_RETURN_IF_ERROR(LoadMigrations(cli, &migrations));
+Status ManifestHeader(JobRun* run, Connection* conn, SystemTime now, Manifest* m) {
+  std::vector<Migration> migrations;  // bamort-backup has no --migrations-dir
+  BAMORT_RETURN_IF_ERROR(EmbeddedMigrationSource()->Load(&migrations));
   VersionStatus vs;
   BAMORT_RETURN_IF_ERROR(ReadVersionStatus(conn, migrations, &vs));
   auto& report = run->report();
@@ -91,8 +92,8 @@ void FillRetention(const PhysicalBackupOptions& o, const PhysicalBackupResult& r
   run->report().details->set("retention", retention);
 }
 
-std::string BackupDir(const JobCli& cli) {
-  if (auto d = cli.Get("out-dir")) return *d;
+std::string BackupDir(const BackupFlags& flags) {
+  if (auto d = flags.out_dir.value()) return *d;
   const char* env = std::getenv("BAMORT_BACKUP_DIR");
   return env && *env ? env : "/backups";
 }
@@ -128,28 +129,23 @@ PhysicalRestoreFlags AddPhysicalRestoreFlags(JobCli* cli) {
   return f;
 }
 
-bool WantsPhysical(const JobCli& cli, const SwitchFlag& physical) {
-  return physical.on() && !(cli.Declares("list") && cli.Has("list"));
-}
-
-Status RunPhysicalBackup(const JobCli& cli, const PhysicalBackupFlags& flags, JobRun* run) {
+Status RunPhysicalBackup(const JobCli& cli, const BackupFlags& backup, const PhysicalBackupFlags& flags,
+                         JobRun* run) {
   ::signal(SIGPIPE, SIG_IGN);
-  if (cli.Has("json")) return Status::BadInput("--json only goes with --list");
-  if (cli.Get("verify-in") && *cli.Get("verify-in") == "scratch") {
+  if (backup.json.on()) return Status::BadInput("--json only goes with --list");
+  if (backup.verify_in.value_or("") == "scratch") {
     return Status::BadInput("--physical verifies in a private MariaDB only; --verify-in scratch does not apply");
   }
   PhysicalBackupOptions o;
-  o.out_dir = BackupDir(cli);
-  BAMORT_RETURN_IF_ERROR(cli.GetInt("retention-days", 30, 1, 36500, &o.policy.retention_days));
-  BAMORT_RETURN_IF_ERROR(cli.GetInt("keep-min", 3, 1, 100000, &o.policy.keep_min));
-  int64_t lock_timeout = 0;
-  BAMORT_RETURN_IF_ERROR(LockTimeoutSeconds(cli, &lock_timeout));
-  o.lock_timeout_seconds = static_cast<int>(lock_timeout);
-  o.retention = !cli.Has("no-retention");
+  o.out_dir = BackupDir(backup);
+  BAMORT_RETURN_IF_ERROR(backup.retention_days.Read(&o.policy.retention_days));
+  BAMORT_RETURN_IF_ERROR(backup.keep_min.Read(&o.policy.keep_min));
+  BAMORT_RETURN_IF_ERROR(backup.lock_timeout.Read(&o.lock_timeout_seconds));
+  o.retention = !backup.no_retention.on();
   o.mariadb_backup = flags.mariadb_backup.value_or("");
   o.datadir_mounted = flags.datadir_mounted.on();
-  o.server.parent_dir = cli.GetOr("verify-tmpdir", "");
-  o.server.buffer_pool_size = cli.GetOr("verify-buffer-pool", o.server.buffer_pool_size);
+  o.server.parent_dir = backup.verify_tmpdir.value_or("");
+  o.server.buffer_pool_size = backup.verify_buffer_pool.value_or(o.server.buffer_pool_size);
   o.dry_run = cli.dry_run();
   o.now = BackupClockNow();
   auto& report = run->report();
@@ -159,7 +155,7 @@ Status RunPhysicalBackup(const JobCli& cli, const PhysicalBackupFlags& flags, Jo
   std::unique_ptr<Connection> conn;
   BAMORT_RETURN_IF_ERROR(OpenDatabase(run, &conn));
   o.config = conn->config();
-  BAMORT_RETURN_IF_ERROR(ManifestHeader(cli, run, conn.get(), o.now, &o.manifest));
+  BAMORT_RETURN_IF_ERROR(ManifestHeader(run, conn.get(), o.now, &o.manifest));
   PhysicalBackupResult r;
   Status s = MakePhysicalBackup(conn.get(), o, &r);
   FillBackupDetails(r, run);
@@ -180,13 +176,15 @@ Status RunPhysicalBackup(const JobCli& cli, const PhysicalBackupFlags& flags, Jo
   return Status::Ok();
 }
 
-Status RunPhysicalRestore(const JobCli& cli, const PhysicalRestoreFlags& flags, JobRun* run) {
+Status RunPhysicalRestore(const JobCli& cli, const RestoreFlags& restore, const PhysicalRestoreFlags& flags,
+                          JobRun* run) {
   ::signal(SIGPIPE, SIG_IGN);
   PhysicalRestoreOptions o;
-  auto backup = cli.Get("backup");
+  auto backup = restore.backup.value();
   if (!backup || backup->empty()) return Status::BadInput("--backup SET is required", "see bamort-backup --list");
-  for (const char* f : {"from", "target-db", "replace"}) {
-    if (cli.Has(f)) return Status::BadInput(std::string("--") + f + " does not go with --physical");
+  const FlagHandle* logical_only[] = {&restore.from, &restore.target_db, &restore.replace};
+  for (const FlagHandle* f : logical_only) {
+    if (f->given()) return Status::BadInput("--" + f->name() + " does not go with --physical");
   }
   o.set_dir = *backup;
   o.manifest_path = o.set_dir + "/manifest.json";

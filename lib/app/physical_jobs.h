@@ -4,6 +4,7 @@
 // turned into the report's details and the exit code.
 #pragma once
 
+#include "app/backup_jobs.h"
 #include "cli/job_cli.h"
 #include "common/status.h"
 
@@ -11,7 +12,7 @@ namespace bamort {
 
 // The flags this unit declares, read typed (cli/job_cli.h). The logical backup's and
 // restore's own flags that a physical run also reads (--out-dir, --retention-days, ...)
-// stay declared by them.
+// stay declared by them (app/backup_jobs.h) and come in as their BackupFlags/RestoreFlags.
 struct PhysicalBackupFlags {
   SwitchFlag physical, datadir_mounted;
   TextFlag mariadb_backup;
@@ -24,9 +25,10 @@ struct PhysicalRestoreFlags {
 
 PhysicalBackupFlags AddPhysicalBackupFlags(JobCli* cli);
 PhysicalRestoreFlags AddPhysicalRestoreFlags(JobCli* cli);
-// True when the run is a physical one (--physical, and for backup not --list).
-bool WantsPhysical(const JobCli& cli, const SwitchFlag& physical);
-Status RunPhysicalBackup(const JobCli& cli, const PhysicalBackupFlags& flags, JobRun* run);
-Status RunPhysicalRestore(const JobCli& cli, const PhysicalRestoreFlags& flags, JobRun* run);
+// For a physical run: bamort-backup with --physical and without --list, bamort-restore with --physical.
+Status RunPhysicalBackup(const JobCli& cli, const BackupFlags& backup, const PhysicalBackupFlags& flags,
+                         JobRun* run);
+Status RunPhysicalRestore(const JobCli& cli, const RestoreFlags& restore, const PhysicalRestoreFlags& flags,
+                          JobRun* run);
 
 }  // namespace bamort
