@@ -57,6 +57,8 @@ class HealthProcess {
   ~HealthProcess() { unlink(report_.c_str()); }
 
   int port() const { return port_; }
+  // The threads the process runs now (/proc/<pid>/task).
+  size_t Threads() const { return DirEntries("/proc/" + std::to_string(process_.pid()) + "/task").size(); }
   std::string err() const { return process_.err(); }
   const std::string& report_path() const { return report_; }
   int Stop() { return process_.Stop(); }

@@ -348,6 +348,21 @@ TEST(Health, PicksUpAMigrationAfterTheRefreshInterval) {
   EXPECT_EQ(server.Stop(), 0);
 }
 
+// --max-threads is the number of request threads (it was once declared and ignored): two
+// servers that differ only in it differ by as many threads.
+TEST(Health, MaxThreadsIsTheNumberOfRequestThreads) {
+  ScratchDatabase db("health_threads");
+  ASSERT_EQ(db.Job("migrate").exit_code, 0);
+  HealthProcess one({"--max-threads", "1"}, DbEnv(db));
+  HealthProcess five({"--max-threads", "5"}, DbEnv(db));
+  ASSERT_NE(one.port(), 0);
+  ASSERT_NE(five.port(), 0);
+  EXPECT_EQ(five.Threads() - one.Threads(), 4u);
+  StepReport report = StopAndReadReport(&five);
+  EXPECT_EQ(report.inputs->getValue<int64_t>("max_threads"), 5);
+  EXPECT_EQ(one.Stop(), 0);
+}
+
 TEST(Health, BadListenAddressIsBadUsage) {
   ProcessResult r = testing::RunProcess({BinaryPath("health"), "--listen", "not-an-address"},
                                         {{"BAMORT_DB_NAME", "x"}});

@@ -70,6 +70,7 @@ class BackgroundProcess {
   int Wait();
   bool running() { return !Reap(false); }
   int exit_code() const { return exit_code_; }  // -1 while running
+  pid_t pid() const { return pid_; }
   std::string out() const;
   std::string err() const;
 
