@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/job_support.h"
+#include "migrate/migration_source.h"
 #include "migrate/version_status.h"
 #include "backup/backup_set.h"
 #include "backup/logical_backup.h"
@@ -234,7 +235,7 @@ Status RunBackup(const JobCli& cli, const BackupFlags& flags, JobRun* run) {
   report.inputs->set("retention", options.retention);
 
   std::vector<Migration> migrations;
-  BAMORT_RETURN_IF_ERROR(LoadMigrations(cli, &migrations));
+  BAMORT_RETURN_IF_ERROR(EmbeddedMigrationSource()->Load(&migrations));  // bamort-backup has no --migrations-dir
   LogicalBackupDeps deps;
   BAMORT_RETURN_IF_ERROR(run->LoadDb(&deps.config));
   deps.read_version = [&migrations](Connection* conn, DatabaseVersion* out) {
