@@ -126,23 +126,33 @@ std::string DescribeBlockers(const std::vector<LockBlocker>& blockers, const std
   return s;
 }
 
-Status ExecuteBoundedWait(Connection* conn, std::string_view sql, const LockWaitOptions& options,
-                          uint64_t* affected_rows) {
+namespace {
+
+// The retries of ExecuteBoundedWait and RetryOnLockWait; `changed_nothing` when a timed-out
+// attempt is one statement (atomic), so the error can say so.
+Status RetryBounded(Connection* conn, const LockWaitOptions& options, const std::string& what, bool changed_nothing,
+                    const std::function<Status()>& attempt_once, const std::function<void(const std::string&)>& warn) {
   const std::string db = options.database.empty() ? conn->config().name : options.database;
   const int attempts = 1 + (options.retries < 0 ? 0 : options.retries);
   std::vector<LockBlocker> blockers;
   std::string source;
   Status s;
   for (int attempt = 1; attempt <= attempts; ++attempt) {
-    s = conn->Execute(sql, affected_rows);
+    s = attempt_once();
     if (!IsLockWaitTimeout(s)) return s;
     Status found = FindLockBlockers(conn, db, &blockers, &source);
     std::string who = found.ok() ? DescribeBlockers(blockers, source) : "unknown (" + found.message() + ")";
     if (attempt == attempts) break;
-    spdlog::warn("`{}` waited {} s for a lock (attempt {} of {}) and gave way so the application is not queued "
-                 "behind it; blocked by: {}. Trying again in {} ms (to let it through: finish that transaction, "
-                 "or KILL <id>)",
-                 SqlForMessage(sql), options.wait_seconds, attempt, attempts, who, options.pause_ms);
+    const std::string line = what + " waited " + std::to_string(options.wait_seconds) + " s for a lock (attempt " +
+                             std::to_string(attempt) + " of " + std::to_string(attempts) +
+                             ") and gave way so the application is not queued behind it; blocked by: " + who +
+                             ". Trying again in " + std::to_string(options.pause_ms) +
+                             " ms (to let it through: finish that transaction, or KILL <id>)";
+    if (warn) {
+      warn(line);
+    } else {
+      spdlog::warn("{}", line);
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(options.pause_ms));
   }
   std::string ids;
@@ -150,11 +160,24 @@ Status ExecuteBoundedWait(Connection* conn, std::string_view sql, const LockWait
   return Status::DatabaseError(
       dberr::kLockWaitTimeout,
       "gave up waiting for a lock after " + std::to_string(attempts) + " attempts of " +
-          std::to_string(options.wait_seconds) + " s (the statement changed nothing): " + s.message() +
-          "; blocked by: " + DescribeBlockers(blockers, source),
+          std::to_string(options.wait_seconds) + " s" + (changed_nothing ? " (the statement changed nothing)" : "") +
+          ": " + s.message() + "; blocked by: " + DescribeBlockers(blockers, source),
       "a connection holds a lock on the table (usually an application transaction left open). Let it finish, or end "
       "it" + (ids.empty() ? std::string(" (KILL <id>)") : " (" + ids + ")") +
           ", then run the job again; --ddl-lock-wait and --ddl-retries set how long the job waits");
+}
+
+}  // namespace
+
+Status ExecuteBoundedWait(Connection* conn, std::string_view sql, const LockWaitOptions& options,
+                          uint64_t* affected_rows) {
+  return RetryBounded(conn, options, "`" + SqlForMessage(sql) + "`", /*changed_nothing=*/true,
+                      [&] { return conn->Execute(sql, affected_rows); }, nullptr);
+}
+
+Status RetryOnLockWait(Connection* conn, const LockWaitOptions& options, const std::string& what,
+                       const std::function<Status()>& attempt, const std::function<void(const std::string&)>& warn) {
+  return RetryBounded(conn, options, what, /*changed_nothing=*/false, attempt, warn);
 }
 
 Status LockTablesBoundedWait(Connection* conn, const std::string& database, const std::vector<std::string>& tables,

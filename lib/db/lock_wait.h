@@ -19,6 +19,7 @@
 // Not thread-safe: the functions use the connection given, one thread per Connection.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -82,6 +83,15 @@ std::string DescribeBlockers(const std::vector<LockBlocker>& blockers, const std
 // the error keeps errno 1205 and names the statement, the blockers and the way out.
 Status ExecuteBoundedWait(Connection* conn, std::string_view sql, const LockWaitOptions& options,
                           uint64_t* affected_rows = nullptr);
+
+// The same retries around work of several statements (the restore's drops): attempt() is
+// run again while it ends in a lock-wait timeout, at most 1 + retries times; each retry
+// is announced through warn ("<what> waited ..."; empty: the log), and the final error is
+// ExecuteBoundedWait's. A timed-out attempt of several statements may have run some of
+// them, so the error does not say that nothing changed.
+Status RetryOnLockWait(Connection* conn, const LockWaitOptions& options, const std::string& what,
+                       const std::function<Status()>& attempt,
+                       const std::function<void(const std::string&)>& warn = nullptr);
 
 // LOCK TABLES ... WRITE on every one of tables of database at once (bounded wait, retried
 // as above): all or none. *locked is false when the user lacks the LOCK TABLES privilege;
