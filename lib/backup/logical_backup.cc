@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <cstdlib>
 #include <memory>
 
 #include <spdlog/spdlog.h>
@@ -15,6 +14,7 @@
 #include "common/output_dir.h"
 #include "common/sha256.h"
 #include "db/named_lock.h"
+#include "server/private_server.h"
 
 namespace bamort {
 
@@ -170,12 +170,7 @@ bool LogicalBackupRun::PrivateVerifyPossible(std::string* why_not) const {
 Status LogicalBackupRun::CheckSpace(bool private_verify) {
   BAMORT_RETURN_IF_ERROR(DatabaseBytes(conn_.get(), &r_->table_bytes));
   r_->space_checked = true;
-  std::string verify_dir;
-  if (o_.verify && private_verify) {
-    verify_dir = o_.verify_server.parent_dir;
-    const char* tmp = std::getenv("TMPDIR");
-    if (verify_dir.empty()) verify_dir = tmp && *tmp ? tmp : "/tmp";
-  }
+  const std::string verify_dir = o_.verify && private_verify ? PrivateServer::ParentDir(o_.verify_server) : "";
   return CheckFreeSpace(BackupSpaceNeeds(r_->table_bytes, o_.out_dir, verify_dir), env_);
 }
 

@@ -33,12 +33,6 @@ constexpr const char* kLogFileSize = "--innodb-log-file-size=32M";
 
 std::string Errno() { return std::strerror(errno); }
 
-std::string BaseDir(const PrivateServerOptions& o) {
-  if (!o.parent_dir.empty()) return o.parent_dir;
-  const char* tmp = std::getenv("TMPDIR");
-  return tmp && *tmp ? tmp : "/tmp";
-}
-
 // PATH first, then the sbin folders a non-root PATH often lacks.
 std::string FindProgram(const std::string& name) {
   std::vector<std::string> dirs;
@@ -103,6 +97,12 @@ void KillGroup(pid_t* pid) {
 
 PrivateServer::~PrivateServer() { Stop(); }
 
+std::string PrivateServer::ParentDir(const PrivateServerOptions& options) {
+  if (!options.parent_dir.empty()) return options.parent_dir;
+  const char* tmp = std::getenv("TMPDIR");
+  return tmp && *tmp ? tmp : "/tmp";
+}
+
 bool PrivateServer::Available(const PrivateServerOptions& options, std::string* why) {
   for (const char* program : {"mariadbd", "mariadb-install-db"}) {
     if (FindProgram(program).empty()) {
@@ -110,7 +110,7 @@ bool PrivateServer::Available(const PrivateServerOptions& options, std::string* 
       return false;
     }
   }
-  std::string base = BaseDir(options);
+  std::string base = ParentDir(options);
   if (::access(base.c_str(), W_OK | X_OK) != 0) {
     *why = "the folder for the verify server, " + base + ", is not writable";
     return false;
@@ -141,7 +141,7 @@ Status PrivateServer::CreateForCopy(const PrivateServerOptions& options) {
   Stop();
   std::string why;
   if (!Available(options, &why)) return Status::Precondition("cannot start a private verify server: " + why);
-  const std::string base = BaseDir(options);
+  const std::string base = ParentDir(options);
   RemoveOrphanedDirs(base);
   std::string templ = base + "/" + kDirPrefix + std::to_string(::getpid()) + "-XXXXXX";
   std::vector<char> buf(templ.begin(), templ.end());

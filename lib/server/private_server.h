@@ -47,6 +47,9 @@ class PrivateServer {
   // /usr/libexec); false with the reason when either is missing or parent_dir is not
   // writable. Starts nothing.
   static bool Available(const PrivateServerOptions& options, std::string* why);
+  // The folder the server's folder is made in: options.parent_dir, else $TMPDIR, else
+  // /tmp. A caller that checks free space for the server asks here, so both use one rule.
+  static std::string ParentDir(const PrivateServerOptions& options);
 
   // Creates the folder and runs mariadb-install-db in the background; returns at once,
   // so the caller can dump meanwhile. Start() finishes the job.
