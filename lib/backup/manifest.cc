@@ -248,6 +248,17 @@ Status ReadManifest(const std::string& path, Manifest* out, Env* env) {
   return ParseManifest(text, path, out);
 }
 
+std::string FileProblem(const ManifestFile& f, const std::string& sha256_hex, uint64_t size) {
+  if (size != f.size) {
+    return f.name + ": " + std::to_string(size) + " bytes, the manifest says " + std::to_string(f.size) +
+           " (truncated or replaced)";
+  }
+  if (sha256_hex != f.sha256) {
+    return f.name + ": sha256 " + sha256_hex + " differs from the manifest's " + f.sha256 + " (corrupt)";
+  }
+  return "";
+}
+
 Status CheckSetFiles(const std::string& set_dir, const Manifest& manifest, std::vector<std::string>* problems) {
   problems->clear();
   // The files are hashed on two threads at once: a set is one large dump and one large
@@ -262,14 +273,7 @@ Status CheckSetFiles(const std::string& set_dir, const Manifest& manifest, std::
       std::string hex;
       uint64_t size = 0;
       Status s = Sha256OfFile(set_dir + "/" + f.name, &hex, &size);
-      if (!s.ok()) {
-        found[i] = f.name + ": " + s.message();
-      } else if (size != f.size) {
-        found[i] = f.name + ": " + std::to_string(size) + " bytes, the manifest says " + std::to_string(f.size) +
-                   " (truncated or replaced)";
-      } else if (hex != f.sha256) {
-        found[i] = f.name + ": sha256 " + hex + " differs from the manifest's " + f.sha256 + " (corrupt)";
-      }
+      found[i] = s.ok() ? FileProblem(f, hex, size) : f.name + ": " + s.message();
     }
   };
   JoiningThread helper;

@@ -63,6 +63,9 @@ struct Manifest {
 Status ParseManifest(const std::string& text, const std::string& source_name, Manifest* out);
 Status ReadManifest(const std::string& path, Manifest* out, Env* env = Env::Default());
 
+// "" when a file's size and SHA-256 are the manifest's, else "<file>: <what differs>".
+std::string FileProblem(const ManifestFile& file, const std::string& sha256_hex, uint64_t size);
+
 // Checks every file of the manifest in set_dir: present, same size, same SHA-256.
 // kBadInput naming the first bad file; problems lists all of them.
 Status CheckSetFiles(const std::string& set_dir, const Manifest& manifest, std::vector<std::string>* problems);

@@ -45,15 +45,6 @@ class BlockQueue {
   bool closed_ = false;
 };
 
-std::string Judge(const ManifestFile& f, const std::string& hex, uint64_t size) {
-  if (size != f.size) {
-    return f.name + ": " + std::to_string(size) + " bytes, the manifest says " + std::to_string(f.size) +
-           " (truncated or replaced)";
-  }
-  if (hex != f.sha256) return f.name + ": sha256 " + hex + " differs from the manifest's " + f.sha256 + " (corrupt)";
-  return "";
-}
-
 }  // namespace
 
 Status ReadSetOnce(const std::string& set_dir, const Manifest& manifest, const ManifestFile& source, bool sql_dump,
@@ -85,7 +76,7 @@ Status ReadSetOnce(const std::string& set_dir, const Manifest& manifest, const M
   hasher.get();
   // A read that stopped early (a damaged gzip stream) hashes the whole file for the message.
   Status hashed = scan.ok() ? Status::Ok() : Sha256OfFile(path, &hex, &size);
-  out->source_problem = hashed.ok() ? Judge(source, hex, size) : source.name + ": " + hashed.message();
+  out->source_problem = hashed.ok() ? FileProblem(source, hex, size) : source.name + ": " + hashed.message();
   return scan;
 }
 
