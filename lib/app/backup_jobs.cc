@@ -301,7 +301,12 @@ void ReportRestore(const RestoreOptions& o, const RestoreResult& r, StepReport* 
     report->inputs->set("target_db", r.target);
   }
   if (r.emptied) report->details->set("dropped_before_restore", StringsJson(r.dropped));
+  if (r.emptied) report->details->set("load_chunks", r.load_chunks);
+  Object::Ptr phases = new Object(true);
+  for (const auto& [name, ms] : r.phases_ms) phases->set(name, ms);
+  report->details->set("phases_ms", phases);
   if (!r.compared) return;
+  report->details->set("finished_earlier_run", r.finished_earlier_run);
   report->details->set("compare_ms", r.compare_ms);
   Object::Ptr tables = new Object(true);
   for (const auto& [name, expected] : r.manifest.tables) {

@@ -1,7 +1,6 @@
 #include "backup/restore.h"
 
 #include <chrono>
-#include <thread>
 #include <memory>
 
 #include <Poco/File.h>
@@ -54,7 +53,7 @@ class RestoreRun {
     BAMORT_RETURN_IF_ERROR(SetSessionLockWait(admin_.get(), o_.lock_wait));
     BAMORT_RETURN_IF_ERROR(CheckNothingBlocks(admin_.get(), r_->target, o_.lock_wait));
     Phase("target_checks", &t);
-    Fault(kRestoreBeforeDrop);
+    deps_.env->FaultPoint(kFaultRestoreBeforeDrop);
     // From here on the target has been changed: any failure is dirty. The mark says so to
     // every other tool until the comparison has found the set's contents (operation_mark.h).
     Status s = BeginOperationMark(admin_.get(), r_->target, NewOperationMark("restore", set_path_));
@@ -74,9 +73,6 @@ class RestoreRun {
     if (deps_.warn) deps_.warn(warning);
   }
   const char* from() const { return RestoreSourceName(o_.from); }
-  void Fault(const char* point) const {
-    if (deps_.fault_point) deps_.fault_point(point);
-  }
   // Records the time since *since as the phase `name`, and restarts *since.
   void Phase(const char* name, std::chrono::steady_clock::time_point* since) const {
     r_->phases_ms.emplace_back(name, MsSince(*since));
@@ -97,7 +93,7 @@ class RestoreRun {
   Status EmptyAndLoad();
   Status Empty();
   Status Load(const std::string& dump_path);
-  Status Compare();
+  Status Compare(const char* phase = "compare");
   Status Judge() const;
   Status ClearMark();
 
@@ -243,7 +239,7 @@ Status RestoreRun::FinishEarlierRun(bool* finished) {
   std::optional<OperationMark> mark;
   BAMORT_RETURN_IF_ERROR(ReadOperationMark(admin_.get(), r_->target, &mark));  // again, under the lock
   if (!mark || mark->run_id != kRestoreComparedMark || mark->detail != set_path_) return Status::Ok();
-  BAMORT_RETURN_IF_ERROR(Compare());
+  BAMORT_RETURN_IF_ERROR(Compare("compare_earlier_run"));
   if (!r_->differences.empty()) {
     Warn("an earlier restore of this set had compared equal, but " + r_->target + " differs from the manifest now (" +
          r_->differences.front() + "): restoring it again");
@@ -273,34 +269,17 @@ Status RestoreRun::EmptyAndLoad() {
 }
 
 // The drops wait bounded (the session's lock waits): a connection that took a lock after
-// CheckNothingBlocks is named, and the drops are tried again as ExecuteBoundedWait does.
+// CheckNothingBlocks is named, and the drops are tried again (db/lock_wait.h).
 Status RestoreRun::Empty() {
-  const LockWaitOptions& lw = o_.lock_wait;
-  const int attempts = 1 + (lw.retries < 0 ? 0 : lw.retries);
-  std::vector<LockBlocker> blockers;
-  std::string source;
-  Status s;
-  for (int attempt = 1; attempt <= attempts; ++attempt) {
-    r_->dropped.clear();
-    s = DropAllButOperationMark(admin_.get(), r_->target, &r_->dropped);
-    if (!IsLockWaitTimeout(s)) return s;
-    Status found = FindLockBlockers(admin_.get(), r_->target, &blockers, &source);
-    std::string who = found.ok() ? DescribeBlockers(blockers, source) : "unknown (" + found.message() + ")";
-    if (attempt == attempts) break;
-    Warn("dropping the tables of " + r_->target + " waited " + std::to_string(lw.wait_seconds) +
-         " s for a lock (attempt " + std::to_string(attempt) + " of " + std::to_string(attempts) +
-         "); blocked by: " + who + ". Trying again in " + std::to_string(lw.pause_ms) + " ms");
-    std::this_thread::sleep_for(std::chrono::milliseconds(lw.pause_ms));
-  }
-  std::string ids;
-  for (const LockBlocker& b : blockers) ids += (ids.empty() ? "KILL " : ", KILL ") + std::to_string(b.connection.connection_id);
-  return Status::DatabaseError(
-      dberr::kLockWaitTimeout,
-      "gave up waiting for a lock after " + std::to_string(attempts) + " attempts of " +
-          std::to_string(lw.wait_seconds) + " s: " + s.message() + "; blocked by: " + DescribeBlockers(blockers, source),
-      "a connection took a lock on a table of the database after the restore's check (usually an application "
-      "transaction). Let it finish, or end it" + (ids.empty() ? std::string(" (KILL <id>)") : " (" + ids + ")") +
-          ", then run the restore again");
+  LockWaitOptions lw = o_.lock_wait;
+  lw.database = r_->target;
+  return RetryOnLockWait(
+      admin_.get(), lw, "dropping the tables of " + r_->target,
+      [this] {
+        r_->dropped.clear();
+        return DropAllButOperationMark(admin_.get(), r_->target, &r_->dropped);
+      },
+      [this](const std::string& line) { Warn(line); });
 }
 
 Status RestoreRun::Load(const std::string& path) {
@@ -331,13 +310,13 @@ Status RestoreRun::Load(const std::string& path) {
 }
 
 // 4. Compare with the manifest, on two connections at once.
-Status RestoreRun::Compare() {
+Status RestoreRun::Compare(const char* phase) {
   auto t_compare = std::chrono::steady_clock::now();
   std::unique_ptr<Connection> second;
   BAMORT_RETURN_IF_ERROR(Connection::Open(deps_.config, &second, /*use_database=*/false));
   BAMORT_RETURN_IF_ERROR(ReadTableStatsParallel({admin_.get(), second.get()}, r_->target, &r_->restored));
   r_->compare_ms = MsSince(t_compare);
-  r_->phases_ms.emplace_back("compare", r_->compare_ms);
+  r_->phases_ms.emplace_back(phase, r_->compare_ms);
   r_->differences = CompareTableStats(r_->manifest.tables, r_->restored);
   r_->compared = true;
   return Status::Ok();
@@ -349,7 +328,7 @@ Status RestoreRun::ClearMark() {
   auto t = std::chrono::steady_clock::now();
   Status s = BeginOperationMark(admin_.get(), r_->target,
                                 NewOperationMark("restore", set_path_, kRestoreComparedMark));
-  if (s.ok()) Fault(kRestoreAfterCompare);
+  if (s.ok()) deps_.env->FaultPoint(kFaultRestoreAfterCompare);
   if (s.ok()) s = EndOperationMark(admin_.get(), r_->target);
   if (!s.ok()) return Dirty(s.WithContext("clearing the restore's mark"));
   Phase("clear_mark", &t);

@@ -34,6 +34,7 @@
 
 #include "backup/manifest.h"
 #include "backup/table_stats.h"
+#include "common/env.h"
 #include "common/status.h"
 #include "config/db_config.h"
 #include "db/lock_wait.h"
@@ -59,14 +60,12 @@ struct RestoreDeps {
   // Progress lines and warnings as they happen (each may be empty = not wanted).
   std::function<void(const std::string&)> info;
   std::function<void(const std::string&)> warn;
-  // Fault points (issue 16 item 4's idea, for the tests): called with kRestoreBeforeDrop
-  // after the blocker check, and kRestoreAfterCompare after the "compared" mark row. Empty
-  // in the shipped job.
-  std::function<void(const char* point)> fault_point;
+  // Its fault points (common/env.h): kFaultRestoreBeforeDrop after the blocker check,
+  // kFaultRestoreAfterCompare after the "compared" mark row. A test substitutes an Env
+  // (an EnvWrapper overriding FaultPoint); the real one does nothing there.
+  Env* env = Env::Default();
 };
 
-inline constexpr const char* kRestoreBeforeDrop = "restore.before_drop";
-inline constexpr const char* kRestoreAfterCompare = "restore.after_compare";
 // The run_id of the mark row written after a successful comparison.
 inline constexpr const char* kRestoreComparedMark = "compared";
 
@@ -104,7 +103,9 @@ struct RestoreResult {
   // Where the time went, in order: {"read_and_check", ms}, {"target_checks", ms} (target,
   // privileges, lock, blockers), {"drop", ms}, {"load_schema_and_data", ms},
   // {"load_triggers", ms}, {"load_reader_waited", ms} (the reader waited for a free load
-  // connection: the server was the bottleneck), {"compare", ms}, {"clear_mark", ms}.
+  // connection: the server was the bottleneck) or {"load_json", ms}, {"compare", ms},
+  // {"clear_mark", ms}; {"compare_earlier_run", ms} after read_and_check when the target
+  // carries the "compared" mark of this set.
   std::vector<std::pair<std::string, int64_t>> phases_ms;
 };
 

@@ -8,17 +8,20 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <sstream>
 
 #include <Poco/File.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/ParseHandler.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 
 #include "backup/gzip_file.h"
 #include "backup/restore.h"
+#include "common/env.h"
 #include "common/file_io.h"
 #include "db/operation_mark.h"
 #include "report/step_report.h"
@@ -26,13 +29,6 @@
 
 namespace bamort::testing {
 namespace {
-
-std::string NewDir(const std::string& tag) {
-  static int n = 0;
-  std::string d = ::testing::TempDir() + "/rp-" + std::to_string(getpid()) + "-" + std::to_string(++n) + "-" + tag;
-  Poco::File(d).createDirectories();
-  return d;
-}
 
 void MakeObjects(Connection* c) {
   ASSERT_TRUE(c->Execute("CREATE TABLE parent (id INT PRIMARY KEY, name VARCHAR(40))").ok());
@@ -45,7 +41,7 @@ void MakeObjects(Connection* c) {
 
 // The one set in a fresh folder, made by bamort-backup; "" on failure.
 std::string BackUp(const ScratchDatabase& db) {
-  std::string out = NewDir("out");
+  std::string out = NewTempDir("rp-out");
   ProcessResult r = db.Job("backup", {"--out-dir", out, "--no-retention"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::vector<std::string> names;
@@ -95,6 +91,20 @@ void ReplaceFileKeepingTheManifestConsistent(const std::string& set, const std::
   ASSERT_TRUE(WriteFileAtomic(set + "/manifest.json", ss.str(), 0600).ok());
 }
 
+// The real system, except that reaching the fault point `point` runs `action`.
+class FaultPointEnv : public EnvWrapper {
+ public:
+  FaultPointEnv(const char* point, std::function<void()> action)
+      : EnvWrapper(Env::Default()), point_(point), action_(std::move(action)) {}
+  void FaultPoint(const char* name) override {
+    if (point_ == name) action_();
+  }
+
+ private:
+  std::string point_;
+  std::function<void()> action_;
+};
+
 RestoreDeps DepsFor(const ScratchDatabase& db) {
   RestoreDeps deps;
   deps.config = db.config();
@@ -122,7 +132,7 @@ TEST(RestorePass, DumpCorruptedMidwayIsRefusedBeforeAnythingIsDroppedNamingTheFi
   }
   { auto c = db.Connect(); ASSERT_TRUE(c->Execute("CREATE TABLE after_backup (x INT)").ok()); }
   const auto before = db.TableChecksums();
-  std::string report_path = NewDir("rep") + "/restore.json";
+  std::string report_path = NewTempDir("rp-rep") + "/restore.json";
   ProcessResult r = db.Job("restore", {"--backup", set, "--report", report_path});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("is damaged: dump.sql.gz: sha256 "), std::string::npos) << r.err;
@@ -182,13 +192,13 @@ TEST(RestorePass, TransactionStartedAfterTheBlockerCheckIsNamedWhenTheDropsGiveU
   o.lock_wait.retries = 1;
   o.lock_wait.pause_ms = 100;
   RestoreDeps deps = DepsFor(db);
-  deps.fault_point = [&](const char* point) {
-    if (std::string(point) != kRestoreBeforeDrop) return;
+  FaultPointEnv env(kFaultRestoreBeforeDrop, [&] {
     ASSERT_TRUE(app->Execute("START TRANSACTION").ok());
     ResultSet rs;
     ASSERT_TRUE(app->Query("SELECT * FROM parent", &rs).ok());
     ASSERT_TRUE(app->Query("SELECT * FROM child", &rs).ok());
-  };
+  });
+  deps.env = &env;
   RestoreResult result;
   Status s = RestoreBackupSet(o, deps, &result);
   EXPECT_EQ(s.code(), StatusCode::kDirty) << s.ToString();
@@ -210,9 +220,8 @@ void RestoreKilledAt(const ScratchDatabase& db, const std::string& set, const ch
     RestoreOptions o;
     o.backup = set;
     RestoreDeps deps = DepsFor(db);
-    deps.fault_point = [point](const char* at) {
-      if (std::string(at) == point) ::raise(SIGKILL);
-    };
+    FaultPointEnv env(point, [] { ::raise(SIGKILL); });
+    deps.env = &env;
     RestoreResult result;
     RestoreBackupSet(o, deps, &result).ok();
     ::_exit(0);  // not killed: the fault point was never reached
@@ -220,6 +229,20 @@ void RestoreKilledAt(const ScratchDatabase& db, const std::string& set, const ch
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "the restore was not killed at " << point;
+}
+
+// details.phases_ms's names in the order the report file lists them; each ms >= 0.
+std::vector<std::string> PhaseNames(const std::string& report_path) {
+  std::vector<std::string> names;
+  Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(/*preserveObjectOrder=*/true));
+  Poco::JSON::Object::Ptr report = parser.parse(ReadWholeFile(report_path)).extract<Poco::JSON::Object::Ptr>();
+  Poco::JSON::Object::Ptr details = report->getObject("details");
+  Poco::JSON::Object::Ptr phases = details ? details->getObject("phases_ms") : nullptr;
+  EXPECT_TRUE(phases) << "no details.phases_ms in " << report_path;
+  if (!phases) return names;
+  phases->getNames(names);
+  for (const std::string& name : names) EXPECT_GE(phases->getValue<int64_t>(name), 0) << name;
+  return names;
 }
 
 std::optional<OperationMark> MarkOf(const ScratchDatabase& db) {
@@ -238,7 +261,7 @@ TEST(RestorePass, KillAfterTheComparisonLeavesAMarkTheNextRunOnlyChecksAndClears
   std::string set = BackUp(db);
   ASSERT_FALSE(set.empty());
   ChangeAfterBackup(db);
-  RestoreKilledAt(db, set, kRestoreAfterCompare);
+  RestoreKilledAt(db, set, kFaultRestoreAfterCompare);
   std::optional<OperationMark> mark = MarkOf(db);
   ASSERT_TRUE(mark.has_value()) << "the kill left no mark";
   EXPECT_EQ(mark->operation, "restore");
@@ -247,23 +270,35 @@ TEST(RestorePass, KillAfterTheComparisonLeavesAMarkTheNextRunOnlyChecksAndClears
   EXPECT_EQ(status.exit_code, 3) << status.out << status.err;
   EXPECT_NE((status.out + status.err).find("bamort-restore --backup"), std::string::npos) << status.out << status.err;
 
-  ProcessResult again = db.Job("restore", {"--backup", set});
+  const std::string report_path = NewTempDir("rp-rep") + "/restore.json";
+  ProcessResult again = db.Job("restore", {"--backup", set, "--report", report_path});
   EXPECT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(again.err.find("interrupted after its comparison"), std::string::npos) << again.err;
   EXPECT_EQ(again.err.find("emptied"), std::string::npos) << "reloaded although it was complete: " << again.err;
   EXPECT_FALSE(MarkOf(db).has_value());
   EXPECT_EQ(db.TableChecksums(), original);
+  StepReport finished = ReadReportOrFail(report_path);
+  EXPECT_TRUE(finished.details->getValue<bool>("finished_earlier_run"));
+  EXPECT_FALSE(finished.details->has("load_chunks"));
+  EXPECT_EQ(PhaseNames(report_path), (std::vector<std::string>{"read_and_check", "compare_earlier_run", "clear_mark"}));
 
   // Killed the same way, then changed (the mark did not keep someone from writing): the
   // next run finds the difference and restores the set in full.
-  RestoreKilledAt(db, set, kRestoreAfterCompare);
+  RestoreKilledAt(db, set, kFaultRestoreAfterCompare);
   { auto c = db.Connect(); ASSERT_TRUE(c->Execute("DELETE FROM child WHERE id = 4").ok()); }
-  ProcessResult full = db.Job("restore", {"--backup", set});
+  ProcessResult full = db.Job("restore", {"--backup", set, "--report", report_path});
   EXPECT_EQ(full.exit_code, 0) << full.err;
   EXPECT_NE(full.err.find("differs from the manifest now"), std::string::npos) << full.err;
   EXPECT_NE(full.err.find("emptied"), std::string::npos) << full.err;
   EXPECT_FALSE(MarkOf(db).has_value());
   EXPECT_EQ(db.TableChecksums(), original);
+  StepReport restored = ReadReportOrFail(report_path);
+  EXPECT_FALSE(restored.details->getValue<bool>("finished_earlier_run"));
+  EXPECT_GT(restored.details->getValue<uint64_t>("load_chunks"), 0u);
+  // The earlier run's state is compared first, then the restore runs in full.
+  EXPECT_EQ(PhaseNames(report_path),
+            (std::vector<std::string>{"read_and_check", "compare_earlier_run", "target_checks", "drop", "load_schema_and_data",
+                                      "load_triggers", "load_reader_waited", "compare", "clear_mark"}));
 }
 
 }  // namespace
