@@ -54,9 +54,7 @@ class FaultEnv : public EnvWrapper {
 class LogicalBackupTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/bamort-logical-backup-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    out_ = tmpl;
+    out_ = NewTempDir("logical-backup");
     db_ = std::make_unique<ScratchDatabase>("bk_engine");
     auto conn = db_->Connect();
     ASSERT_TRUE(conn->Execute("CREATE TABLE item (id INT NOT NULL PRIMARY KEY, note VARCHAR(40)) "

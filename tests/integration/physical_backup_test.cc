@@ -3,7 +3,6 @@
 // into the data directory of a throwaway server that the restore starts; a mariadb-backup
 // of another version and a damaged set are refused.
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -21,26 +20,6 @@
 
 namespace bamort::testing {
 namespace {
-
-std::string TempDir(const std::string& tag) {
-  static int n = 0;
-  std::string d = ::testing::TempDir() + "/phys-" + std::to_string(getpid()) + "-" + std::to_string(++n) + "-" + tag;
-  Poco::File(d).createDirectories();
-  return d;
-}
-
-std::vector<std::string> Entries(const std::string& dir) {
-  std::vector<std::string> out;
-  if (DIR* d = opendir(dir.c_str())) {
-    while (dirent* e = readdir(d)) {
-      std::string n = e->d_name;
-      if (n != "." && n != "..") out.push_back(n);
-    }
-    closedir(d);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 unsigned FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -91,7 +70,7 @@ struct Throwaway {
 };
 
 void MakeThrowaway(Throwaway* t) {
-  t->dir = TempDir("target");
+  t->dir = NewTempDir("phys-target");
   t->port = FreePort();
   Poco::File(t->dir + "/tmp").createDirectories();
   ProcessResult r = RunProcess({"/bin/sh", "-c",
@@ -109,7 +88,7 @@ class PhysicalBackup : public ::testing::Test {
     if (!installed_) return;
     source_ = new ScratchDatabase("phys");
     FillSource(*source_);
-    out_ = TempDir("sets");
+    out_ = NewTempDir("phys-sets");
     made_ = source_->Job("backup", {"--physical", "--out-dir", out_, "--no-retention", "--report", out_ + "/b.json"});
   }
   static void TearDownTestSuite() {
@@ -120,7 +99,7 @@ class PhysicalBackup : public ::testing::Test {
     if (!installed_) GTEST_SKIP() << "mariadb-backup is not installed (scripts/install-deps.sh installs it)";
   }
   static std::string SetDir() {
-    for (const std::string& n : Entries(out_)) {
+    for (const std::string& n : DirEntries(out_)) {
       if (n[0] != '.' && Poco::File(out_ + "/" + n).isDirectory()) return out_ + "/" + n;
     }
     return "";
@@ -184,7 +163,7 @@ TEST_F(PhysicalBackup, SetIsMadeVerifiedAndRestoredNativelyWithEqualRows) {
   }
   // The old data directory is kept beside it, untouched.
   std::string aside;
-  for (const std::string& n : Entries(target.dir)) {
+  for (const std::string& n : DirEntries(target.dir)) {
     if (n.rfind("data.before-restore-", 0) == 0) aside = target.dir + "/" + n;
   }
   ASSERT_FALSE(aside.empty());
@@ -196,35 +175,35 @@ TEST_F(PhysicalBackup, SetIsMadeVerifiedAndRestoredNativelyWithEqualRows) {
 }
 
 TEST_F(PhysicalBackup, MariadbBackupOfAnotherVersionIsRefused) {
-  const std::string dir = TempDir("fake");
+  const std::string dir = NewTempDir("phys-fake");
   const std::string fake = dir + "/mariadb-backup";
   ASSERT_TRUE(WriteFileAtomic(fake, "#!/bin/sh\necho 'mariadb-backup based on MariaDB server 10.6.99-MariaDB "
                                     "debian-linux-gnu (x86_64)' >&2\nexit 0\n", 0755).ok());
-  const std::string out = TempDir("fake-out");
+  const std::string out = NewTempDir("phys-fake-out");
   ProcessResult r = source_->Job("backup", {"--physical", "--mariadb-backup", fake, "--out-dir", out});
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("10.6.99"), std::string::npos) << r.err;
-  EXPECT_TRUE(Entries(out).empty());
+  EXPECT_TRUE(DirEntries(out).empty());
   Poco::File(dir).remove(true);
   Poco::File(out).remove(true);
 }
 
 TEST_F(PhysicalBackup, UserWithoutReloadAndProcessIsRefused) {
   DatabaseUser user(*source_, "ALL PRIVILEGES");
-  const std::string out = TempDir("grants-out");
+  const std::string out = NewTempDir("phys-grants-out");
   std::vector<std::string> args = {BinaryPath("backup"), "--physical", "--out-dir", out};
   std::map<std::string, std::string> env = user.env();
   env["BAMORT_DB_NAME"] = source_->name();
   ProcessResult r = RunProcess(args, env);
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("RELOAD"), std::string::npos) << r.err;
-  EXPECT_TRUE(Entries(out).empty());
+  EXPECT_TRUE(DirEntries(out).empty());
   Poco::File(out).remove(true);
 }
 
 TEST_F(PhysicalBackup, DamagedSetIsRefusedBeforeTheServerIsLookedAt) {
   ASSERT_EQ(made_.exit_code, 0) << made_.err;
-  const std::string copy = TempDir("damaged");
+  const std::string copy = NewTempDir("phys-damaged");
   ASSERT_EQ(RunProcess({"/bin/cp", "-a", SetDir() + "/.", copy}).exit_code, 0);
   {
     std::fstream f(copy + "/physical.mbstream.gz", std::ios::in | std::ios::out | std::ios::binary);
@@ -245,7 +224,7 @@ TEST_F(PhysicalBackup, DamagedSetIsRefusedBeforeTheServerIsLookedAt) {
   Value one;
   EXPECT_TRUE(conn->QueryValue("SELECT 1", &one).ok());  // still running, untouched
   const std::string parent = dd.substr(0, dd.rfind('/'));
-  for (const std::string& n : Entries(parent)) EXPECT_EQ(n.find(".before-restore-"), std::string::npos) << n;
+  for (const std::string& n : DirEntries(parent)) EXPECT_EQ(n.find(".before-restore-"), std::string::npos) << n;
   Poco::File(copy).remove(true);
 }
 
@@ -266,7 +245,7 @@ TEST_F(PhysicalBackup, ServerStillRunningOnTheDatadirIsRefusedByItsLock) {
   Value one;
   EXPECT_TRUE(conn->QueryValue("SELECT 1", &one).ok());
   const std::string parent = dd.substr(0, dd.rfind('/'));
-  for (const std::string& n : Entries(parent)) EXPECT_EQ(n.find(".restore-"), std::string::npos) << n;
+  for (const std::string& n : DirEntries(parent)) EXPECT_EQ(n.find(".restore-"), std::string::npos) << n;
 }
 
 // --check-only (deploy.sh runs it before it stops anything): the set and the tool only,
@@ -276,7 +255,7 @@ TEST_F(PhysicalBackup, CheckOnlyPassesAWholeSetAndRefusesADamagedOneWhileTheServ
   ProcessResult whole = source_->Job("restore", {"--physical", "--check-only", "--backup", SetDir()});
   EXPECT_EQ(whole.exit_code, 0) << whole.err;
   EXPECT_NE(whole.out.find("is whole"), std::string::npos) << whole.out;
-  const std::string copy = TempDir("damaged-check");
+  const std::string copy = NewTempDir("phys-damaged-check");
   ASSERT_EQ(RunProcess({"/bin/cp", "-a", SetDir() + "/.", copy}).exit_code, 0);
   {
     std::fstream f(copy + "/physical.mbstream.gz", std::ios::in | std::ios::out | std::ios::binary);
@@ -293,10 +272,10 @@ TEST_F(PhysicalBackup, CheckOnlyPassesAWholeSetAndRefusesADamagedOneWhileTheServ
 }
 
 TEST_F(PhysicalBackup, LogicalSetIsNotRestoredPhysically) {
-  const std::string out = TempDir("logical");
+  const std::string out = NewTempDir("phys-logical");
   ASSERT_EQ(source_->Job("backup", {"--out-dir", out, "--no-retention"}).exit_code, 0);
   std::string set;
-  for (const std::string& n : Entries(out)) {
+  for (const std::string& n : DirEntries(out)) {
     if (n[0] != '.') set = out + "/" + n;
   }
   ProcessResult r = source_->Job("restore", {"--physical", "--backup", set, "--datadir", out, "--start-command",

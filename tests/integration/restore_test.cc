@@ -22,13 +22,6 @@
 namespace bamort::testing {
 namespace {
 
-std::string NewDir(const std::string& tag) {
-  static int n = 0;
-  std::string d = ::testing::TempDir() + "/rs-" + std::to_string(getpid()) + "-" + std::to_string(++n) + "-" + tag;
-  Poco::File(d).createDirectories();
-  return d;
-}
-
 // Two tables joined by a foreign key, a view and a trigger: a dump that needs CREATE,
 // INSERT, DROP, ALTER, LOCK TABLES, CREATE VIEW and TRIGGER.
 void MakeObjects(Connection* c) {
@@ -46,7 +39,7 @@ void MakeDatabase(const ScratchDatabase& db) { MakeObjects(db.Connect().get()); 
 
 class RestoreTest : public ::testing::Test {
  protected:
-  void SetUp() override { out_ = NewDir("out"); }
+  void SetUp() override { out_ = NewTempDir("rs-out"); }
   // A backup set of db (made with the test server's account); its folder.
   std::string BackUp(const ScratchDatabase& db, int expect_exit = 0) {
     ProcessResult r = db.Job("backup", {"--out-dir", out_, "--no-retention"});
@@ -98,7 +91,7 @@ TEST_F(RestoreTest, UserWhoMayDropButNotCreateOrInsertIsRefusedBeforeAnythingIsD
   ChangeAfterBackup(db);
   const auto before = db.TableChecksums();
   DatabaseUser user(db, "SELECT, DROP, LOCK TABLES");
-  std::string report_path = NewDir("rep") + "/restore.json";
+  std::string report_path = NewTempDir("rs-rep") + "/restore.json";
   ProcessResult r = db.Job("restore", {"--backup", set, "--report", report_path}, user.env());
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("lacks CREATE, INSERT, ALTER"), std::string::npos) << r.err;
@@ -156,7 +149,7 @@ TEST_F(RestoreTest, UserWithTheImagesGrantsRestoresFromBothFiles) {
   // A set whose objects another user defined needs SET USER: refused before the drop.
   ScratchDatabase other("rs_image_other");
   MakeDatabase(other);
-  std::string other_set = NewDir("other");
+  std::string other_set = NewTempDir("rs-other");
   ProcessResult b = other.Job("backup", {"--out-dir", other_set, "--no-retention"});
   ASSERT_EQ(b.exit_code, 0) << b.err;
   std::vector<std::string> names;
@@ -198,7 +191,7 @@ TEST_F(RestoreTest, ManifestWithOneRowCountEditedIsRefusedBeforeTheDatabaseIsDro
   ChangeAfterBackup(db);
   const auto before = db.TableChecksums();
   for (const std::string from : {"sql", "json"}) {
-    std::string report_path = NewDir("rep") + "/restore.json";
+    std::string report_path = NewTempDir("rs-rep") + "/restore.json";
     ProcessResult r = db.Job("restore", {"--backup", set, "--from", from, "--report", report_path});
     EXPECT_EQ(r.exit_code, 2) << from << ": " << r.err;
     EXPECT_NE(r.err.find("table child: 4 rows in"), std::string::npos) << from << ": " << r.err;
@@ -286,7 +279,7 @@ TEST_F(RestoreTest, FloatColumnsRestoreExactlyOrTheBackupIsRefusedUpFront) {
 
   // Seven significant digits: refused, in the dry run too, naming table and column.
   { auto c = db.Connect(); ASSERT_TRUE(c->Execute("INSERT INTO measures VALUES (4, 1234.567, 0, 0, 0)").ok()); }
-  ExpectBackupRefused(db, NewDir("out2"), "table measures, column f: 1 FLOAT values");
+  ExpectBackupRefused(db, NewTempDir("rs-out2"), "table measures, column f: 1 FLOAT values");
 }
 
 }  // namespace

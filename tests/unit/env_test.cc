@@ -20,25 +20,12 @@
 #include "common/env.h"
 #include "common/joining_thread.h"
 #include "common/output_dir.h"
+#include "temp_dir.h"
 
 namespace bamort {
 namespace {
 
 using std::chrono::hours;
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/bamort-env-test-XXXXXX";
-    EXPECT_NE(::mkdtemp(tmpl), nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // The real system, except: a fixed clock, file times shifted back, removals of chosen
 // paths refused, a chosen free space, chosen folder modes; records what it removed.

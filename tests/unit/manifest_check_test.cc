@@ -9,19 +9,13 @@
 #include "backup/manifest.h"
 #include "common/file_io.h"
 #include "common/sha256.h"
+#include "temp_dir.h"
 
 namespace bamort {
 namespace {
 
 class ManifestCheckTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/bamort-manifest-check-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::system(("rm -rf '" + dir_ + "'").c_str()); }
-
   // Writes name with content and adds it to the manifest as it is.
   ManifestFile* Add(const std::string& name, const std::string& content) {
     EXPECT_TRUE(WriteFileAtomic(dir_ + "/" + name, content, 0600).ok());
@@ -36,7 +30,8 @@ class ManifestCheckTest : public ::testing::Test {
     return &manifest_.files.back();
   }
 
-  std::string dir_;
+  TempDir temp_{"manifest-check"};
+  const std::string dir_ = temp_.path();
   Manifest manifest_;
 };
 
