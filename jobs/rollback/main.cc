@@ -11,16 +11,10 @@ int main(int argc, char** argv) {
                      "hold data (the dry run lists them) needs --require-backup with a fresh ok report of\n"
                      "bamort-backup --verify, like bamort-migrate.");
   cli.WithDatabase()
-      .WithDryRun("print the down SQL that would run and change nothing")
-      .Flag("steps", "N", "roll back the last N migrations")
-      .Flag("to-version", "X.Y.Z", "roll back to the last migration of this version")
-      .Flag("lock-timeout", "SECONDS", "wait this long for the deployment lock (default 60)")
-      .Flag("require-backup", "REPORT", "an ok bamort-backup report of this database; needed when the rollback drops data")
-      .Flag("backup-max-age", "SECONDS", "how old the required backup may be (default 86400)");
-  bamort::AddMigrationsDirFlag(&cli);
-  bamort::AddDdlLockWaitFlags(&cli);
+      .WithDryRun("print the down SQL that would run and change nothing");
+  bamort::RollbackFlags flags(&cli);
   int exit_code = 0;
   if (!cli.Parse(argc, argv, &exit_code)) return exit_code;
   bamort::JobRun run(cli);
-  return bamort::RunJob(&run, [&] { return bamort::RunRollback(cli, &run); });
+  return bamort::RunJob(&run, [&] { return bamort::RunRollback(cli, flags, &run); });
 }

@@ -163,25 +163,6 @@ Status ImportOptionsFromFlags(const ImportFlags& flags, bool dry_run, const std:
   return Status::Ok();
 }
 
-Status ImportOptionsFromFlags(const JobCli& cli, const std::string& source, ImportOptions* options) {
-  auto has = [&](const char* flag) { return cli.Declares(flag) && cli.Has(flag); };
-  int64_t lock_timeout = 0;
-  BAMORT_RETURN_IF_ERROR(LockTimeoutSeconds(cli, &lock_timeout));
-  options->source = source;
-  options->dry_run = cli.dry_run();
-  options->prune = has("prune");
-  options->sample_intended = has("overwrite-with-sample-data");
-  options->change_guard.allow_large_changes = has("allow-large-changes");
-  if (cli.Declares("max-change-percent")) {
-    int64_t percent = 0;
-    BAMORT_RETURN_IF_ERROR(
-        cli.GetInt("max-change-percent", options->change_guard.max_change_percent, 0, 100, &percent));
-    options->change_guard.max_change_percent = static_cast<int>(percent);
-  }
-  options->lock_timeout_seconds = static_cast<int>(lock_timeout);
-  return Status::Ok();
-}
-
 std::string ImportCountsLine(const ImportResult& result) {
   uint64_t ins = 0, upd = 0, pruned = 0;
   for (const auto& e : result.entities) {

@@ -38,9 +38,6 @@ Status RunImportMasterDataJob(const JobCli& cli, const ImportFlags& flags, JobRu
 // The import's options from source and the flags (bad values are kBadInput naming the flag).
 Status ImportOptionsFromFlags(const ImportFlags& flags, bool dry_run, const std::string& source,
                               ImportOptions* options);
-// The same read by name, as far as cli declares the flags (bamort-migrate --rehearse-import
-// declares none but --lock-timeout): kept until that job moves to ImportFlags.
-Status ImportOptionsFromFlags(const JobCli& cli, const std::string& source, ImportOptions* options);
 // "N records, I inserted, U updated, P pruned"
 std::string ImportCountsLine(const ImportResult& result);
 

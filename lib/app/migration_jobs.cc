@@ -81,10 +81,10 @@ void FillMigrateDetails(const MigrateResult& r, const std::string& key, JobRun* 
   for (const std::string& s : r.checksum_drift) run->Warn("checksum drift: " + s);
 }
 
-Status ParseOptionalVersion(const JobCli& cli, const std::string& flag, std::optional<SemVer>* out) {
-  if (auto v = cli.Get(flag)) {
+Status ParseOptionalVersion(const TextFlag& flag, std::optional<SemVer>* out) {
+  if (auto v = flag.value()) {
     SemVer parsed;
-    BAMORT_RETURN_IF_ERROR(SemVer::Parse(*v, &parsed).WithContext("--" + flag));
+    BAMORT_RETURN_IF_ERROR(SemVer::Parse(*v, &parsed).WithContext("--" + flag.name()));
     *out = parsed;
   }
   return Status::Ok();
@@ -121,11 +121,19 @@ ClaimedBackupSet ClaimOf(const std::string& path, const StepReport& r) {
   return c;
 }
 
-Status CheckRequiredBackup(const JobCli& cli, JobRun* run, const Connection& conn) {
-  auto path = cli.Get("require-backup");
+RequiredBackupFlags DeclareRequiredBackup(JobCli* cli, const std::string& report_help) {
+  RequiredBackupFlags f;
+  f.report = cli->AddText("require-backup", "REPORT", report_help);
+  f.max_age = cli->AddInt("backup-max-age", "SECONDS", "how old the required backup may be (default 86400)", 86400, 1,
+                          365LL * 86400);
+  return f;
+}
+
+Status CheckRequiredBackup(const RequiredBackupFlags& flags, JobRun* run, const Connection& conn) {
+  auto path = flags.report.value();
   if (!path) return Status::Ok();
   int64_t max_age = 0;
-  BAMORT_RETURN_IF_ERROR(cli.GetInt("backup-max-age", 86400, 1, 365LL * 86400, &max_age));
+  BAMORT_RETURN_IF_ERROR(flags.max_age.Read(&max_age));
   ReportExpectation expect;
   expect.job = "backup";
   expect.db_host = run->report().database.host;
@@ -149,12 +157,16 @@ Status CheckRequiredBackup(const JobCli& cli, JobRun* run, const Connection& con
 
 // --rehearse-import SOURCE: the real import, on the migrated copy, with the options the real
 // import would get (not rolled back there: the copy is thrown away).
-Status RehearseImportStep(const JobCli& cli, JobRun* run, RehearsalOptions* rehearsal) {
-  auto source = cli.Get("rehearse-import");
+Status RehearseImportStep(const MigrateFlags& flags, JobRun* run, RehearsalOptions* rehearsal) {
+  auto source = flags.rehearse_import.value();
   if (!source) return Status::Ok();
+  // The import's defaults (the flags migrate does not have read as not given) and migrate's
+  // --lock-timeout.
+  ImportFlags import_flags;
+  import_flags.lock_timeout = flags.lock_timeout;
   ImportOptions import;
-  BAMORT_RETURN_IF_ERROR(ImportOptionsFromFlags(cli, *source, &import).WithContext("--rehearse-import"));
-  import.dry_run = false;
+  BAMORT_RETURN_IF_ERROR(
+      ImportOptionsFromFlags(import_flags, /*dry_run=*/false, *source, &import).WithContext("--rehearse-import"));
   run->report().inputs->set("rehearse_import", *source);
   rehearsal->after_chain_name = "import";
   rehearsal->after_chain = [import](Connection* copy, Poco::JSON::Object::Ptr* details) {
@@ -174,12 +186,12 @@ Status RehearseImportStep(const JobCli& cli, JobRun* run, RehearsalOptions* rehe
 }
 
 // The dry run rehearses on a private copy (migrate/rehearsal.h); its verdict is the real run's.
-Status RehearseMigrateJob(const JobCli& cli, JobRun* run, Connection* conn, const std::vector<Migration>& migrations,
+Status RehearseMigrateJob(const MigrateFlags& flags, JobRun* run, Connection* conn, const std::vector<Migration>& migrations,
                           const MigrateOptions& options) {
   RehearsalOptions rehearsal;
   rehearsal.migrate = options;
   rehearsal.plan_out = &std::cout;
-  BAMORT_RETURN_IF_ERROR(RehearseImportStep(cli, run, &rehearsal));
+  BAMORT_RETURN_IF_ERROR(RehearseImportStep(flags, run, &rehearsal));
   RehearsalResult rehearsed;
   Status s = RehearseMigrate(conn, migrations, rehearsal, &rehearsed);
   FillDatabaseVersions(rehearsed.planned, run);
@@ -192,7 +204,7 @@ Status RehearseMigrateJob(const JobCli& cli, JobRun* run, Connection* conn, cons
   }
   if (rehearsal.after_chain && rehearsed.after_chain_name.empty() && s.ok()) {
     run->Warn("the import was not rehearsed (" + rehearsed.reason + "); bamort-import-masterdata --dry-run --source " +
-              *cli.Get("rehearse-import") + " shows what it would do" +
+              flags.rehearse_import.value_or("") + " shows what it would do" +
               (rehearsed.planned.steps.empty() ? " on this database" : " once the database is migrated"));
   }
   if (s.ok() && rehearsed.planned.steps.empty()) run->report().details->set("nothing_pending", true);
@@ -243,15 +255,28 @@ Status RunStatus(const StatusFlags& flags, JobRun* run) {
                               VersionStatusHint(vs));
 }
 
-Status RunMigrate(const JobCli& cli, JobRun* run) {
+MigrateFlags::MigrateFlags(JobCli* cli)
+    : to_version(cli->AddText("to-version", "X.Y.Z", "stop at this DB version instead of the latest")),
+      rehearse_import(cli->AddText(
+          "rehearse-import", "PACKAGE|DIR|FILE",
+          "with --dry-run: after the migrations succeeded on the private copy, import this master data there too "
+          "(as bamort-import-masterdata --source); its counts and refusals are the dry run's")),
+      lock_timeout(DeclareLockTimeout(cli)),
+      backup(DeclareRequiredBackup(cli, "refuse to run without this ok bamort-backup report of the same database")),
+      repair(cli->AddSwitch("repair", "remove the dirty record after you fixed the database by hand; the next "
+                                      "migrate re-runs that migration from its first statement")),
+      migrations_dir(DeclareMigrationsDir(cli)),
+      ddl_lock_wait(DeclareDdlLockWait(cli)) {}
+
+Status RunMigrate(const JobCli& cli, const MigrateFlags& flags, JobRun* run) {
   std::vector<Migration> migrations;
-  BAMORT_RETURN_IF_ERROR(LoadMigrations(cli, &migrations));
+  BAMORT_RETURN_IF_ERROR(LoadMigrations(flags.migrations_dir, &migrations));
   MigrateOptions options;
-  BAMORT_RETURN_IF_ERROR(ParseOptionalVersion(cli, "to-version", &options.to_version));
+  BAMORT_RETURN_IF_ERROR(ParseOptionalVersion(flags.to_version, &options.to_version));
   int64_t lock_timeout = 0;
-  BAMORT_RETURN_IF_ERROR(LockTimeoutSeconds(cli, &lock_timeout));
+  BAMORT_RETURN_IF_ERROR(flags.lock_timeout.Read(&lock_timeout));
   options.lock_timeout_seconds = static_cast<int>(lock_timeout);
-  BAMORT_RETURN_IF_ERROR(DdlLockWaitFromFlags(cli, run, &options.lock_wait));
+  BAMORT_RETURN_IF_ERROR(flags.ddl_lock_wait.Read(run, &options.lock_wait));
   options.dry_run = cli.dry_run();
   options.applied_by = AppliedBy(*run);
   options.sql_out = &std::cout;
@@ -259,7 +284,7 @@ Status RunMigrate(const JobCli& cli, JobRun* run) {
                             options.to_version ? options.to_version->ToString() : migrations.back().version.ToString());
   run->report().inputs->set("lock_timeout_seconds", lock_timeout);
 
-  if (cli.Get("rehearse-import") && !options.dry_run) {
+  if (flags.rehearse_import.given() && !options.dry_run) {
     return Status::BadInput("--rehearse-import needs --dry-run (the real import is bamort-import-masterdata)");
   }
   std::unique_ptr<Connection> conn;
@@ -267,15 +292,15 @@ Status RunMigrate(const JobCli& cli, JobRun* run) {
   Migrator migrator(conn.get(), migrations);
   MigrateResult result;
   Status s;
-  if (cli.Has("repair")) {
+  if (flags.repair.on()) {
     std::optional<MigrationRecord> repaired;
     s = migrator.Repair(options.lock_timeout_seconds, &repaired);
     run->report().details->set("repaired_migration", repaired ? Poco::Dynamic::Var(repaired->number) : Poco::Dynamic::Var());
     return s;
   }
-  if (options.dry_run) return RehearseMigrateJob(cli, run, conn.get(), migrations, options);
+  if (options.dry_run) return RehearseMigrateJob(flags, run, conn.get(), migrations, options);
   // Only a run that would change something needs the backup; checked before the lock.
-  options.before_changes = [&] { return CheckRequiredBackup(cli, run, *conn); };
+  options.before_changes = [&] { return CheckRequiredBackup(flags.backup, run, *conn); };
   s = migrator.Migrate(options, &result);
   FillDatabaseVersions(result, run);
   FillMigrateDetails(result, "applied", run);
@@ -283,20 +308,29 @@ Status RunMigrate(const JobCli& cli, JobRun* run) {
   return s;
 }
 
-Status RunRollback(const JobCli& cli, JobRun* run) {
+RollbackFlags::RollbackFlags(JobCli* cli)
+    : steps(cli->AddInt("steps", "N", "roll back the last N migrations", 1, 1, 100000)),
+      to_version(cli->AddText("to-version", "X.Y.Z", "roll back to the last migration of this version")),
+      lock_timeout(DeclareLockTimeout(cli)),
+      backup(DeclareRequiredBackup(
+          cli, "an ok bamort-backup report of this database; needed when the rollback drops data")),
+      migrations_dir(DeclareMigrationsDir(cli)),
+      ddl_lock_wait(DeclareDdlLockWait(cli)) {}
+
+Status RunRollback(const JobCli& cli, const RollbackFlags& flags, JobRun* run) {
   std::vector<Migration> migrations;
-  BAMORT_RETURN_IF_ERROR(LoadMigrations(cli, &migrations));
+  BAMORT_RETURN_IF_ERROR(LoadMigrations(flags.migrations_dir, &migrations));
   RollbackOptions options;
-  BAMORT_RETURN_IF_ERROR(ParseOptionalVersion(cli, "to-version", &options.to_version));
-  if (cli.Has("steps")) {
+  BAMORT_RETURN_IF_ERROR(ParseOptionalVersion(flags.to_version, &options.to_version));
+  if (flags.steps.given()) {
     int64_t steps = 0;
-    BAMORT_RETURN_IF_ERROR(cli.GetInt("steps", 1, 1, 100000, &steps));
+    BAMORT_RETURN_IF_ERROR(flags.steps.Read(&steps));
     options.steps = steps;
   }
   int64_t lock_timeout = 0;
-  BAMORT_RETURN_IF_ERROR(LockTimeoutSeconds(cli, &lock_timeout));
+  BAMORT_RETURN_IF_ERROR(flags.lock_timeout.Read(&lock_timeout));
   options.lock_timeout_seconds = static_cast<int>(lock_timeout);
-  BAMORT_RETURN_IF_ERROR(DdlLockWaitFromFlags(cli, run, &options.lock_wait));
+  BAMORT_RETURN_IF_ERROR(flags.ddl_lock_wait.Read(run, &options.lock_wait));
   options.dry_run = cli.dry_run();
   options.applied_by = AppliedBy(*run);
   options.sql_out = &std::cout;
@@ -305,8 +339,8 @@ Status RunRollback(const JobCli& cli, JobRun* run) {
   }
   std::unique_ptr<Connection> conn;
   BAMORT_RETURN_IF_ERROR(OpenDatabase(run, &conn));
-  if (!options.dry_run && cli.Get("require-backup")) {
-    BAMORT_RETURN_IF_ERROR(CheckRequiredBackup(cli, run, *conn));
+  if (!options.dry_run && flags.backup.report.given()) {
+    BAMORT_RETURN_IF_ERROR(CheckRequiredBackup(flags.backup, run, *conn));
     options.backup_verified = true;
   }
   Migrator migrator(conn.get(), migrations);

@@ -3,6 +3,7 @@
 // becomes the exit code.
 #pragma once
 
+#include "app/job_support.h"
 #include "cli/job_cli.h"
 #include "common/status.h"
 
@@ -16,7 +17,35 @@ struct StatusFlags {
   TextFlag migrations_dir;
 };
 Status RunStatus(const StatusFlags& flags, JobRun* run);
-Status RunMigrate(const JobCli& cli, JobRun* run);
-Status RunRollback(const JobCli& cli, JobRun* run);
+
+// --require-backup REPORT and --backup-max-age SECONDS (migrate and rollback).
+struct RequiredBackupFlags {
+  TextFlag report;
+  IntFlag max_age;
+};
+
+// The flags of bamort-migrate, declared once.
+struct MigrateFlags {
+  explicit MigrateFlags(JobCli* cli);
+  TextFlag to_version, rehearse_import;
+  IntFlag lock_timeout;
+  RequiredBackupFlags backup;
+  SwitchFlag repair;
+  TextFlag migrations_dir;
+  DdlLockWaitFlags ddl_lock_wait;
+};
+Status RunMigrate(const JobCli& cli, const MigrateFlags& flags, JobRun* run);
+
+// The flags of bamort-rollback, declared once.
+struct RollbackFlags {
+  explicit RollbackFlags(JobCli* cli);
+  IntFlag steps;
+  TextFlag to_version;
+  IntFlag lock_timeout;
+  RequiredBackupFlags backup;
+  TextFlag migrations_dir;
+  DdlLockWaitFlags ddl_lock_wait;
+};
+Status RunRollback(const JobCli& cli, const RollbackFlags& flags, JobRun* run);
 
 }  // namespace bamort
