@@ -11,6 +11,7 @@
 #include "db/named_lock.h"
 #include "db/operation_mark.h"
 #include "masterdata/importer.h"
+#include "migrate/mariadb_driver.h"
 #include "migrate/migrator.h"
 
 namespace bamort {
@@ -65,17 +66,17 @@ Status CheckTarget(Connection* conn, bool* start_over) {
   return Status::Ok();
 }
 
-// Every migration, on the connection that holds the deployment lock. Today the Migrator
-// takes the lock again on the same connection (GET_LOCK is re-entrant on MariaDB); see
-// docs/ARCHITECTURE.md.
-Status CreateSchema(Connection* conn, const InitOptions& options, InitResult* result) {
+// Every migration, on the connection that holds the deployment lock: the Migrator's driver
+// is built on that lock, so it checks it is still held and never takes it again.
+Status CreateSchema(Connection* conn, const NamedLock& lock, const InitOptions& options, InitResult* result) {
   MigrateOptions migrate;
   migrate.lock_timeout_seconds = options.lock_timeout_seconds;
   migrate.applied_by = options.applied_by;
   migrate.part_of_operation = "init";
   MigrateResult migrated;
   result->migrations_attempted = true;
-  Status s = Migrator(conn, options.migrations).Migrate(migrate, &migrated);
+  MariaDbDriver driver(conn, &lock);
+  Status s = Migrator(&driver, options.migrations).Migrate(migrate, &migrated);
   result->version_after = migrated.version_after;
   result->migration_number_after = migrated.number_after;
   result->migrations_applied = migrated.steps.size();
@@ -114,8 +115,9 @@ Status CreateAdmin(Connection* conn, const InitAdmin& admin) {
 }
 
 // Everything after the mark: a failure here leaves it (kDirty).
-Status InstallMarked(Connection* conn, const InitOptions& options, const InitDeps& deps, InitResult* result) {
-  BAMORT_RETURN_IF_ERROR(CreateSchema(conn, options, result));
+Status InstallMarked(Connection* conn, const NamedLock& lock, const InitOptions& options, const InitDeps& deps,
+                     InitResult* result) {
+  BAMORT_RETURN_IF_ERROR(CreateSchema(conn, lock, options, result));
   BAMORT_RETURN_IF_ERROR(ImportChosenMasterData(conn, deps, result));
   BAMORT_RETURN_IF_ERROR(CreateAdmin(conn, options.admin));
   result->admin_created = true;
@@ -138,8 +140,7 @@ Status RunInitialisation(const InitOptions& options, const InitDeps& deps, InitR
   if (options.dry_run) return Status::Ok();
 
   NamedLock lock;
-  BAMORT_RETURN_IF_ERROR(lock.Acquire(conn.get(), NamedLock::NameFor(conn->config().name),
-                                      options.lock_timeout_seconds));
+  BAMORT_RETURN_IF_ERROR(lock.AcquireDeployment(conn.get(), options.lock_timeout_seconds));
   result->lock_taken = true;
   // Nobody filled it (or finished an init) while we waited.
   BAMORT_RETURN_IF_ERROR(CheckTarget(conn.get(), &result->started_over));
@@ -153,7 +154,7 @@ Status RunInitialisation(const InitOptions& options, const InitDeps& deps, InitR
     if (!emptied.ok()) return emptied.WithCode(StatusCode::kDirty).WithHint("fix the cause and run bamort-init again");
     spdlog::info("dropped {} table(s) and view(s) the unfinished init had created", result->dropped.size());
   }
-  Status s = InstallMarked(conn.get(), options, deps, result);
+  Status s = InstallMarked(conn.get(), lock, options, deps, result);
   if (!s.ok()) return s.WithCode(StatusCode::kDirty).WithHint(kRestartHint);
   result->finished = true;
   return lock.Release();

@@ -2,6 +2,7 @@
 // workflow got, on success, on a refusal and in the dry run.
 #include <gtest/gtest.h>
 
+#include "db/named_lock.h"
 #include "init/init.h"
 #include "test_support.h"
 #include "migrate/migration_source.h"
@@ -100,6 +101,33 @@ TEST(InitEngine, NoMasterDataIsAWarningForTheReport) {
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_NE(warnings[0].find("--no-masterdata"), std::string::npos);
   EXPECT_GT(db.Count("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"), 0);
+}
+
+// Init holds the deployment lock for its whole workflow and its Migrator runs on a driver
+// built on that lock: the server's general log shows one GET_LOCK of the lock, not one
+// from init and another from the Migrator on the same connection (MariaDB would grant
+// that silently, GET_LOCK being re-entrant).
+TEST(InitEngine, TakesTheDeploymentLockOnce) {
+  ScratchDatabase db("initenglock");
+  std::unique_ptr<Connection> root;
+  ASSERT_TRUE(Connection::Open(ServerConfig(), &root, /*use_database=*/false).ok());
+  Value was_on, since;
+  ASSERT_TRUE(root->QueryValue("SELECT @@GLOBAL.general_log", &was_on).ok());
+  ASSERT_TRUE(root->QueryValue("SELECT NOW(6)", &since).ok());
+  Status on = root->Execute("SET GLOBAL log_output = 'TABLE', general_log = 1");
+  if (!on.ok()) GTEST_SKIP() << "the test login cannot switch the general log on: " << on.ToString();
+  InitDeps deps;
+  deps.config = db.config();
+  InitResult r;
+  Status s = RunInitialisation(Options(), deps, &r);
+  if (was_on.value_or("0") == "0") EXPECT_TRUE(root->Execute("SET GLOBAL general_log = 0").ok());
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_GT(r.migrations_applied, 0u);
+  const std::string lock = NamedLock::NameFor(db.name());
+  EXPECT_EQ(db.Count("SELECT COUNT(*) FROM mysql.general_log WHERE event_time >= " + root->Quote(*since) +
+                     " AND command_type = 'Query' AND argument LIKE 'SELECT GET_LOCK(%' AND LOCATE(" +
+                     root->Quote(root->Quote(lock)) + ", argument) > 0"),
+            1);
 }
 
 }  // namespace
