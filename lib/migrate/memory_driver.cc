@@ -4,12 +4,22 @@
 
 namespace bamort {
 
-void MemoryDriver::MarkApplied(const Migration& m) {
+namespace {
+
+// The record of m as migration_history starts it: identity and checksum, nothing done yet.
+MigrationRecord RecordOf(const Migration& m) {
   MigrationRecord r;
   r.number = m.number;
   r.version = m.version.ToString();
   r.description = m.description;
   r.checksum = m.checksum;
+  return r;
+}
+
+}  // namespace
+
+void MemoryDriver::MarkApplied(const Migration& m) {
+  MigrationRecord r = RecordOf(m);
   r.success = true;
   r.statements_total = r.statements_done = static_cast<int64_t>(m.up.size());
   records[m.number] = r;
@@ -80,13 +90,8 @@ Status MemoryDriver::Find(int64_t number, MigrationRecord** out) {
 }
 
 Status MemoryDriver::RecordStarted(const Migration& m, bool down, const std::string& applied_by) {
-  MigrationRecord r;
-  r.number = m.number;
-  r.version = m.version.ToString();
-  r.description = m.description;
-  r.checksum = m.checksum;
+  MigrationRecord r = RecordOf(m);
   r.applied_by = applied_by;
-  r.success = false;
   r.statements_total = static_cast<int64_t>(down ? m.down.size() : m.up.size());
   r.statements_done = 0;
   if (down) r.error_message = "rollback started";
