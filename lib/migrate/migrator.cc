@@ -207,9 +207,6 @@ Status Migrator::Migrate(const MigrateOptions& options, MigrateResult* result) {
 Status Migrator::Rollback(const RollbackOptions& options, MigrateResult* result) {
   lock_wait_ = options.lock_wait;
   EndMigrationsScope end_scope(driver_);
-  if (options.steps.has_value() == options.to_version.has_value()) {
-    return Status::BadInput("give exactly one of --steps N or --to-version V");
-  }
   DbVersionState state;
   Compatibility compat;
   BAMORT_RETURN_IF_ERROR(ReadState(&state, &compat));
