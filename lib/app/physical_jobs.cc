@@ -13,6 +13,7 @@
 #include "backup/physical_backup.h"
 #include "backup/physical_restore.h"
 #include "build_info.h"
+#include "common/clock.h"
 #include "migrate/migration_source.h"
 #include "migrate/version_status.h"
 
@@ -147,7 +148,7 @@ Status RunPhysicalBackup(const JobCli& cli, const BackupFlags& backup, const Phy
   o.server.parent_dir = backup.verify_tmpdir.value_or("");
   o.server.buffer_pool_size = backup.verify_buffer_pool.value_or(o.server.buffer_pool_size);
   o.dry_run = cli.dry_run();
-  o.now = BackupClockNow();
+  o.now = Now();
   auto& report = run->report();
   report.inputs->set("physical", true);
   report.inputs->set("out_dir", o.out_dir);
@@ -209,7 +210,7 @@ Status RunPhysicalRestore(const JobCli& cli, const RestoreFlags& restore, const 
   o.start_timeout_seconds = static_cast<int>(timeout);
   o.mariadb_backup = flags.mariadb_backup.value_or("");
   o.dry_run = cli.dry_run();
-  o.now = BackupClockNow();
+  o.now = Now();
   auto& report = run->report();
   report.inputs->set("physical", true);
   report.inputs->set("backup", o.set_dir);

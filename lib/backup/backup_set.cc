@@ -117,6 +117,4 @@ void ApplyRetention(const SetListing& listing, RetentionPlan* plan, std::vector<
   plan->partials_deleted = partials;
 }
 
-SystemTime BackupClockNow() { return Env::Default()->Now(); }
-
 }  // namespace bamort

@@ -69,8 +69,4 @@ Status DeleteBackupSet(const BackupSet& set, Env* env = Env::Default());
 // Removes a .partial folder and the regular files in it (never recursing further).
 Status DeletePartialDir(const std::string& dir, Env* env = Env::Default());
 
-// The clock of the backup jobs: the process's Env's (a test-only binary may replace it).
-// The logical backup asks its own Env (logical_backup.h); the physical jobs still use this.
-SystemTime BackupClockNow();
-
 }  // namespace bamort

@@ -4,14 +4,10 @@
 // that does. The names of the points are in common/env.h.
 #pragma once
 
-#include <optional>
-#include <string>
-
 #include "common/env.h"
 
 namespace bamort {
 
 inline void FaultPoint(const char* name) { Env::Default()->FaultPoint(name); }
-inline std::optional<std::string> FaultPointSql(const char* name) { return Env::Default()->FaultPointSql(name); }
 
 }  // namespace bamort
