@@ -68,11 +68,19 @@ Status ReadSetOnce(const std::string& set_dir, const Manifest& manifest, const M
       size += block.size();
     }
     hex = sha.HexDigest();
-    CheckSetFiles(set_dir, others, &out->other_problems).ok();
+    CheckSetFiles(set_dir, others, &out->other_problems).ok();  // its problems say all its status would
   });
   auto feed = [&](std::string_view bytes) { queue.Push(bytes); };
-  Status scan = sql_dump ? ScanSqlDump(path, &out->content, feed) : ScanJsonExport(path, &out->content, feed);
-  queue.Close();
+  Status scan;
+  {
+    // Closed on every path, an exception of the scan too: else the hasher waits forever
+    // and so does the future's destructor.
+    struct CloseAtExit {
+      BlockQueue* queue;
+      ~CloseAtExit() { queue->Close(); }
+    } close_at_exit{&queue};
+    scan = sql_dump ? ScanSqlDump(path, &out->content, feed) : ScanJsonExport(path, &out->content, feed);
+  }
   hasher.get();
   // A read that stopped early (a damaged gzip stream) hashes the whole file for the message.
   Status hashed = scan.ok() ? Status::Ok() : Sha256OfFile(path, &hex, &size);
