@@ -105,7 +105,7 @@ struct RestoreResult {
   // {"load_triggers", ms}, {"load_reader_waited", ms} (the reader waited for a free load
   // connection: the server was the bottleneck) or {"load_json", ms}, {"compare", ms},
   // {"clear_mark", ms}; {"compare_earlier_run", ms} after read_and_check when the target
-  // carries the "compared" mark of this set.
+  // carries the "compared" mark of this set (target_checks, ending later, includes it).
   std::vector<std::pair<std::string, int64_t>> phases_ms;
 };
 
