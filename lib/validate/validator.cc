@@ -6,8 +6,7 @@
 
 #include <Poco/JSON/Array.h>
 
-#include "migrate/compatibility.h"
-#include "migrate/version_store.h"
+#include "migrate/version_status.h"
 #include "schema/expected_schema.h"
 #include "schema/introspect.h"
 #include "validate/declared_data.h"
@@ -262,10 +261,10 @@ Status MasterDataChecks(Connection* conn, const SchemaSpec& live, ValidationResu
 }  // namespace
 
 Status ValidateDatabase(Connection* conn, const std::vector<Migration>& migrations, ValidationResult* out) {
-  VersionStore store(conn);
-  DbVersionState state;
-  BAMORT_RETURN_IF_ERROR(store.Read(&state));
-  Compatibility compat = AssessCompatibility(state, migrations);
+  VersionStatus vs;
+  BAMORT_RETURN_IF_ERROR(ReadVersionStatus(conn, migrations, &vs));
+  const DbVersionState& state = vs.state;
+  const Compatibility& compat = vs.compat;
   out->migration_number = state.migration_number;
   out->db_version = compat.actual_version.value_or("");
   if (state.operation) {
