@@ -24,13 +24,18 @@ StopSignals::StopSignals() : set_(std::make_shared<Set>()) {
 
 std::string StopSignals::Wait() {
   int signal_number = 0;
-  sigwait(&set_->signals, &signal_number);
+  if (int err = sigwait(&set_->signals, &signal_number); err != 0) {
+    spdlog::error("waiting for SIGTERM/SIGINT failed ({}): stopping", std::strerror(err));
+    return "sigwait failed";
+  }
   spdlog::info("{} received: stopping (finishing the requests in progress)", strsignal(signal_number));
   return signal_number == SIGTERM ? "SIGTERM" : "SIGINT";
 }
 
 Status ServeHealth(const HealthOptions& options, const HealthDeps& deps, HealthResult* result) {
   if (options.migrations.empty()) return Status::BadInput("no migrations found");
+  // Without it the server would stop as soon as it listens and report a clean shutdown.
+  if (!deps.wait_for_stop) return Status::Failed("ServeHealth needs HealthDeps::wait_for_stop");
   DatabaseStateReader reader(deps.config, options.migrations, options.backups_dir);
   HealthCache cache([&reader] { return reader.Read(); }, std::chrono::seconds(options.refresh_seconds));
   HealthServer server(options.server, &cache);
@@ -43,7 +48,7 @@ Status ServeHealth(const HealthOptions& options, const HealthDeps& deps, HealthR
   spdlog::info("listening on http://{} (refresh {} s, rate limit {}/s burst {})", result->bound_address,
                options.refresh_seconds, options.server.rate_per_second, options.server.burst);
 
-  result->stopped_by = deps.wait_for_stop ? deps.wait_for_stop() : "";
+  result->stopped_by = deps.wait_for_stop();
   server.Stop();
   result->last = cache.Get();
   result->counters = server.Counters();

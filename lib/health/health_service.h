@@ -37,7 +37,7 @@ struct HealthDeps {
   DbConfig config;
   // Called once the server listens, with the address bound ("127.0.0.1:41234").
   std::function<void(const std::string& bound_address)> on_listening;
-  // Blocks until the server should stop; returns what stopped it ("SIGTERM").
+  // Blocks until the server should stop; returns what stopped it ("SIGTERM"). Required.
   std::function<std::string()> wait_for_stop;
 };
 
@@ -50,7 +50,8 @@ struct HealthResult {
   std::shared_ptr<const HealthSnapshot> last;  // the snapshot served last (null before start)
 };
 
-// kBadInput for no migrations or an unusable listen address; kFailed when it cannot bind.
+// kBadInput for no migrations or an unusable listen address; kFailed when it cannot bind or
+// has no wait_for_stop.
 Status ServeHealth(const HealthOptions& options, const HealthDeps& deps, HealthResult* result);
 
 // SIGTERM and SIGINT blocked in the calling thread (construct it before any thread starts,
