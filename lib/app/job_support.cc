@@ -57,39 +57,10 @@ Status DdlLockWaitFlags::Read(JobRun* run, LockWaitOptions* out) const {
   return Status::Ok();
 }
 
-void AddMigrationsDirFlag(JobCli* cli) { cli->Flag("migrations-dir", "DIR", kMigrationsDirHelp); }
-
-Status LoadMigrations(const JobCli& cli, std::vector<Migration>* out) {
-  // Jobs without --migrations-dir (backup, export-masterdata) use the embedded ones.
-  if (cli.Declares("migrations-dir")) {
-    if (auto dir = cli.Get("migrations-dir")) return DirectoryMigrationSource(*dir)->Load(out);
-  }
-  return EmbeddedMigrationSource()->Load(out);
-}
-
 Status OpenDatabase(JobRun* run, std::unique_ptr<Connection>* out) {
   DbConfig config;
   BAMORT_RETURN_IF_ERROR(run->LoadDb(&config));
   return Connection::Open(config, out);
-}
-
-Status LockTimeoutSeconds(const JobCli& cli, int64_t* out) {
-  return cli.GetInt("lock-timeout", kLockTimeoutDefault, 0, kLockTimeoutMax, out);
-}
-
-void AddDdlLockWaitFlags(JobCli* cli) {
-  cli->Flag("ddl-lock-wait", "SECONDS", DdlLockWaitHelp()).Flag("ddl-retries", "N", DdlRetriesHelp());
-}
-
-Status DdlLockWaitFromFlags(const JobCli& cli, JobRun* run, LockWaitOptions* out) {
-  int64_t wait = 0, retries = 0;
-  BAMORT_RETURN_IF_ERROR(cli.GetInt("ddl-lock-wait", out->wait_seconds, 1, 86400, &wait));
-  BAMORT_RETURN_IF_ERROR(cli.GetInt("ddl-retries", out->retries, 0, 1000, &retries));
-  out->wait_seconds = static_cast<int>(wait);
-  out->retries = static_cast<int>(retries);
-  run->report().inputs->set("ddl_lock_wait_seconds", wait);
-  run->report().inputs->set("ddl_retries", retries);
-  return Status::Ok();
 }
 
 std::string AppliedBy(const JobRun& run) {

@@ -35,13 +35,6 @@ struct DdlLockWaitFlags {
 };
 DdlLockWaitFlags DeclareDdlLockWait(JobCli* cli);
 
-// The same, read by name: kept until every job has moved to the handles above.
-void AddMigrationsDirFlag(JobCli* cli);
-Status LoadMigrations(const JobCli& cli, std::vector<Migration>* out);
-Status LockTimeoutSeconds(const JobCli& cli, int64_t* out);
-void AddDdlLockWaitFlags(JobCli* cli);
-Status DdlLockWaitFromFlags(const JobCli& cli, JobRun* run, LockWaitOptions* out);
-
 // LoadDb + Connection::Open; a failed connection keeps its errno and hint.
 Status OpenDatabase(JobRun* run, std::unique_ptr<Connection>* out);
 // "bamort-migrate@host pid 123 run R", what migration_history.applied_by records.

@@ -106,7 +106,10 @@ bool IsFlagName(const std::string& name) {
 
 }  // namespace
 
-Status IntFlag::Read(int64_t* out) const { return ParseWholeNumber(name(), Value(), fallback_, min_, max_, out); }
+Status IntFlag::Read(int64_t* out) const {
+  if (!declared()) throw std::logic_error("an IntFlag that no AddInt declared is read: it has no default");
+  return ParseWholeNumber(name(), Value(), fallback_, min_, max_, out);
+}
 
 Status IntFlag::Read(int* out) const {
   int64_t n = 0;
@@ -137,13 +140,13 @@ JobCli::JobCli(std::string job, std::string summary, std::string description)
 }
 
 size_t JobCli::Add(const std::string& name, const std::string& value_name, const std::string& help,
-                   const std::string& group, bool typed) {
+                   const std::string& group) {
   const std::string where = "bamort-" + job_ + " declares --" + name;
   if (parsed_) throw std::logic_error(where + " after parsing its arguments");
   if (!IsFlagName(name)) throw std::logic_error(where + ": a flag name is lower-case words joined by '-'");
   if (Find(name)) throw std::logic_error(where + " twice");
   if (help.empty()) throw std::logic_error(where + " without a help text");
-  specs_.push_back({name, value_name, help, group, typed});
+  specs_.push_back({name, value_name, help, group});
   return specs_.size() - 1;
 }
 
@@ -165,24 +168,6 @@ IntFlag JobCli::AddInt(const std::string& name, const std::string& value_name, c
                            " (or a range beyond int)");
   }
   return IntFlag(this, Add(name, value_name, help, "job"), fallback, min, max);
-}
-
-JobCli& JobCli::Flag(const std::string& name, const std::string& value_name, const std::string& help) {
-  Add(name, value_name, help, "job", /*typed=*/false);
-  return *this;
-}
-
-JobCli& JobCli::Switch(const std::string& name, const std::string& help) {
-  Add(name, "", help, "job", /*typed=*/false);
-  return *this;
-}
-
-std::vector<std::string> JobCli::UntypedFlags() const {
-  std::vector<std::string> out;
-  for (const Spec& s : specs_) {
-    if (!s.typed) out.push_back(s.name);
-  }
-  return out;
 }
 
 JobCli& JobCli::WithDatabase() {
@@ -294,39 +279,6 @@ bool JobCli::Parse(int argc, char** argv, int* exit_code) {
 std::string VersionText(const std::string& program) {
   return program + " " + kToolVersion + "\nbackend version: " + kBackendVersion + "\nrequired DB version: " +
          kRequiredDbVersion + "\ncommit: " + kGitCommit + ", built " + kBuildDate + " with " + kCompiler + "\n";
-}
-
-const JobCli::Spec& JobCli::Declared(const std::string& name) const {
-  const Spec* spec = Find(name);
-  if (!spec) {
-    throw std::logic_error("bamort-" + job_ + " reads the flag --" + name +
-                           ", which it does not declare (a misspelt name?)");
-  }
-  return *spec;
-}
-
-bool JobCli::Declares(const std::string& name) const { return Find(name) != nullptr; }
-
-bool JobCli::Has(const std::string& name) const {
-  Declared(name);
-  return values_.count(name) > 0;
-}
-
-std::optional<std::string> JobCli::Get(const std::string& name) const {
-  Declared(name);
-  auto it = values_.find(name);
-  if (it == values_.end()) return std::nullopt;
-  return it->second;
-}
-
-std::string JobCli::GetOr(const std::string& name, const std::string& fallback) const {
-  auto v = Get(name);
-  return v ? *v : fallback;
-}
-
-Status JobCli::GetInt(const std::string& name, int64_t fallback, int64_t min, int64_t max, int64_t* out) const {
-  auto v = Get(name);
-  return ParseWholeNumber(name, v ? &*v : nullptr, fallback, min, max, out);
 }
 
 DbFlags JobCli::db_flags() const {

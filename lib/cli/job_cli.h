@@ -26,8 +26,9 @@ class JobCli;
 // flag it was declared as: no name is written at the read site, so a misspelt flag cannot
 // compile, and what a flag means (value name, help, an int's default and range) is written
 // once, at its declaration. The JobCli must outlive its handles (it is not copyable).
-// A default-constructed handle is a flag this job does not have: it reads as not given (for
-// shared readers such as ImportOptionsFromFlags, where some jobs declare fewer flags).
+// A default-constructed handle is a flag this job does not have: a switch or text reads as
+// not given (for shared readers such as ImportOptionsFromFlags, where some jobs declare fewer
+// flags); an int has no default to read, so reading one throws (check declared() first).
 class FlagHandle {
  public:
   FlagHandle() = default;
@@ -72,7 +73,8 @@ class IntFlag : public FlagHandle {
  public:
   IntFlag() = default;
   // The value, or the declared default when not given; kBadInput naming the flag when it is
-  // not a whole number in the declared range. A flag the job does not have reads its default.
+  // not a whole number in the declared range. std::logic_error when not declared (it read 0,
+  // which for --lock-timeout means "try once").
   Status Read(int64_t* out) const;
   Status Read(int* out) const;
   int64_t fallback() const { return fallback_; }
@@ -125,22 +127,6 @@ class JobCli {
   };
   const CommonFlags& common() const { return common_; }
 
-  // The job flags declared through the old string API below (Flag/Switch), for CliHelp's
-  // check that every job declares typed flags.
-  std::vector<std::string> UntypedFlags() const;
-
-  // --- The old string API, kept while the jobs move to handles; new flags use the typed
-  // declarations above. Reading a flag the job did not declare throws std::logic_error
-  // naming it, which RunJob turns into a failed report (exit 1).
-  JobCli& Flag(const std::string& name, const std::string& value_name, const std::string& help);
-  JobCli& Switch(const std::string& name, const std::string& help);
-  bool Declares(const std::string& name) const;
-  bool Has(const std::string& name) const;
-  std::optional<std::string> Get(const std::string& name) const;
-  std::string GetOr(const std::string& name, const std::string& fallback) const;
-  // kBadInput naming the flag when the value is not a whole number in [min, max].
-  Status GetInt(const std::string& name, int64_t fallback, int64_t min, int64_t max, int64_t* out) const;
-
  private:
   friend class FlagHandle;
   struct Spec {
@@ -148,12 +134,10 @@ class JobCli {
     std::string value_name;  // empty: a switch
     std::string help;
     std::string group;
-    bool typed = true;  // declared through AddSwitch/AddText/AddInt (or by JobCli itself)
   };
   size_t Add(const std::string& name, const std::string& value_name, const std::string& help,
-             const std::string& group, bool typed = true);
+             const std::string& group);
   const Spec* Find(const std::string& name) const;
-  const Spec& Declared(const std::string& name) const;  // throws std::logic_error
   const std::string* ValueOf(size_t index) const;
   bool ParseOne(const std::string& program, int argc, char** argv, int* i, int* exit_code);
 

@@ -5,9 +5,7 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <iostream>
 #include <map>
-#include <regex>
 #include <set>
 
 #include "build_info.h"
@@ -20,7 +18,6 @@ namespace {
 using testing::BinaryPath;
 using testing::ProcessResult;
 using testing::RunProcess;
-using testing::SourcePath;
 
 std::string FrontDoor() { return std::string(BAMORT_BINARY_DIR) + "/bamort"; }
 
@@ -69,67 +66,9 @@ TEST(CliHelp, EveryJobAnswersHelpNamingItselfAndItsSettings) {
   }
 }
 
-// The flags a job's --help lists ("  --name VALUE  help").
-std::set<std::string> HelpFlags(const std::string& help) {
-  std::set<std::string> out;
-  static const std::regex flag("(^|\n)  --([a-z0-9-]+)");
-  for (std::sregex_iterator it(help.begin(), help.end(), flag), end; it != end; ++it) out.insert((*it)[2]);
-  return out;
-}
-
-std::string ReadSource(const std::string& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-// Typed flags (cli/job_cli.h) cannot be read by a wrong name: a handle comes only from its
-// declaration, and a bad declaration (a name declared twice, ...) makes the --help above
-// fail at start-up. The old string API (cli.Get("name") and friends) still exists while the
-// jobs move over; every name it reads must be a flag that a job declares: a job's main.cc
-// reads only its own flags, lib/app's shared code only flags some job declares. A misspelt
-// name fails here instead of reading as "not given" in the one run that reaches it.
-TEST(CliHelp, FlagsReadByNameAreDeclaredByTheirJob) {
-  std::map<std::string, std::set<std::string>> declared;  // job -> flags of its --help
-  std::set<std::string> any_job;
-  for (const JobEntry& j : KnownJobs()) {
-    ProcessResult r = RunProcess({BinaryPath(j.name), "--help"});
-    ASSERT_EQ(r.exit_code, 0) << j.name << ": " << r.err;
-    declared[j.name] = HelpFlags(r.out);
-    ASSERT_TRUE(declared[j.name].count("env-file")) << j.name << ": the help's flags were not found";
-    any_job.insert(declared[j.name].begin(), declared[j.name].end());
-  }
-  static const std::regex read_by_name(R"(\bcli_?\s*(?:\.|->)\s*(?:Has|Get|GetOr|GetInt|Declares)\(\s*"([^"]*)\")");
-  std::vector<std::pair<std::string, const std::set<std::string>*>> sources;  // file, flags it may read
-  for (const JobEntry& j : KnownJobs()) sources.push_back({"jobs/" + j.name + "/main.cc", &declared[j.name]});
-  for (const char* dir : {"lib/app", "lib/cli"}) {
-    DIR* d = opendir(SourcePath(dir).c_str());
-    ASSERT_NE(d, nullptr) << dir;
-    while (dirent* e = readdir(d)) {
-      std::string name = e->d_name;
-      if (name.size() > 3 && name.compare(name.size() - 3, 3, ".cc") == 0) {
-        sources.push_back({std::string(dir) + "/" + name, &any_job});
-      }
-    }
-    closedir(d);
-  }
-  std::map<std::string, std::set<std::string>> still_by_name;  // file -> names, for the note below
-  for (const auto& [file, allowed] : sources) {
-    const std::string text = ReadSource(SourcePath(file));
-    ASSERT_FALSE(text.empty()) << file;
-    for (std::sregex_iterator it(text.begin(), text.end(), read_by_name), end; it != end; ++it) {
-      const std::string flag = (*it)[1];
-      still_by_name[file].insert(flag);
-      EXPECT_TRUE(allowed->count(flag)) << file << " reads --" << flag << " by name, which "
-                                        << (allowed == &any_job ? "no job" : "the job") << " declares";
-    }
-  }
-  std::string note;
-  for (const auto& [file, names] : still_by_name) {
-    note += "\n  " + file + ":";
-    for (const std::string& n : names) note += " " + n;
-  }
-  if (!note.empty()) std::cout << "flags still read by name (move them to typed handles):" << note << "\n";
-}
+// A job that reads a flag it did not declare does not compile (a handle comes only from its
+// declaration, cli/job_cli.h); a bad declaration (a name declared twice, ...) makes the --help
+// above fail at start-up.
 
 TEST(CliHelp, EveryJobAnswersVersion) {
   for (const JobEntry& j : KnownJobs()) {

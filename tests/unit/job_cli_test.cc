@@ -19,25 +19,6 @@ bool ParseArgs(JobCli* cli, std::vector<std::string> args, int* exit_code) {
 }
 }  // namespace
 
-TEST(JobCli, ReadingAnUndeclaredFlagThrowsNamingIt) {
-  JobCli cli("test", "a test job", "");
-  cli.Flag("steps", "N", "how many");
-  int exit_code = -1;
-  ASSERT_TRUE(ParseArgs(&cli, {"--steps", "2"}, &exit_code));
-  EXPECT_EQ(cli.GetOr("steps", ""), "2");
-  try {
-    cli.Get("stepz");
-    FAIL() << "no exception";
-  } catch (const std::logic_error& e) {
-    EXPECT_NE(std::string(e.what()).find("bamort-test reads the flag --stepz"), std::string::npos) << e.what();
-  }
-  EXPECT_THROW(cli.Has("previous"), std::logic_error);
-  int64_t n = 0;
-  EXPECT_THROW(cli.GetInt("lock-timeout", 60, 0, 100, &n).ok(), std::logic_error);
-  EXPECT_TRUE(cli.Declares("env-file"));  // every job
-  EXPECT_FALSE(cli.Declares("stepz"));
-}
-
 TEST(JobCli, GenericReadsWorkForJobsWithoutDatabaseOrDryRun) {
   JobCli cli("test", "a test job", "");
   int exit_code = -1;
@@ -76,13 +57,16 @@ TEST(JobCli, TypedFlagsReadThroughTheirHandles) {
   EXPECT_EQ(k, 3) << "not given: the declared default";
   EXPECT_TRUE(list.on());
   EXPECT_FALSE(json.on());
-  EXPECT_TRUE(cli.UntypedFlags().empty());
 
-  // A flag the job does not have: not given, an int reads its default of 0.
+  // A flag the job does not have: not given; an int has no default to read.
   TextFlag none;
   EXPECT_FALSE(none.given());
+  EXPECT_FALSE(none.declared());
   EXPECT_EQ(none.value_or("fallback"), "fallback");
   EXPECT_EQ(none.name(), "");
+  EXPECT_FALSE(SwitchFlag().on());
+  int undeclared = 0;
+  EXPECT_THROW((void)IntFlag().Read(&undeclared), std::logic_error);
 }
 
 TEST(JobCli, AnIntOutsideItsDeclaredRangeIsBadInputNamingTheFlag) {
@@ -120,18 +104,6 @@ TEST(JobCli, BadDeclarationsFailAtStartUp) {
   int exit_code = -1;
   ASSERT_TRUE(ParseArgs(&cli, {}, &exit_code));
   EXPECT_THROW((void)cli.AddSwitch("late", "declared after Parse"), std::logic_error);
-}
-
-TEST(JobCli, TheOldStringApiStillReadsAndIsListedAsUntyped) {
-  JobCli cli("test", "a test job", "");
-  cli.Flag("steps", "N", "how many").Switch("list", "list");
-  TextFlag typed = cli.AddText("out", "DIR", "where");
-  int exit_code = -1;
-  ASSERT_TRUE(ParseArgs(&cli, {"--steps", "2", "--out", "x"}, &exit_code));
-  EXPECT_EQ(cli.GetOr("steps", ""), "2");
-  EXPECT_EQ(cli.GetOr("out", ""), "x");
-  EXPECT_EQ(typed.value_or(""), "x");
-  EXPECT_EQ(cli.UntypedFlags(), (std::vector<std::string>{"steps", "list"}));
 }
 
 // --version's required DB version comes from CMake (the last migration's version line), so
