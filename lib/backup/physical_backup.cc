@@ -85,9 +85,7 @@ Status CheckSource(Connection* conn, const PhysicalBackupOptions& o, PhysicalBac
 // Step 3: the set (compressed) and the private copy (the whole data directory).
 Status CheckSpace(const PhysicalBackupOptions& o, const std::string& datadir) {
   const uint64_t bytes = TreeBytes(datadir);
-  std::string verify_dir = o.server.parent_dir;
-  const char* tmp = std::getenv("TMPDIR");
-  if (verify_dir.empty()) verify_dir = tmp && *tmp ? tmp : "/tmp";
+  const std::string verify_dir = PrivateServer::ParentDir(o.server);
   return CheckFreeSpace({{o.out_dir, "the physical backup set", bytes / 2 + (16u << 20)},
                          {verify_dir, "the private copy that verifies the set", bytes + bytes / 5 + (64u << 20)}});
 }
