@@ -26,12 +26,6 @@ namespace {
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-std::string OutDir(const BackupFlags& flags) {
-  if (auto d = flags.out_dir.value()) return *d;
-  const char* env = std::getenv("BAMORT_BACKUP_DIR");
-  return env && *env ? env : "/backups";
-}
-
 // The report repeats the manifest's files and tables.
 Array::Ptr FilesJson(const Manifest& m) { return m.ToJson()->getArray("files"); }
 Object::Ptr StatsJson(const Manifest& m) { return m.ToJson()->getObject("tables"); }
@@ -51,7 +45,7 @@ Object::Ptr SetSummaryJson(const BackupSet& s) {
 }
 
 Status ListSets(const BackupFlags& flags, JobRun* run) {
-  std::string dir = OutDir(flags);
+  std::string dir = BackupOutDir(flags);
   SetListing listing;
   BAMORT_RETURN_IF_ERROR(ListBackupSets(dir, &listing));
   Array::Ptr sets = new Array();
@@ -82,24 +76,25 @@ Status ListSets(const BackupFlags& flags, JobRun* run) {
   return Status::Ok();
 }
 
-PrivateServerOptions VerifyServerOptions(const BackupFlags& flags) {
-  PrivateServerOptions o;
-  o.parent_dir = flags.verify_tmpdir.value_or("");
-  o.buffer_pool_size = flags.verify_buffer_pool.value_or(o.buffer_pool_size);
-  return o;
+}  // namespace
+
+std::string BackupOutDir(const BackupFlags& flags) {
+  if (auto d = flags.out_dir.value()) return *d;
+  const char* env = std::getenv("BAMORT_BACKUP_DIR");
+  return env && *env ? env : "/backups";
 }
 
-// "128M", "2G", "536870912": digits and at most one unit letter, as mariadbd takes it.
-Status CheckBufferPoolSize(const std::string& size) {
+Status VerifyServerFromFlags(const BackupFlags& flags, PrivateServerOptions* out) {
+  out->parent_dir = flags.verify_tmpdir.value_or("");
+  out->buffer_pool_size = flags.verify_buffer_pool.value_or(out->buffer_pool_size);
+  // "128M", "2G", "536870912": digits and at most one unit letter, as mariadbd takes it.
+  const std::string& size = out->buffer_pool_size;
   size_t digits = size.find_first_not_of("0123456789");
   bool ok = digits != 0 && (digits == std::string::npos ||
                             (digits == size.size() - 1 && std::string("KMGkmg").find(size.back()) != std::string::npos));
   return ok ? Status::Ok()
             : Status::BadInput("--verify-buffer-pool must be a size such as 512M or 2G, not '" + size + "'");
 }
-
-
-}  // namespace
 
 BackupFlags AddBackupFlags(JobCli* cli) {
   BackupFlags f;
@@ -143,14 +138,13 @@ namespace {
 
 Status BackupOptionsFromFlags(const JobCli& cli, const BackupFlags& flags, const JobRun& run,
                               LogicalBackupOptions* o) {
-  o->out_dir = OutDir(flags);
+  o->out_dir = BackupOutDir(flags);
   BAMORT_RETURN_IF_ERROR(flags.retention_days.Read(&o->policy.retention_days));
   BAMORT_RETURN_IF_ERROR(flags.keep_min.Read(&o->policy.keep_min));
   BAMORT_RETURN_IF_ERROR(flags.lock_timeout.Read(&o->lock_timeout_seconds));
   o->verify = flags.verify.on();
   BAMORT_RETURN_IF_ERROR(ParseVerifyWhere(flags.verify_in.value_or("auto"), &o->verify_where));
-  o->verify_server = VerifyServerOptions(flags);
-  BAMORT_RETURN_IF_ERROR(CheckBufferPoolSize(o->verify_server.buffer_pool_size));
+  BAMORT_RETURN_IF_ERROR(VerifyServerFromFlags(flags, &o->verify_server));
   o->retention = !flags.no_retention.on();
   o->run_id = run.run_id();
   o->dry_run = cli.dry_run();

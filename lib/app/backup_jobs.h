@@ -7,6 +7,7 @@
 #include "app/job_support.h"
 #include "cli/job_cli.h"
 #include "common/status.h"
+#include "server/private_server.h"
 
 namespace bamort {
 
@@ -36,6 +37,11 @@ struct RestoreFlags {
 };
 
 BackupFlags AddBackupFlags(JobCli* cli);
+// Shared with the physical backup (app/physical_jobs.cc): --out-dir, else $BAMORT_BACKUP_DIR,
+// else /backups; --verify-tmpdir and --verify-buffer-pool onto the private verify server's
+// options (kBadInput for a size mariadbd would not take).
+std::string BackupOutDir(const BackupFlags& flags);
+Status VerifyServerFromFlags(const BackupFlags& flags, PrivateServerOptions* out);
 RestoreFlags AddRestoreFlags(JobCli* cli);
 Status RunBackup(const JobCli& cli, const BackupFlags& flags, JobRun* run);
 Status RunRestore(const JobCli& cli, const RestoreFlags& flags, JobRun* run);

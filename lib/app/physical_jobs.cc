@@ -93,12 +93,6 @@ void FillRetention(const PhysicalBackupOptions& o, const PhysicalBackupResult& r
   run->report().details->set("retention", retention);
 }
 
-std::string BackupDir(const BackupFlags& flags) {
-  if (auto d = flags.out_dir.value()) return *d;
-  const char* env = std::getenv("BAMORT_BACKUP_DIR");
-  return env && *env ? env : "/backups";
-}
-
 }  // namespace
 
 PhysicalBackupFlags AddPhysicalBackupFlags(JobCli* cli) {
@@ -138,15 +132,14 @@ Status RunPhysicalBackup(const JobCli& cli, const BackupFlags& backup, const Phy
     return Status::BadInput("--physical verifies in a private MariaDB only; --verify-in scratch does not apply");
   }
   PhysicalBackupOptions o;
-  o.out_dir = BackupDir(backup);
+  o.out_dir = BackupOutDir(backup);
   BAMORT_RETURN_IF_ERROR(backup.retention_days.Read(&o.policy.retention_days));
   BAMORT_RETURN_IF_ERROR(backup.keep_min.Read(&o.policy.keep_min));
   BAMORT_RETURN_IF_ERROR(backup.lock_timeout.Read(&o.lock_timeout_seconds));
   o.retention = !backup.no_retention.on();
   o.mariadb_backup = flags.mariadb_backup.value_or("");
   o.datadir_mounted = flags.datadir_mounted.on();
-  o.server.parent_dir = backup.verify_tmpdir.value_or("");
-  o.server.buffer_pool_size = backup.verify_buffer_pool.value_or(o.server.buffer_pool_size);
+  BAMORT_RETURN_IF_ERROR(VerifyServerFromFlags(backup, &o.server));
   o.dry_run = cli.dry_run();
   o.now = Now();
   auto& report = run->report();
