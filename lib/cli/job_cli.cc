@@ -193,16 +193,16 @@ JobCli& JobCli::Positional(const std::string& usage) {
   return *this;
 }
 
-const JobCli::Spec* JobCli::Find(const std::string& name) const {
-  for (const Spec& s : specs_) {
+JobCli::Spec* JobCli::Find(const std::string& name) {
+  for (Spec& s : specs_) {
     if (s.name == name) return &s;
   }
   return nullptr;
 }
 
 const std::string* JobCli::ValueOf(size_t index) const {
-  auto it = values_.find(specs_[index].name);
-  return it == values_.end() ? nullptr : &it->second;
+  const std::optional<std::string>& value = specs_[index].value;
+  return value ? &*value : nullptr;
 }
 
 // One argument at argv[*i] (and its value, which advances *i); false with *exit_code on bad usage.
@@ -229,7 +229,7 @@ bool JobCli::ParseOne(const std::string& program, int argc, char** argv, int* i,
               << "use BAMORT_DB_PASSWORD_FILE or --db-password-file\n";
     return false;
   }
-  const Spec* spec = Find(name);
+  Spec* spec = Find(name);
   if (!spec) {
     std::cerr << program << ": unknown flag --" << name << "; see --help\n";
     return false;
@@ -239,7 +239,7 @@ bool JobCli::ParseOne(const std::string& program, int argc, char** argv, int* i,
       std::cerr << program << ": --" << name << " takes no value\n";
       return false;
     }
-    values_[name] = "";
+    spec->value = "";
     return true;
   }
   if (!value) {
@@ -249,7 +249,7 @@ bool JobCli::ParseOne(const std::string& program, int argc, char** argv, int* i,
     }
     value = argv[++*i];
   }
-  values_[name] = *value;
+  spec->value = *value;
   return true;
 }
 

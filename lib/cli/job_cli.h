@@ -9,7 +9,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -134,10 +133,12 @@ class JobCli {
     std::string value_name;  // empty: a switch
     std::string help;
     std::string group;
+    std::optional<std::string> value;  // given on the command line ("" for a switch)
   };
   size_t Add(const std::string& name, const std::string& value_name, const std::string& help,
              const std::string& group);
-  const Spec* Find(const std::string& name) const;
+  Spec* Find(const std::string& name);
+  const Spec* Find(const std::string& name) const { return const_cast<JobCli*>(this)->Find(name); }
   const std::string* ValueOf(size_t index) const;
   bool ParseOne(const std::string& program, int argc, char** argv, int* i, int* exit_code);
 
@@ -148,7 +149,6 @@ class JobCli {
   bool with_database_ = false;
   bool parsed_ = false;
   std::vector<Spec> specs_;
-  std::map<std::string, std::string> values_;
   std::vector<std::string> positional_;
   CommonFlags common_;
   SwitchFlag dry_run_;
