@@ -50,7 +50,7 @@ Status NamedLock::Release() {
   return conn->Execute("DO RELEASE_LOCK(" + conn->Quote(name_) + ")");
 }
 
-Status NamedLock::VerifyHeld() {
+Status NamedLock::VerifyHeld() const {
   if (!conn_) return Status::Precondition("deployment lock is not held");
   Value owner;
   Status s = conn_->QueryValue("SELECT IS_USED_LOCK(" + conn_->Quote(name_) + ") = CONNECTION_ID()", &owner);

@@ -43,7 +43,7 @@ class NamedLock {
   Status AcquireDeployment(Connection* conn, int timeout_seconds);
   Status Release();
   // Still held by our connection? Fails (with the errno) when the connection is gone.
-  Status VerifyHeld();
+  Status VerifyHeld() const;
   bool held() const { return conn_ != nullptr; }
   Connection* connection() const { return conn_; }  // null when not held
   const std::string& name() const { return name_; }

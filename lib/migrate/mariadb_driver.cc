@@ -7,7 +7,7 @@ namespace bamort {
 Status MariaDbDriver::Lock(int timeout_seconds) {
   if (held_ != nullptr) {
     if (held_->connection() != conn_) return Status::Failed("internal: the deployment lock is held on another connection");
-    return const_cast<NamedLock*>(held_)->VerifyHeld();
+    return held_->VerifyHeld();
   }
   if (own_.held()) return Status::Ok();
   return own_.AcquireDeployment(conn_, timeout_seconds);

@@ -15,7 +15,7 @@ namespace {
 Status RepairAdditive(Connection* conn, const ValidationOptions& options, ValidationRun* run) {
   const std::vector<std::string>& statements = run->repair_statements;
   NamedLock lock;
-  BAMORT_RETURN_IF_ERROR(lock.Acquire(conn, NamedLock::NameFor(conn->config().name), options.lock_timeout_seconds));
+  BAMORT_RETURN_IF_ERROR(lock.AcquireDeployment(conn, options.lock_timeout_seconds));
   BAMORT_RETURN_IF_ERROR(conn->Execute("SET SESSION foreign_key_checks = 0"));
   std::vector<SqlStatement> sql;
   for (const auto& s : statements) sql.push_back({s, 0});
