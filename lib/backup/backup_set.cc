@@ -4,15 +4,9 @@
 #include <cctype>
 #include <ctime>
 
+#include "common/text.h"
+
 namespace bamort {
-
-namespace {
-
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-}  // namespace
 
 std::string SetNameFor(const std::string& database, SystemTime created_at) {
   std::string db;

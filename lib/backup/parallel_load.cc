@@ -13,13 +13,12 @@
 #include "backup/dump_statements.h"
 #include "backup/gzip_file.h"
 #include "common/measure.h"
+#include "common/text.h"
 #include "db/connection.h"
 
 namespace bamort {
 
 namespace {
-
-bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
 // "LOCK TABLES `a``b` WRITE;" -> a`b
 bool ParseLockTables(std::string_view line, std::string* table) {

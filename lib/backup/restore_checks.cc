@@ -7,13 +7,13 @@
 #include "backup/dump_stream.h"
 #include "backup/gzip_file.h"
 #include "common/json_value.h"
+#include "common/text.h"
 #include "db/privileges.h"
 
 namespace bamort {
 
 namespace {
 
-bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 bool Contains(std::string_view s, std::string_view p) { return s.find(p) != std::string_view::npos; }
 
 // "`a``b`..." at the start of s -> a`b.

@@ -5,16 +5,13 @@
 #include <spdlog/spdlog.h>
 
 #include "common/file_io.h"
+#include "common/text.h"
 #include "masterdata/exporter.h"
 #include "package/package.h"
 
 namespace bamort::masterdata {
 
 namespace {
-
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 // The export or the database as a document; *t: the time stamped on the package's entries.
 Status ReadSource(const PrepareOptions& options, const PrepareDeps& deps, MasterDataDocument* doc, int64_t* t,

@@ -15,6 +15,7 @@
 #include <Poco/Path.h>
 
 #include "common/file_io.h"
+#include "common/text.h"
 #include "masterdata/entities.h"
 #include "masterdata/record_checks.h"
 #include "masterdata/record_values.h"
@@ -334,10 +335,6 @@ Status ParseV2Document(const std::string& text, const std::string& file, MasterD
   BAMORT_RETURN_IF_ERROR(TakeData(data, file, doc, info));
   info->format = "2.0";
   return Status::Ok();
-}
-
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 }  // namespace
