@@ -5,17 +5,10 @@
 #include <spdlog/spdlog.h>
 
 #include "common/fault_points.h"
+#include "common/measure.h"
 #include "migrate/migrator.h"
 
 namespace bamort {
-
-namespace {
-
-int64_t ElapsedMs(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - since).count();
-}
-
-}  // namespace
 
 MigrationStep StepOf(const Migration& m, bool down) {
   MigrationStep s;
@@ -44,9 +37,9 @@ Status Migrator::RunOne(const Migration& m, bool down, const std::string& applie
     return recorded_progress;
   });
   *committed = progress.committed;
-  *duration_ms = ElapsedMs(start);
+  *duration_ms = MsSince(start);
   if (!s.ok()) {
-    if (recorded) RecordRunFailure(m, down, recorded, progress, s);
+    if (recorded) RecordRunFailure(m, down, progress, s);
     return s;
   }
   if (down) return driver_->RecordRolledBack(m, Previous(m));
@@ -54,9 +47,7 @@ Status Migrator::RunOne(const Migration& m, bool down, const std::string& applie
   return driver_->RecordApplied(m, *duration_ms, applied_by);
 }
 
-void Migrator::RecordRunFailure(const Migration& m, bool down, bool recorded, const RunProgress& progress,
-                                const Status& failure) {
-  if (!recorded) return;
+void Migrator::RecordRunFailure(const Migration& m, bool down, const RunProgress& progress, const Status& failure) {
   const auto& statements = down ? m.down : m.up;
   // A failed down keeps "rollback:" in front of its error, so Repair knows which way it went.
   Status recorded_error = down ? failure.WithContext("rollback") : failure;

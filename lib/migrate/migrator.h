@@ -122,10 +122,9 @@ class Migrator {
                        const std::vector<const Migration*>& plan, MigrateResult* result);
   Status RunOne(const Migration& m, bool down, const std::string& applied_by, int64_t* duration_ms,
                 size_t* committed);
-  // After a failed statement: the dirty record (or, when nothing was committed by an up,
-  // no record at all).
-  void RecordRunFailure(const Migration& m, bool down, bool recorded, const RunProgress& progress,
-                        const Status& failure);
+  // After a failed statement of a recorded migration: the dirty record (or, when nothing
+  // was committed by an up, no record at all).
+  void RecordRunFailure(const Migration& m, bool down, const RunProgress& progress, const Status& failure);
   // Runs the migrations of plan in order (down: their down parts) and records each step,
   // number_after and version_after in result.
   Status RunPlan(const std::vector<const Migration*>& plan, bool down, const std::string& applied_by,
