@@ -2,7 +2,6 @@
 
 #include <signal.h>
 
-#include <cstdlib>
 #include <iostream>
 
 #include <Poco/JSON/Array.h>

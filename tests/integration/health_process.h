@@ -23,18 +23,6 @@
 
 namespace bamort::testing {
 
-inline std::string TempFile(const std::string& tag) {
-  static int counter = 0;
-  return ::testing::TempDir() + "/health-" + std::to_string(getpid()) + "-" + std::to_string(++counter) + "-" + tag;
-}
-
-inline std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 struct HttpResult {
   int status = 0;
   std::map<std::string, std::string> headers;
@@ -48,7 +36,7 @@ struct HttpResult {
 class HealthProcess {
  public:
   HealthProcess(const std::vector<std::string>& args, const std::map<std::string, std::string>& env)
-      : report_(TempFile("report.json")), process_(Argv(args, report_), env) {
+      : report_(TempPath("report.json")), process_(Argv(args, report_), env) {
     // The server prints the address it bound (port 0 = a free port) once it listens.
     std::string port = process_.WaitForLine("listening on http://127.0.0.1:");
     if (!port.empty()) port_ = std::stoi(port);

@@ -28,12 +28,12 @@ namespace {
 using testing::BinaryPath;
 using testing::HealthProcess;
 using testing::HttpResult;
-using testing::ReadAll;
 using testing::StatusOf;
-using testing::TempFile;
 using testing::ProcessResult;
 using testing::ScratchDatabase;
 using testing::SourcePath;
+using testing::ReadWholeFile;
+using testing::TempPath;
 
 std::map<std::string, std::string> DbEnv(const ScratchDatabase& db) { return {{"BAMORT_DB_NAME", db.name()}}; }
 
@@ -59,7 +59,7 @@ const std::set<std::string> kHealthFields = {
 TEST(Health, CompatibleDatabaseIsOkWithAllFieldsVersionMetricsAndACleanShutdown) {
   ScratchDatabase db("health_ok");
   ASSERT_EQ(db.Job("migrate").exit_code, 0);
-  std::string backups = TempFile("backups");
+  std::string backups = TempPath("backups");
   ProcessResult backup = db.Job("backup", {"--out-dir", backups});
   ASSERT_EQ(backup.exit_code, 0) << backup.err;
 
@@ -238,7 +238,7 @@ TEST(Health, UnreachableDatabaseIs503WithNullVersionAndNoSecrets) {
   EXPECT_NE(server.Get("/metrics").body.find("\nbamort_health_db_reads_total 2\n"), std::string::npos);
   StepReport report = StopAndReadReport(&server);
   EXPECT_EQ(report.details->getValue<std::string>("last_status"), "error");
-  EXPECT_EQ(ReadAll(server.report_path()).find(password), std::string::npos);
+  EXPECT_EQ(ReadWholeFile(server.report_path()).find(password), std::string::npos);
   EXPECT_EQ(server.err().find(password), std::string::npos);
 }
 
