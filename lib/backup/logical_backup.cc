@@ -58,7 +58,7 @@ class LogicalBackupRun {
     // The deployment lock keeps migrations (DDL) out while the dump runs:
     // --single-transaction does not protect a dump against ALTER TABLE.
     NamedLock lock;
-    BAMORT_RETURN_IF_ERROR(lock.Acquire(conn_.get(), NamedLock::NameFor(db()), o_.lock_timeout_seconds));
+    BAMORT_RETURN_IF_ERROR(lock.AcquireDeployment(conn_.get(), o_.lock_timeout_seconds));
     BAMORT_RETURN_IF_ERROR(env_->CreateDirs(o_.out_dir));
     Status created = env_->CreateDir(r_->partial_dir, 0700);
     if (!created.ok()) return Status::Failed(created.message(), "check that --out-dir is writable and has space");

@@ -267,7 +267,7 @@ Status MakePhysicalBackup(Connection* conn, const PhysicalBackupOptions& o, Phys
     return Status::Ok();
   }
   NamedLock lock;
-  BAMORT_RETURN_IF_ERROR(lock.Acquire(conn, NamedLock::NameFor(o.config.name), o.lock_timeout_seconds));
+  BAMORT_RETURN_IF_ERROR(lock.AcquireDeployment(conn, o.lock_timeout_seconds));
   BAMORT_RETURN_IF_ERROR(MakeDirs(o.out_dir));
   if (::mkdir(partial.c_str(), 0700) != 0) {
     return Status::Failed("cannot create " + partial + ": " + std::strerror(errno),

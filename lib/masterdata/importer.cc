@@ -123,7 +123,7 @@ Status ImportMasterData(Connection* conn, const ImportOptions& options, ImportRe
   BAMORT_RETURN_IF_ERROR(ReadSource(options, &doc, &info, result));
   if (!options.lock_timeout_seconds) return ImportLocked(conn, options, &doc, info, result);
   NamedLock lock;
-  BAMORT_RETURN_IF_ERROR(lock.Acquire(conn, NamedLock::NameFor(conn->config().name), *options.lock_timeout_seconds));
+  BAMORT_RETURN_IF_ERROR(lock.AcquireDeployment(conn, *options.lock_timeout_seconds));
   Status s = ImportLocked(conn, options, &doc, info, result);
   lock.Release().ok();  // the connection closes after the job anyway; the outcome is the import's
   return s;
