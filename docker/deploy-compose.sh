@@ -322,10 +322,16 @@ physical_probe() {
   db_network=$("$engine" inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' "$db_container" \
                  2>/dev/null | awk '{ print $1 }') || db_network=""
   [ -n "$db_network" ] || { physical_why="the mariadb container is on no network"; return 1; }
-  # The root password, as upstream's compose gives it to the mariadb service.
+  # The root password, as upstream's compose gives it to the mariadb service. A password
+  # file that exists only inside the container cannot be read here: say so rather than
+  # fall back to the default password and fail later with "access denied".
+  if [ -n "${file_value[MARIADB_ROOT_PASSWORD_FILE]:-}" ] && [ ! -r "${file_value[MARIADB_ROOT_PASSWORD_FILE]}" ]; then
+    physical_why="MARIADB_ROOT_PASSWORD_FILE (${file_value[MARIADB_ROOT_PASSWORD_FILE]}) is not readable on this host"
+    return 1
+  fi
   (
     umask 077
-    if [ -n "${file_value[MARIADB_ROOT_PASSWORD_FILE]:-}" ] && [ -r "${file_value[MARIADB_ROOT_PASSWORD_FILE]}" ]; then
+    if [ -n "${file_value[MARIADB_ROOT_PASSWORD_FILE]:-}" ]; then
       head -c 4096 "${file_value[MARIADB_ROOT_PASSWORD_FILE]}" | tr -d '\n' >"$tmp/db-root-password"
     else
       printf '%s' "${file_value[MARIADB_ROOT_PASSWORD]:-secure_root_password}" >"$tmp/db-root-password"

@@ -25,7 +25,9 @@ Status RepairAdditive(Connection* conn, const ValidationOptions& options, Valida
     spdlog::info("repair: {}", SqlForMessage(statements[i]));
     return Status::Ok();
   });
-  conn->Execute("SET SESSION foreign_key_checks = 1");
+  // The validation after the repair runs on this session: it must check foreign keys again.
+  Status restored = conn->Execute("SET SESSION foreign_key_checks = 1");
+  if (s.ok()) s = restored;
   run->repair_committed = progress.committed;
   if (!s.ok()) return progress.committed > 0 ? s.WithCode(StatusCode::kDirty) : s;
   return lock.Release();
