@@ -114,7 +114,14 @@ try {
   await en.page.close();
 
   execFileSync(env('MIGRATE'), { stdio: ['ignore', 'ignore', 'pipe'] });
-  const after = await health();
+  // bamort-health answers from its cache for up to --refresh (1 s here) after the last read,
+  // and a migrate of an empty database can finish within that second: ask until the cache
+  // has been read again after the migrate (at most 10 s), as the banner's own poll does.
+  let after = await health();
+  for (let i = 0; i < 50 && after.status !== 'ok'; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    after = await health();
+  }
   check('bamort-migrate made the database compatible', after.status === 'ok', JSON.stringify(after));
   await de.page.waitForSelector('.system-alert--updated', WAIT).catch(() => {});
   const updated = await banner(de.page);
