@@ -6,12 +6,12 @@
 #include <deque>
 #include <memory>
 #include <mutex>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "backup/dump_statements.h"
 #include "backup/gzip_file.h"
+#include "common/joining_thread.h"
 #include "common/measure.h"
 #include "common/text.h"
 #include "db/connection.h"
@@ -109,9 +109,7 @@ class LoadWorkers {
 
  private:
   void Join() {
-    for (std::thread& t : threads_) {
-      if (t.joinable()) t.join();
-    }
+    for (JoiningThread& t : threads_) t.Join();
   }
 
   void Run(Connection* conn) {
@@ -152,7 +150,7 @@ class LoadWorkers {
   int64_t waited_ms_ = 0;
   Status error_;
   std::vector<std::unique_ptr<Connection>> conns_;
-  std::vector<std::thread> threads_;
+  std::vector<JoiningThread> threads_;
 };
 
 // Reads the dump line by line on the calling thread: statements run in place or are

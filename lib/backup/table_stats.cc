@@ -4,8 +4,8 @@
 #include <atomic>
 #include <functional>
 #include <mutex>
-#include <thread>
 
+#include "common/joining_thread.h"
 #include "db/operation_mark.h"
 
 namespace bamort {
@@ -30,10 +30,10 @@ Status RunOnConnections(const std::vector<Connection*>& conns, size_t count,
       }
     }
   };
-  std::vector<std::thread> threads;
-  for (size_t c = 1; c < conns.size(); ++c) threads.emplace_back(work, conns[c]);
+  std::vector<JoiningThread> threads;
+  for (size_t c = 1; c < conns.size(); ++c) threads.emplace_back([&work, conn = conns[c]] { work(conn); });
   work(conns.at(0));
-  for (std::thread& t : threads) t.join();
+  for (JoiningThread& t : threads) t.Join();
   return first_error;
 }
 

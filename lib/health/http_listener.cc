@@ -103,7 +103,7 @@ Status HttpListener::Start() {
   listening_ = true;
   started_ = true;
   for (int i = 0; i < std::max(1, options_.workers); ++i) workers_.emplace_back([this] { WorkerLoop(); });
-  poll_thread_ = std::thread([this] { PollLoop(); });
+  poll_thread_ = JoiningThread([this] { PollLoop(); });
   return Status::Ok();
 }
 
@@ -114,13 +114,13 @@ void HttpListener::Stop() {
     stopping_ = true;
   }
   Wake();
-  if (poll_thread_.joinable()) poll_thread_.join();  // returns once no connection is busy
+  poll_thread_.Join();  // returns once no connection is busy
   {
     std::lock_guard<std::mutex> lock(mu_);
     workers_stop_ = true;
   }
   work_cv_.notify_all();
-  for (std::thread& t : workers_) t.join();
+  for (JoiningThread& t : workers_) t.Join();
   workers_.clear();
   ::close(wake_pipe_[0]);
   ::close(wake_pipe_[1]);

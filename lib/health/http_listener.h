@@ -36,6 +36,7 @@
 
 #include <Poco/Net/ServerSocket.h>
 
+#include "common/joining_thread.h"
 #include "common/status.h"
 #include "health/connection_budget.h"
 #include "health/http_wire.h"
@@ -139,8 +140,8 @@ class HttpListener {
   bool stopping_ = false;
   bool workers_stop_ = false;
 
-  std::thread poll_thread_;
-  std::vector<std::thread> workers_;
+  JoiningThread poll_thread_;
+  std::vector<JoiningThread> workers_;
 
   std::atomic<uint64_t> accepted_{0}, open_{0}, shed_{0}, refused_{0}, head_timeouts_{0}, bad_requests_{0};
 };

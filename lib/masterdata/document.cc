@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <algorithm>
 #include <set>
-#include <thread>
 
 #include <Poco/DirectoryIterator.h>
 #include <Poco/Exception.h>
@@ -15,6 +14,7 @@
 #include <Poco/Path.h>
 
 #include "common/file_io.h"
+#include "common/joining_thread.h"
 #include "common/text.h"
 #include "masterdata/entities.h"
 #include "masterdata/record_checks.h"
@@ -307,9 +307,9 @@ bool ParseV2DocumentInParts(const std::string& text, const std::string& file, Ma
   auto parse = [&](int t) {
     for (size_t i : mine[t]) results[i] = ParseJsonValue(entities[i].second, &values[i]);
   };
-  std::thread helper(parse, 1);
+  JoiningThread helper([&parse] { parse(1); });
   parse(0);
-  helper.join();
+  helper.Join();
   for (const Status& r : results)
     if (!r.ok()) return false;
   JsonValue data = JsonValue::Object();

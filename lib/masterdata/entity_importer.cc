@@ -3,10 +3,10 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
-#include <thread>
 
 #include <spdlog/spdlog.h>
 
+#include "common/joining_thread.h"
 #include "masterdata/entities.h"
 #include "masterdata/import_values.h"
 #include "masterdata/record_values.h"
@@ -163,7 +163,7 @@ Status EntityImporter::Run(MasterDataDocument* doc, const SourceInfo& info,
     for (size_t k = 0; k < entities_.size(); ++k) prepared.Publish(Status::Ok());
     return RunPrepared(&prepared, &clock, [&](size_t k) { return prepare(k, &collation_); });
   }
-  std::thread preparer([&] {
+  JoiningThread preparer([&] {
     CollationKeys keys(second.get());
     Status s;
     for (size_t k = 0; k < entities_.size(); ++k) {
@@ -173,7 +173,7 @@ Status EntityImporter::Run(MasterDataDocument* doc, const SourceInfo& info,
   });
   Status s = RunPrepared(&prepared, &clock, nullptr);
   prepared.Cancel();
-  preparer.join();
+  preparer.Join();
   return s;
 }
 
