@@ -309,6 +309,11 @@ physical_probe() {
   db_container=$("$engine" ps -aq --filter "label=com.docker.compose.project=$project" \
                    --filter "label=com.docker.compose.service=mariadb" 2>/dev/null | head -1) || db_container=""
   [ -n "$db_container" ] || { physical_why="no container of the service mariadb"; return 1; }
+  # The physical job copies the mariadb service's files: the other jobs must use that server.
+  case "${file_value[BAMORT_DB_HOST]:-mariadb}" in
+    mariadb) ;;
+    *) physical_why="BAMORT_DB_HOST is ${file_value[BAMORT_DB_HOST]}, not the mariadb service whose files would be copied"; return 1 ;;
+  esac
   db_image=$("$engine" inspect --format '{{.Image}}' "$db_container" 2>/dev/null) || db_image=""
   mount=$("$engine" inspect --format '{{range .Mounts}}{{if eq .Destination "/var/lib/mysql"}}{{.Type}} {{.Source}}{{end}}{{end}}' \
             "$db_container" 2>/dev/null) || mount=""
@@ -364,7 +369,7 @@ db_job() {
               -v "$tmp/portable:/opt/bamort-portable:ro" -v "$run_dir:/reports" -v "$backup_dir:/backups"
               -v "$tmp/db-root-password:/run/secrets/bamort-db-root-password:ro"
               -e BAMORT_DB_HOST=mariadb -e BAMORT_DB_PORT=3306 -e BAMORT_DB_USER=root
-              -e "BAMORT_DB_NAME=${MARIADB_DATABASE:-bamort}" -e BAMORT_DB_PASSWORD_FILE=/run/secrets/bamort-db-root-password
+              -e "BAMORT_DB_NAME=${file_value[BAMORT_DB_NAME]:-${MARIADB_DATABASE:-bamort}}" -e BAMORT_DB_PASSWORD_FILE=/run/secrets/bamort-db-root-password
               -e BAMORT_REPORTS_DIR=/reports -e BAMORT_BACKUP_DIR=/backups -e BAMORT_RUN_ID)
   case "$data" in
     volumes) args+=(-v "$db_datadir_host:/var/lib/mysql") ;;
@@ -514,7 +519,14 @@ physical_way_back() {
     t=${d##*restore-}
     if [[ $t > $newest ]]; then newest=$t; fi
   done
-  if [ -z "$newest" ]; then log "no physical restore to undo in $parent"; rcode=3; return 3; fi
+  if [ -z "$newest" ]; then
+    # A restore killed after it stopped mariadb but before it made its work folder.
+    if [ "$(service_state mariadb)" = running ]; then log "no physical restore to undo in $parent"; rcode=3; return 3; fi
+    log "no physical restore to undo in $parent, and mariadb is not running (a restore killed before its first step?): starting it"
+    db_start && wait_db_healthy || { rcode=1; return 1; }
+    log "mariadb is healthy on its data directory $db_datadir_host, which was not touched"
+    rcode=0; return 0
+  fi
   if [ "$(backend_state)" = running ]; then
     log "the backend service $backend_service is running: stop it first; nothing was changed"; rcode=3; return 3
   fi

@@ -51,7 +51,9 @@ Options:
   --health-timeout SEC   compose: how long to wait for bamort-health to say ok (default 120; 0: do not wait)
   --backup-kind KIND     auto (default), physical or logical. auto: physical in compose mode when the
                          mariadb service's /var/lib/mysql is a folder of this host (upstream's
-                         ./bamort-db), made by the database image's own mariadb-backup; else logical
+                         ./bamort-db), made by the database image's own mariadb-backup; else logical.
+                         --native: physical only when asked, with the mariadb-backup beside the
+                         server, and only with --no-auto-restore (deploy.sh cannot stop the server)
   --restore-physical SET compose: the emergency full restore of a physical set, no package: the set
                          is checked, the backend must be stopped, mariadb is stopped, its data
                          directory moved aside (kept), the set put in place, mariadb started and
@@ -133,7 +135,16 @@ elif [ ${#compose_files[@]} -gt 0 ]; then
 fi
 case "$health_timeout" in ''|*[!0-9]*) die_usage "--health-timeout: expected seconds, got '$health_timeout'" ;; esac
 case "$backup_kind" in auto|physical|logical) ;; *) die_usage "--backup-kind: auto, physical or logical, got '$backup_kind'" ;; esac
-if [ "$backup_kind" = physical ] && [ "$compose" = 0 ]; then die_usage "--backup-kind physical needs --compose (natively: bamort-backup --physical)"; fi
+# Natively deploy.sh does not run the database server, so it cannot stop it for a physical
+# restore: a failed migration then needs the operator's hand, and they must say they accept that.
+if [ "$backup_kind" = physical ] && [ "$native" = 1 ] && [ "$auto_restore" = 1 ]; then
+  die_usage "--backup-kind physical with --native needs --no-auto-restore: putting a physical set back stops the" \
+    "server, which deploy.sh does not run here; after a failed migration the summary prints the restore commands" \
+    "(docs/DEPLOY.md \"Physical pre-deploy backup on a native host\"). Or use --backup-kind logical (the default natively)"
+fi
+if [ "$backup_kind" = physical ] && [ "$compose" = 0 ] && [ "$native" = 0 ]; then
+  die_usage "--backup-kind physical needs --compose or --native (a container of the deploy image has no mariadb-backup of the server's version)"
+fi
 if [ -n "$restore_physical" ]; then
   [ "$compose" = 1 ] || die_usage "--restore-physical needs --compose (natively: bamort-restore --physical, docs/BACKUP.md)"
   [ -z "$package" ] || die_usage "--restore-physical and --restore-way-back take no package"
@@ -271,10 +282,19 @@ else
   command -v "$engine" >/dev/null || [ -n "${BAMORT_COMPOSE:-}" ] || die_usage "container engine '$engine' not found"
 fi
 
-# A private folder for this run's temporary files (package check, compose settings).
+# A private folder for this run's temporary files (package check, compose settings, the
+# password files handed to the jobs). The EXIT trap removes it; a deploy.sh killed by
+# SIGKILL cannot, so each run first removes the folders of runs whose process is gone.
+for stale in "${TMPDIR:-/tmp}"/bamort-deploy.*; do
+  [ -d "$stale" ] && [ -O "$stale" ] && [ -f "$stale/pid" ] || continue
+  if ! kill -0 "$(cat "$stale/pid" 2>/dev/null || echo 0)" 2>/dev/null; then
+    rm -rf "$stale" && log "removed $stale, the private folder of a deploy.sh that was killed (it may have held a password file)"
+  fi
+done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bamort-deploy.XXXXXX")
 chmod 0700 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
+echo $$ >"$tmp/pid"
 
 # The package must be complete before anything runs: every file listed in checksums.txt
 # present with its sha256, metadata.json there. Nothing is touched if it is not.
@@ -550,7 +570,9 @@ esac
 
 # 2. backup: physical (always verified in a private server) or logical --verify
 code=0
-if [ "$backup_kind" = physical ]; then
+if [ "$backup_kind" = physical ] && [ "$native" = 1 ]; then
+  step backup backup --physical --out-dir "$backup_dir" --lock-timeout "$lock_timeout" "${dry[@]}" || code=$?
+elif [ "$backup_kind" = physical ]; then
   step backup backup --physical --datadir-mounted --out-dir "$backup_dir" --lock-timeout "$lock_timeout" "${dry[@]}" || code=$?
 else
   step backup backup --verify --out-dir "$backup_dir" --lock-timeout "$lock_timeout" "${dry[@]}" || code=$?
@@ -615,6 +637,12 @@ if [ "$code" -ge 4 ]; then
            "(docs/BACKUP.md), then read $run_dir/migrate.json and $run_dir/restore.json."
   fi
   backend_note="left stopped: the database is dirty"
+  if [ "$backup_kind" = physical ] && [ "$compose" = 0 ]; then
+    fail 4 "migrate failed after changing the database (see $run_dir/migrate.json, details.dirty); not restored (--no-auto-restore)." \
+           "The pre-deploy backup is the physical set ${backup_set:-<set>}. To put it back, stop the server, then:" \
+           "  bamort-restore --physical --backup ${backup_set:-<set>} --datadir <the server's datadir> --start-command '<how you start it>'" \
+           "(docs/BACKUP.md \"Emergency restore of a physical set\"); or fix by hand and run bamort-migrate --repair (docs/RUNBOOK.md)."
+  fi
   fail 4 "migrate failed after changing the database (see $run_dir/migrate.json, details.dirty); not restored (--no-auto-restore)." \
          "Restore: bamort-restore --backup ${backup_set:-<set>}; or fix by hand and run bamort-migrate --repair (docs/RUNBOOK.md)."
 elif [ "$code" != 0 ]; then

@@ -20,7 +20,9 @@
 #      is stopped;
 #   5. the emergency restore killed (SIGKILL) before it moved the data directory, and
 #   6. killed after it moved it aside: the old data directory is still there, deploy.sh
-#      --restore-way-back brings mariadb up with its old content.
+#      --restore-way-back brings mariadb up with its old content;
+#   7. mariadb stopped as a deploy.sh killed before the restore's first step leaves it:
+#      --restore-way-back starts it on its untouched data directory.
 # scripts/test.sh runs it after the container proof when it runs as root. tests/field/README.md
 # says what is real, what is a stand-in, and what podman-compose 1.0.3 does differently.
 #
@@ -397,5 +399,18 @@ say "6. the emergency restore killed after the data directory was moved aside (S
 rm -rf "$run"/bamort-db.before-restore-* "$run"/bamort-db.failed-restore-*
 killed_restore field-kill-moved 'bamort-db.before-restore-*'
 compgen -G "$run/bamort-db.before-restore-*" >/dev/null && fail "the way back left the moved-aside data directory"
+
+say "7. deploy.sh killed after it stopped mariadb, before the restore's first step; deploy.sh --restore-way-back"
+rm -rf "$run"/bamort-db.failed-restore-*
+checksums "$work/checksums-before-stopped"
+podman stop -t 10 bamort-mariadb >/dev/null
+code=0
+"$here/docker/deploy.sh" --compose "$run" --compose-file "$standins" --engine podman --image "$image" \
+  --run-id field-stopped-way-back --restore-way-back >"$work/deploy-field-stopped-way-back.log" 2>&1 || code=$?
+mask <"$work/deploy-field-stopped-way-back.log" | grep -v '^ ' | tail -4
+[ "$code" = 0 ] || fail "deploy.sh --restore-way-back with mariadb stopped and no restore folder exited $code"
+checksums "$work/checksums-after-stopped"
+"${checks[@]}" same-lines "$work/checksums-before-stopped" "$work/checksums-after-stopped"
+echo "the way back started mariadb on its untouched data directory ($(wc -l <"$work/checksums-after-stopped") tables equal)"
 
 say "field rehearsal passed"

@@ -137,7 +137,16 @@ PY
 
 echo "== 1. a deploy (docker compose stand-in through BAMORT_COMPOSE)"
 fresh_db; reset_services
+# The private folders of an earlier deploy.sh killed by SIGKILL (its password files still in
+# it) and of one still running.
+sleep 0 & dead_pid=$!; wait "$dead_pid"
+stale=$(mktemp -d "${TMPDIR:-/tmp}/bamort-deploy.XXXXXX") live=$(mktemp -d "${TMPDIR:-/tmp}/bamort-deploy.XXXXXX")
+echo "$dead_pid" >"$stale/pid"; echo "root-secret" >"$stale/db-root-password"; echo $$ >"$live/pid"
 BAMORT_COMPOSE="$work/bin/fake-compose" deploy --engine docker --run-id c1
+check "the killed run's private folder was removed, and said so" \
+  bash -c "[ ! -e '$stale' ] && grep -q 'removed $stale, the private folder of a deploy.sh that was killed' '$work/out'"
+check "a running deploy's private folder was left alone" [ -f "$live/pid" ]
+rm -rf "$live"
 [ "$code" = 0 ] || { cat "$work/out"; cat "$work/fake/calls.log"; }
 check "exit 0" [ "$code" = 0 ]
 check "every compose call names upstream's file, compose.deploy.yml and project bamort" \
@@ -220,6 +229,13 @@ BAMORT_COMPOSE="$work/bin/fake-compose" deploy --engine docker --run-id c4b --ba
 check "--backup-kind physical: exit 3" [ "$code" = 3 ]
 check "names what is missing" grep -q 'not possible here: the mariadb service has no mount at /var/lib/mysql. Nothing was touched.' "$work/out"
 check "no job ran, nothing stopped" bash -c "! grep -Eq '^job | stop ' '$work/fake/calls.log'"
+# The jobs set to use another server than the mariadb service: its files are not theirs.
+cp "$up/.env" "$work/env.saved"
+echo "BAMORT_DB_HOST=db.elsewhere.example" >>"$up/.env"
+BAMORT_COMPOSE="$work/bin/fake-compose" deploy --engine docker --run-id c4e --backup-kind physical
+cp "$work/env.saved" "$up/.env"
+check "BAMORT_DB_HOST elsewhere: physical refused, exit 3" [ "$code" = 3 ]
+check "names BAMORT_DB_HOST" grep -q 'BAMORT_DB_HOST is db.elsewhere.example, not the mariadb service' "$work/out"
 code=0
 env -u BAMORT_DB_HOST BAMORT_COMPOSE="$work/bin/fake-compose" "$here/docker/deploy.sh" --compose "$up" --engine docker \
   --run-id c4c --restore-way-back >"$work/out" 2>&1 </dev/null || code=$?

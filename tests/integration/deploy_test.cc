@@ -173,6 +173,37 @@ TEST_F(DeployTest, FailedMigrationWithoutAutoRestoreLeavesADirtyDatabaseAndSaysH
   EXPECT_NE(status.out.find("\"state\": \"dirty\""), std::string::npos) << status.out;
 }
 
+// --native --backup-kind physical: the set is made by the mariadb-backup beside the server;
+// deploy.sh cannot stop the server for a physical restore, so it insists on
+// --no-auto-restore and, after a failed migration, prints the restore commands.
+TEST_F(DeployTest, NativePhysicalBackupNeedsNoAutoRestoreAndSaysHowToRestore) {
+  if (RunProcess({"/bin/sh", "-c", "command -v mariadb-backup"}).exit_code != 0) {
+    GTEST_SKIP() << "mariadb-backup is not installed (scripts/install-deps.sh installs it)";
+  }
+  ScratchDatabase db("deployphys");
+  db.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
+  auto before = db.TableChecksums();
+  ProcessResult refused = Deploy(db, {"--backup-kind", "physical"}, package_);
+  EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("needs --no-auto-restore"), std::string::npos) << refused.err;
+  EXPECT_EQ(db.TableChecksums(), before);
+
+  ProcessResult r = Deploy(db, {"--backup-kind", "physical", "--no-auto-restore"}, package_);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("backup kind: physical"), std::string::npos) << r.out;
+  StepReport backup = Report("backup");
+  EXPECT_EQ(backup.status, "ok");
+  EXPECT_EQ(backup.details->optValue<std::string>("kind", ""), "physical");
+  EXPECT_EQ(db.Job("status").exit_code, 0);
+
+  ScratchDatabase failing("deployphysfail");
+  failing.LoadSqlFile(SourcePath("tests/fixtures/legacy-small.sql"));
+  AddConflictingCost(failing);
+  ProcessResult f = Deploy(failing, {"--backup-kind", "physical", "--no-auto-restore", "--run-id", "run2"}, package_);
+  EXPECT_EQ(f.exit_code, 4) << f.out << f.err;
+  EXPECT_NE(f.out.find("bamort-restore --physical --backup "), std::string::npos) << f.out;
+}
+
 // The legacy fixture of the real Bamort (../shared/fixtures) through the whole chain.
 TEST_F(DeployTest, RealLegacyDatabaseEndsCompatibleWithEveryReportOk) {
   std::string fixture = testing::RealFixture("legacy-init00.sql");
