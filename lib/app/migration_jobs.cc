@@ -211,6 +211,19 @@ Status RehearseMigrateJob(const MigrateFlags& flags, JobRun* run, Connection* co
   return s;
 }
 
+// What migrate and rollback read alike: the lock settings, the dry run, who applies.
+template <typename Options>
+Status ReadCommonOptions(const JobCli& cli, const IntFlag& lock_timeout_flag, const DdlLockWaitFlags& ddl_lock_wait,
+                         JobRun* run, Options* options, int64_t* lock_timeout) {
+  BAMORT_RETURN_IF_ERROR(lock_timeout_flag.Read(lock_timeout));
+  options->lock_timeout_seconds = static_cast<int>(*lock_timeout);
+  BAMORT_RETURN_IF_ERROR(ddl_lock_wait.Read(run, &options->lock_wait));
+  options->dry_run = cli.dry_run();
+  options->applied_by = AppliedBy(*run);
+  options->sql_out = &std::cout;
+  return Status::Ok();
+}
+
 }  // namespace
 
 StatusFlags::StatusFlags(JobCli* cli)
@@ -274,12 +287,7 @@ Status RunMigrate(const JobCli& cli, const MigrateFlags& flags, JobRun* run) {
   MigrateOptions options;
   BAMORT_RETURN_IF_ERROR(ParseOptionalVersion(flags.to_version, &options.to_version));
   int64_t lock_timeout = 0;
-  BAMORT_RETURN_IF_ERROR(flags.lock_timeout.Read(&lock_timeout));
-  options.lock_timeout_seconds = static_cast<int>(lock_timeout);
-  BAMORT_RETURN_IF_ERROR(flags.ddl_lock_wait.Read(run, &options.lock_wait));
-  options.dry_run = cli.dry_run();
-  options.applied_by = AppliedBy(*run);
-  options.sql_out = &std::cout;
+  BAMORT_RETURN_IF_ERROR(ReadCommonOptions(cli, flags.lock_timeout, flags.ddl_lock_wait, run, &options, &lock_timeout));
   run->report().inputs->set("target_version",
                             options.to_version ? options.to_version->ToString() : migrations.back().version.ToString());
   run->report().inputs->set("lock_timeout_seconds", lock_timeout);
@@ -328,12 +336,7 @@ Status RunRollback(const JobCli& cli, const RollbackFlags& flags, JobRun* run) {
     options.steps = steps;
   }
   int64_t lock_timeout = 0;
-  BAMORT_RETURN_IF_ERROR(flags.lock_timeout.Read(&lock_timeout));
-  options.lock_timeout_seconds = static_cast<int>(lock_timeout);
-  BAMORT_RETURN_IF_ERROR(flags.ddl_lock_wait.Read(run, &options.lock_wait));
-  options.dry_run = cli.dry_run();
-  options.applied_by = AppliedBy(*run);
-  options.sql_out = &std::cout;
+  BAMORT_RETURN_IF_ERROR(ReadCommonOptions(cli, flags.lock_timeout, flags.ddl_lock_wait, run, &options, &lock_timeout));
   if (options.steps.has_value() == options.to_version.has_value()) {
     return Status::BadInput("give exactly one of --steps N or --to-version V");
   }

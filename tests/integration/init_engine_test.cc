@@ -120,7 +120,9 @@ TEST(InitEngine, TakesTheDeploymentLockOnce) {
   deps.config = db.config();
   InitResult r;
   Status s = RunInitialisation(Options(), deps, &r);
-  if (was_on.value_or("0") == "0") EXPECT_TRUE(root->Execute("SET GLOBAL general_log = 0").ok());
+  if (was_on.value_or("0") == "0") {
+    EXPECT_TRUE(root->Execute("SET GLOBAL general_log = 0").ok());
+  }
   ASSERT_TRUE(s.ok()) << s.ToString();
   ASSERT_GT(r.migrations_applied, 0u);
   const std::string lock = NamedLock::NameFor(db.name());

@@ -67,7 +67,7 @@ TEST(StepReport, MissingFieldIsNamed) {
 }
 
 TEST(StepReport, ValidationRefusesMissingFailedForeignAndOtherRun) {
-  ReportExpectation expect{"backup", "db:3306", "bamort", "run-1", std::nullopt};
+  ReportExpectation expect{"backup", "db:3306", "bamort", "run-1", std::nullopt, std::nullopt};
   StepReport out;
   EXPECT_EQ(ValidatePreviousReport(Dir() + "/does-not-exist.json", expect, &out).code(), StatusCode::kPrecondition);
 
