@@ -66,6 +66,7 @@ Status MemoryDriver::ReadState(DbVersionState* out) {
       st.dirty = r;
     }
   }
+  ReadLatestVersionRow(&st);
   if (st.applied.empty() && !version_rows.empty()) {
     auto top = std::max_element(version_rows.begin(), version_rows.end(),
                                 [](const VersionRow& a, const VersionRow& b) { return a.number < b.number; });
@@ -75,6 +76,20 @@ Status MemoryDriver::ReadState(DbVersionState* out) {
   }
   *out = st;
   return Status::Ok();
+}
+
+// A row's id is its position in version_rows, counted from 1 (AUTO_INCREMENT).
+void MemoryDriver::ReadLatestVersionRow(DbVersionState* st) const {
+  for (size_t i = version_rows.size(); i-- > 0;) {
+    const VersionRow& row = version_rows[i];
+    const int64_t id = static_cast<int64_t>(i) + 1;
+    if (!IsUpstreamMarkerRow(row.version, row.number, row.description)) {
+      st->latest_version_row = SchemaVersionRow{row.version, row.number, id};
+      return;
+    }
+    if (!st->marker_after_latest) st->marker_after_latest = id;
+  }
+  st->marker_after_latest.reset();  // marker rows only: nothing for them to come after
 }
 
 Status MemoryDriver::MarkerIsLatest(bool* out) {

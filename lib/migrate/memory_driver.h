@@ -32,8 +32,10 @@ class MemoryDriver : public MigrationDriver {
   bool version_tables = true;
   bool bookkeeping = true;
   std::map<int64_t, MigrationRecord> records;  // migration_history by number
-  std::vector<VersionRow> version_rows;        // schema_version, oldest first
-  bool marker_latest = false;                  // upstream's setupcheck marker is newest
+  // schema_version, oldest first (a row's id is its position, from 1); a row with the
+  // marker's version, number 1 and description is upstream's setupcheck marker.
+  std::vector<VersionRow> version_rows;
+  bool marker_latest = false;  // MarkerIsLatest's answer, set by a test
   std::string layout = "main";
   std::optional<OperationMark> operation;
   // --- the lock ------------------------------------------------------------------------
@@ -89,6 +91,8 @@ class MemoryDriver : public MigrationDriver {
 
  private:
   Status Find(int64_t number, MigrationRecord** out);
+  // VersionStore's latest_version_row and marker_after_latest, from version_rows.
+  void ReadLatestVersionRow(DbVersionState* st) const;
 };
 
 }  // namespace bamort

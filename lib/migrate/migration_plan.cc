@@ -42,11 +42,18 @@ Status OperationRefusal(const DbVersionState& state) {
                               state.operation->WayOut());
 }
 
+Status RunningMigrationRefusal(const MigrationRecord& dirty, const LockHolder& holder) {
+  return Status::Precondition("a migration is running: migration " + std::to_string(dirty.number) + " (" +
+                                  dirty.description + ") is being applied and the deployment lock is held by " +
+                                  holder.Describe() + "; nothing was changed",
+                              "wait for it to finish (bamort-status shows the outcome), then run this again");
+}
+
 Status PlanMigrate(const DbVersionState& state, const std::vector<Migration>& migrations,
                    const UpPlanRequest& request, std::vector<const Migration*>* plan) {
   plan->clear();
   if (state.operation && state.operation->operation != request.part_of_operation) return OperationRefusal(state);
-  if (state.dirty) return DirtyRefusal(*state.dirty);
+  if (state.dirty) return request.running ? Status::Ok() : DirtyRefusal(*state.dirty);
   if (state.migration_number > migrations.back().number) {
     return Status::Precondition(AssessCompatibility(state, migrations).reason,
                                 "deploy a newer bamort-deploy image that matches the database");
@@ -87,10 +94,11 @@ Status RollbackTarget(const DbVersionState& state, const std::vector<Migration>&
 Status PlanRollback(const DbVersionState& state, const std::vector<Migration>& migrations,
                     const DownPlanRequest& request, std::vector<const Migration*>* plan) {
   plan->clear();
+  if (state.operation) return OperationRefusal(state);
+  if (state.dirty && request.running) return RunningMigrationRefusal(*state.dirty, *request.running);
   if (request.steps.has_value() == request.to_version.has_value()) {
     return Status::BadInput("give exactly one of --steps N or --to-version V");
   }
-  if (state.operation) return OperationRefusal(state);
   if (state.dirty) return DirtyRefusal(*state.dirty);
   if (state.migration_number > migrations.back().number) {
     return Status::Precondition(AssessCompatibility(state, migrations).reason,

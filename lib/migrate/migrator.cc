@@ -38,13 +38,11 @@ const Migration* Migrator::Previous(const Migration& m) const {
   return m.number > 1 ? &migrations_[static_cast<size_t>(m.number - 2)] : nullptr;
 }
 
-Status Migrator::RunningMigrationRefusal(const DbVersionState& state) {
+// A lookup that fails counts as nobody: the plan then refuses the dirty record.
+std::optional<LockHolder> Migrator::RunningMigrationHolder(const DbVersionState& state) {
   std::optional<LockHolder> holder;
-  if (!state.dirty || !driver_->FindOtherLockHolder(&holder).ok() || !holder) return Status::Ok();
-  return Status::Precondition("a migration is running: migration " + std::to_string(state.dirty->number) + " (" +
-                                  state.dirty->description + ") is being applied and the deployment lock is held by " +
-                                  holder->Describe() + "; nothing was changed",
-                              "wait for it to finish (bamort-status shows the outcome), then run this again");
+  if (!state.dirty || !driver_->FindOtherLockHolder(&holder).ok()) return std::nullopt;
+  return holder;
 }
 
 void Migrator::PrintPlan(std::ostream& out, const std::vector<const Migration*>& plan, bool down,
@@ -123,25 +121,23 @@ Status Migrator::CheckMigratePrivileges() {
 Status Migrator::PlanBeforeLock(const MigrateOptions& options, const UpPlanRequest& request,
                                 const DbVersionState& state, bool* in_progress,
                                 std::vector<const Migration*>* plan) {
-  plan->clear();
   // A started record while another process holds the lock is a migration in progress,
-  // not a dirty database: wait for the lock and look again.
-  *in_progress = false;
-  if (state.dirty) {
-    std::optional<LockHolder> holder;
-    *in_progress = driver_->FindOtherLockHolder(&holder).ok() && holder.has_value();
-    if (*in_progress) {
-      spdlog::info("migration {} is being applied by {}; waiting for it", state.dirty->number, holder->Describe());
-    }
+  // not a dirty database: wait for the lock and look again. The plan leaves it empty
+  // (after refusing another operation's mark).
+  UpPlanRequest before_lock = request;
+  before_lock.running = RunningMigrationHolder(state);
+  *in_progress = before_lock.running.has_value();
+  if (*in_progress) {
+    spdlog::info("migration {} is being applied by {}; waiting for it", state.dirty->number,
+                 before_lock.running->Describe());
   }
-  if (state.operation && state.operation->operation != options.part_of_operation) return OperationRefusal(state);
+  BAMORT_RETURN_IF_ERROR(PlanMigrate(state, migrations_, before_lock, plan));
   if (*in_progress) {
     if (options.dry_run) {
       return Status::Precondition("a migration is running right now; run the dry run again when it has finished");
     }
     return Status::Ok();
   }
-  BAMORT_RETURN_IF_ERROR(PlanMigrate(state, migrations_, request, plan));
   if (plan->empty()) return Status::Ok();
   if (options.before_changes && !options.dry_run) BAMORT_RETURN_IF_ERROR(options.before_changes());
   return CheckMigratePrivileges();
@@ -159,7 +155,7 @@ Status Migrator::DryRunMigrate(const MigrateOptions& options, const DbVersionSta
 Status Migrator::Migrate(const MigrateOptions& options, MigrateResult* result) {
   lock_wait_ = options.lock_wait;
   EndMigrationsScope end_scope(driver_);
-  UpPlanRequest request{0, options.to_version, options.part_of_operation};
+  UpPlanRequest request{0, options.to_version, options.part_of_operation, std::nullopt};
   BAMORT_RETURN_IF_ERROR(ResolveTargetNumber(migrations_, options.to_version, &request.target));
   DbVersionState state;
   Compatibility compat;
@@ -213,10 +209,9 @@ Status Migrator::Rollback(const RollbackOptions& options, MigrateResult* result)
   result->number_before = result->number_after = state.migration_number;
   result->version_before = result->version_after = compat.actual_version;
   result->layout_before = state.layout;
-  if (state.operation) return OperationRefusal(state);
-  BAMORT_RETURN_IF_ERROR(RunningMigrationRefusal(state));
   std::vector<const Migration*> plan;
-  BAMORT_RETURN_IF_ERROR(PlanRollback(state, migrations_, {options.steps, options.to_version}, &plan));
+  BAMORT_RETURN_IF_ERROR(PlanRollback(
+      state, migrations_, {options.steps, options.to_version, RunningMigrationHolder(state)}, &plan));
   if (plan.empty()) {
     spdlog::info("nothing to roll back: database at migration {}", state.migration_number);
     return Status::Ok();

@@ -131,9 +131,9 @@ class Migrator {
                  MigrateResult* result);
   void PrintPlan(std::ostream& out, const std::vector<const Migration*>& plan, bool down,
                  const DbVersionState& state) const;
-  // A started record while another connection holds the deployment lock: a migration is
-  // running, not a dirty database (kPrecondition naming the holder; ok when the lock is free).
-  Status RunningMigrationRefusal(const DbVersionState& state);
+  // The other session holding the deployment lock while state has a started (dirty)
+  // record: a migration running right now, not a dirty database. Asked once per workflow.
+  std::optional<LockHolder> RunningMigrationHolder(const DbVersionState& state);
   Status ProveVersionReached(const Migration& m, bool down, MigrateResult* result);
   Status CheckMigratePrivileges();
   Status Preflight(const DbVersionState& state, MigrateResult* result);

@@ -32,6 +32,7 @@ Status ProveSchema(Connection* conn, const std::string& version, int64_t migrati
   for (SchemaFinding& f : CompareSchema(expected, live)) {
     (f.failing() ? proof->failing : proof->warnings).push_back(std::move(f));
   }
+  proof->live = std::move(live);
   return Status::Ok();
 }
 

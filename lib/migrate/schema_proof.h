@@ -8,12 +8,14 @@
 // because Bamort's own AutoMigrate leaves such leftovers and they do no harm.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
 #include "db/connection.h"
 #include "schema/schema_compare.h"
+#include "schema/schema_model.h"
 
 namespace bamort {
 
@@ -23,6 +25,9 @@ struct SchemaProof {
   int64_t migration_number = 0;
   std::vector<SchemaFinding> failing;
   std::vector<SchemaFinding> warnings;
+  // The live schema that was compared (set when checked), so a caller that needs it
+  // too (bamort-validate) does not read it a second time.
+  std::optional<SchemaSpec> live;
   bool ok() const { return failing.empty(); }
   // "3 difference(s): missing column users.role; ..." with at most max_items named.
   std::string Summary(size_t max_items = 5) const;

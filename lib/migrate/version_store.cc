@@ -134,6 +134,7 @@ Status VersionStore::ReadState(DbVersionState* out) {
       st.dirty = r;
     }
   }
+  BAMORT_RETURN_IF_ERROR(ReadLatestVersionRow(&st));
   if (st.applied.empty()) {
     ResultSet rs;
     BAMORT_RETURN_IF_ERROR(conn_->Query(
@@ -145,6 +146,27 @@ Status VersionStore::ReadState(DbVersionState* out) {
     }
   }
   *out = st;
+  return Status::Ok();
+}
+
+// One query for both; in the subquery the marker condition's columns are those of m.
+// The outer columns stay unqualified, so a missing one is named as the layout checks
+// expect ('version').
+Status VersionStore::ReadLatestVersionRow(DbVersionState* state) {
+  ResultSet rs;
+  Status s = conn_->Query(
+      "SELECT version, migration_number, id, (SELECT MAX(m.id) FROM schema_version m WHERE " +
+          UpstreamMarkerCondition() + " AND m.id > schema_version.id) FROM schema_version WHERE NOT (" +
+          UpstreamMarkerCondition() + ") ORDER BY id DESC LIMIT 1",
+      &rs);
+  if (s.db_errno() == dberr::kUnknownColumn) {
+    // Without a description column (migration 1 adds it back) no row is upstream's marker.
+    s = conn_->Query("SELECT version, migration_number, id, NULL FROM schema_version ORDER BY id DESC LIMIT 1", &rs);
+  }
+  BAMORT_RETURN_IF_ERROR(s);
+  if (rs.empty()) return Status::Ok();
+  state->latest_version_row = SchemaVersionRow{rs.GetString(0, 0), rs.GetInt64(0, 1), rs.GetInt64(0, 2)};
+  state->marker_after_latest = OptInt(rs, 0, 3);
   return Status::Ok();
 }
 
@@ -226,6 +248,10 @@ Status VersionStore::EnsureUpstreamMarker() {
 std::string UpstreamMarkerCondition() {
   return std::string("version = '") + kUpstreamMarkerVersion + "' AND migration_number = 1 AND description = '" +
          kUpstreamMarkerDescription + "'";
+}
+
+bool IsUpstreamMarkerRow(const std::string& version, int64_t migration_number, const std::string& description) {
+  return version == kUpstreamMarkerVersion && migration_number == 1 && description == kUpstreamMarkerDescription;
 }
 
 Status VersionStore::MarkerIsLatest(bool* out) {

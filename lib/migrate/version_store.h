@@ -35,6 +35,15 @@ inline constexpr const char* kUpstreamMarkerDescription = "Initial schema versio
 
 // The SQL condition that selects marker rows of schema_version.
 std::string UpstreamMarkerCondition();
+// The same test on a row already read (the in-memory driver keeps rows, not SQL).
+bool IsUpstreamMarkerRow(const std::string& version, int64_t migration_number, const std::string& description);
+
+// A row of schema_version as bamort-validate compares it with migration_history.
+struct SchemaVersionRow {
+  std::string version;
+  int64_t migration_number = 0;
+  int64_t id = 0;
+};
 
 struct MigrationRecord {
   int64_t number = 0;
@@ -58,6 +67,11 @@ struct DbVersionState {
   std::optional<std::string> version;  // as recorded in the database
   std::optional<MigrationRecord> dirty;
   std::vector<MigrationRecord> applied;  // successful rows, by number
+  // The newest schema_version row (by id) that is not upstream's setupcheck marker, and
+  // the id of the newest marker row written after it (upstream's systeminfo then reports
+  // the marker's version). Read whenever the version tables exist.
+  std::optional<SchemaVersionRow> latest_version_row;
+  std::optional<int64_t> marker_after_latest;
   std::string layout;  // empty, legacy, v0.1.37, main, unknown: what the tables look like
   int table_count = 0;  // without the operation mark
   // A restore or init started and has not finished (db/operation_mark.h). While it is
@@ -107,6 +121,7 @@ class VersionStore {
   Status AppendVersionRow(const std::string& version, int64_t number, const std::string& description,
                           const std::string* checksum);
   Status ReadRecords(bool with_bookkeeping, std::vector<MigrationRecord>* out);
+  Status ReadLatestVersionRow(DbVersionState* state);
   Status DetectLayout(DbVersionState* state);
   Connection* conn_;
 };

@@ -146,47 +146,37 @@ CheckResult UnfinishedOperationCheck(const OperationMark& operation) {
 // "version_tables": a dirty entry, or a latest schema_version row that disagrees with the
 // last successful migration, means the recorded version cannot be trusted. Upstream's
 // setupcheck marker rows are recognised, not compared: see version_store.h.
-Status VersionTablesCheck(Connection* conn, const DbVersionState& state, CheckResult* out) {
+CheckResult VersionTablesCheck(const DbVersionState& state) {
   CheckResult c{"version_tables", "pass", "", {}};
   if (state.dirty) {
     c.status = "fail";
     c.items.push_back("migration " + std::to_string(state.dirty->number) + " is dirty: " +
                       state.dirty->error_message.value_or("did not finish"));
   }
-  ResultSet latest;
-  BAMORT_RETURN_IF_ERROR(conn->Query(
-      "SELECT version, migration_number, id FROM schema_version WHERE NOT (" + UpstreamMarkerCondition() +
-          ") ORDER BY id DESC LIMIT 1",
-      &latest));
-  Value marker_after;
-  if (!latest.empty()) {
-    BAMORT_RETURN_IF_ERROR(conn->QueryValue("SELECT MAX(id) FROM schema_version WHERE " + UpstreamMarkerCondition() +
-                                                " AND id > " + latest.GetString(0, 2),
-                                            &marker_after));
-  }
-  if (marker_after) {
+  if (state.marker_after_latest) {
     if (c.status == "pass") c.status = "warn";
-    c.items.push_back("the latest schema_version row (id " + *marker_after + ") is upstream Bamort's setupcheck marker '" +
-                      kUpstreamMarkerVersion + "', so upstream's systeminfo reports " + kUpstreamMarkerVersion +
+    c.items.push_back("the latest schema_version row (id " + std::to_string(*state.marker_after_latest) +
+                      ") is upstream Bamort's setupcheck marker '" + kUpstreamMarkerVersion +
+                      "', so upstream's systeminfo reports " + kUpstreamMarkerVersion +
                       "; bamort-migrate records the current version again after it");
   }
-  if (latest.empty()) {
+  const std::optional<SchemaVersionRow>& latest = state.latest_version_row;
+  if (!latest) {
     c.status = "fail";
     c.items.push_back("schema_version has no row");
   } else if (!state.applied.empty()) {
     const MigrationRecord& last = state.applied.back();
-    if (latest.GetInt64(0, 1) != last.number || latest.GetString(0, 0) != last.version) {
+    if (latest->migration_number != last.number || latest->version != last.version) {
       c.status = "fail";
-      c.items.push_back("latest schema_version row says " + latest.GetString(0, 0) + " (migration " +
-                        latest.GetString(0, 1) + "), the last successful migration is " +
+      c.items.push_back("latest schema_version row says " + latest->version + " (migration " +
+                        std::to_string(latest->migration_number) + "), the last successful migration is " +
                         std::to_string(last.number) + " (" + last.version + ")");
     }
   }
   c.detail = c.status == "pass"   ? "schema_version agrees with migration_history, no dirty entry"
              : c.status == "warn" ? "schema_version agrees with migration_history"
                                   : "the recorded version cannot be trusted";
-  *out = std::move(c);
-  return Status::Ok();
+  return c;
 }
 
 CheckResult MigrationChecksumsCheck(const Compatibility& compat) {
@@ -275,14 +265,17 @@ Status ValidateDatabase(Connection* conn, const std::vector<Migration>& migratio
     return Status::Precondition("the database has no version tables (" + state.layout +
                                 " layout); run bamort-migrate first, or bamort-init for an empty database");
   }
-  CheckResult version_check;
-  BAMORT_RETURN_IF_ERROR(VersionTablesCheck(conn, state, &version_check));
-  out->checks.push_back(std::move(version_check));
+  out->checks.push_back(VersionTablesCheck(state));
   out->checks.push_back(MigrationChecksumsCheck(compat));
 
   BAMORT_RETURN_IF_ERROR(LoadExpectedSchema(state, out));
+  // The status read the live schema already when it proved a database at its version.
   SchemaSpec live;
-  BAMORT_RETURN_IF_ERROR(IntrospectSchema(conn, &live));
+  if (vs.schema.live) {
+    live = std::move(*vs.schema.live);
+  } else {
+    BAMORT_RETURN_IF_ERROR(IntrospectSchema(conn, &live));
+  }
   out->schema_findings = CompareSchema(out->expected, live);
   AddSchemaChecks(out->schema_findings, out);
   BAMORT_RETURN_IF_ERROR(OrphanChecks(conn, live, out));

@@ -382,20 +382,64 @@ TEST_F(MigratorTest, AFreshDatabaseRecordsMigrationOneAfterItCreatedTheVersionTa
   EXPECT_EQ(State().migration_number, 4);
 }
 
+TEST_F(MigratorTest, TheStateNamesTheLatestVersionRowAndAnUpstreamMarkerAfterIt) {
+  EXPECT_FALSE(State().latest_version_row) << "schema_version has no row";
+  driver.version_rows.push_back({kUpstreamMarkerVersion, 1, kUpstreamMarkerDescription});
+  EXPECT_FALSE(State().latest_version_row) << "marker rows are not the version";
+  EXPECT_FALSE(State().marker_after_latest) << "nothing for the marker to come after";
+  At(2);  // version rows 2 and 3
+  DbVersionState st = State();
+  ASSERT_TRUE(st.latest_version_row);
+  EXPECT_EQ(st.latest_version_row->version, "0.4.0");
+  EXPECT_EQ(st.latest_version_row->migration_number, 2);
+  EXPECT_EQ(st.latest_version_row->id, 3);
+  EXPECT_FALSE(st.marker_after_latest);
+  driver.version_rows.push_back({kUpstreamMarkerVersion, 1, kUpstreamMarkerDescription});
+  driver.version_rows.push_back({kUpstreamMarkerVersion, 1, kUpstreamMarkerDescription});
+  st = State();
+  EXPECT_EQ(st.latest_version_row->id, 3);
+  EXPECT_EQ(st.marker_after_latest, 5) << "the newest marker row";
+  driver.version_tables = false;
+  st = State();
+  EXPECT_FALSE(st.latest_version_row) << "read only with the version tables";
+  EXPECT_FALSE(st.marker_after_latest);
+}
+
 TEST(MigrationPlan, PlansOnlyFromTheVersionState) {
   std::vector<Migration> chain = Chain();
   DbVersionState st;
   st.migration_number = 2;
   std::vector<const Migration*> plan;
-  ASSERT_TRUE(PlanMigrate(st, chain, {4, std::nullopt, ""}, &plan).ok());
+  ASSERT_TRUE(PlanMigrate(st, chain, {4, std::nullopt, "", std::nullopt}, &plan).ok());
   ASSERT_EQ(plan.size(), 2u);
   EXPECT_EQ(plan[0]->number, 3);
-  ASSERT_TRUE(PlanRollback(st, chain, {1, std::nullopt}, &plan).ok());
+  ASSERT_TRUE(PlanRollback(st, chain, {1, std::nullopt, std::nullopt}, &plan).ok());
   ASSERT_EQ(plan.size(), 1u);
   EXPECT_EQ(plan[0]->number, 2);
   int64_t target = 0;
   ASSERT_TRUE(ResolveTargetNumber(chain, std::nullopt, &target).ok());
   EXPECT_EQ(target, 4);
+}
+
+TEST(MigrationPlan, ADirtyRecordOfARunningMigrationIsWaitedForUpAndRefusedDown) {
+  std::vector<Migration> chain = Chain();
+  DbVersionState st;
+  st.migration_number = 1;
+  st.dirty = MigrationRecord();
+  st.dirty->number = 2;
+  LockHolder holder{42, "bamort", "10.0.0.5:3456", 3, "Query"};
+  std::vector<const Migration*> plan;
+  EXPECT_EQ(PlanMigrate(st, chain, {4, std::nullopt, "", std::nullopt}, &plan).code(), StatusCode::kPrecondition);
+  ASSERT_TRUE(PlanMigrate(st, chain, {4, std::nullopt, "", holder}, &plan).ok());
+  EXPECT_TRUE(plan.empty()) << "the caller waits for the lock and reads again";
+  Status s = PlanRollback(st, chain, {std::nullopt, std::nullopt, holder}, &plan);
+  EXPECT_EQ(s.code(), StatusCode::kPrecondition) << "before the check of --steps/--to-version, as before";
+  EXPECT_NE(s.message().find("connection 42"), std::string::npos) << s.message();
+  st.operation = OperationMark{"restore", "/backups/x", 0, "h 1 restore", "r1"};
+  s = PlanMigrate(st, chain, {4, std::nullopt, "", holder}, &plan);
+  EXPECT_NE(s.message().find("incomplete"), std::string::npos) << "the mark first: " << s.message();
+  s = PlanRollback(st, chain, {std::nullopt, std::nullopt, holder}, &plan);
+  EXPECT_NE(s.message().find("incomplete"), std::string::npos) << "the mark first: " << s.message();
 }
 
 }  // namespace
