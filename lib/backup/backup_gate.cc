@@ -1,7 +1,5 @@
 #include "backup/backup_gate.h"
 
-#include <Poco/File.h>
-
 namespace bamort {
 
 namespace {
@@ -36,17 +34,20 @@ Status CompareFileLists(const ClaimedBackupSet& claim, const Manifest& manifest)
 
 }  // namespace
 
-Status VerifyClaimedBackupSet(const ClaimedBackupSet& claim, Manifest* manifest) {
+Status VerifyClaimedBackupSet(const ClaimedBackupSet& claim, Manifest* manifest, Env* env) {
   if (claim.set_dir.empty()) {
     return Refuse(claim, "names no backup set (outputs.backup_set is missing: a dry run, or not a backup's report)");
   }
   const std::string& dir = claim.set_dir;
-  if (!Poco::File(dir).exists() || !Poco::File(dir).isDirectory()) {
+  FileInfo dir_info, manifest_info;
+  env->Stat(dir, &dir_info);  // a folder that cannot be read is not there for the restore either
+  if (!dir_info.is_dir) {
     return Refuse(claim, "the backup set it names, " + dir + ", does not exist (deleted, moved, or not mounted here)");
   }
   const std::string manifest_path = dir + "/manifest.json";
-  if (!Poco::File(manifest_path).exists()) return Refuse(claim, manifest_path + " is missing: not a complete set");
-  Status read = ReadManifest(manifest_path, manifest);
+  env->Stat(manifest_path, &manifest_info);
+  if (!manifest_info.exists) return Refuse(claim, manifest_path + " is missing: not a complete set");
+  Status read = ReadManifest(manifest_path, manifest, env);
   if (!read.ok()) return Refuse(claim, "the set's manifest cannot be read: " + read.message());
   const Manifest& m = *manifest;
   if (m.db_name != claim.db_name || m.db_host != claim.db_host) {

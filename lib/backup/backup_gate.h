@@ -13,6 +13,7 @@
 
 #include "backup/manifest.h"
 #include "common/clock.h"
+#include "common/env.h"
 #include "common/status.h"
 
 namespace bamort {
@@ -32,6 +33,6 @@ struct ClaimedBackupSet {
 // missing (deleted), its manifest is missing or unreadable, of another database, run or
 // time, lists other files than the report, or a file is missing, truncated or corrupt.
 // *manifest receives the set's manifest when it could be read.
-Status VerifyClaimedBackupSet(const ClaimedBackupSet& claim, Manifest* manifest);
+Status VerifyClaimedBackupSet(const ClaimedBackupSet& claim, Manifest* manifest, Env* env = Env::Default());
 
 }  // namespace bamort

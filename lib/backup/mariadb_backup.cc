@@ -108,7 +108,7 @@ Status FindMariadbBackup(const std::string& given, const std::string& log_dir, M
   Status s = RunLogged({tool.path, "--version"}, log, "mariadb-backup --version");
   std::string text;
   ReadFileToString(log, &text);
-  ::unlink(log.c_str());
+  Env::Default()->RemoveFile(log);
   if (!s.ok()) return s.WithCode(StatusCode::kPrecondition);
   // "mariadb-backup based on MariaDB server 10.11.19-MariaDB debian-linux-gnu (x86_64)"
   const std::string marker = "based on MariaDB server ";

@@ -247,6 +247,13 @@ Status CopyAndVerify(Connection* conn, const PhysicalBackupOptions& o, const std
 
 }  // namespace
 
+Status CompletePhysicalSet(const std::string& partial, const std::string& set_dir, const std::string& manifest_json,
+                           Env* env) {
+  BAMORT_RETURN_IF_ERROR(env->WriteFileAtomic(partial + "/" + kManifestFile, manifest_json, 0600));
+  BAMORT_RETURN_IF_ERROR(env->SyncDir(partial));
+  return env->Rename(partial, set_dir);
+}
+
 Status MakePhysicalBackup(Connection* conn, const PhysicalBackupOptions& o, PhysicalBackupResult* r) {
   r->manifest = o.manifest;
   r->manifest.kind = Manifest::kPhysical;
@@ -254,8 +261,13 @@ Status MakePhysicalBackup(Connection* conn, const PhysicalBackupOptions& o, Phys
   BAMORT_RETURN_IF_ERROR(CheckSpace(o, r->datadir));
   const std::string base_name = r->manifest.set_name;
   r->set_dir = o.out_dir + "/" + base_name;
-  for (int i = 2; Poco::File(r->set_dir).exists() || Poco::File(PartialDirFor(o.out_dir, r->manifest.set_name)).exists();
-       ++i) {
+  auto taken = [&o](const std::string& set_dir, const std::string& set_name) {
+    FileInfo set, partial;
+    o.env->Stat(set_dir, &set);
+    o.env->Stat(PartialDirFor(o.out_dir, set_name), &partial);
+    return set.exists || partial.exists;
+  };
+  for (int i = 2; taken(r->set_dir, r->manifest.set_name); ++i) {
     r->manifest.set_name = base_name + "-" + std::to_string(i);
     r->set_dir = o.out_dir + "/" + r->manifest.set_name;
   }
@@ -268,33 +280,27 @@ Status MakePhysicalBackup(Connection* conn, const PhysicalBackupOptions& o, Phys
   }
   NamedLock lock;
   BAMORT_RETURN_IF_ERROR(lock.AcquireDeployment(conn, o.lock_timeout_seconds));
-  BAMORT_RETURN_IF_ERROR(MakeDirs(o.out_dir));
-  if (::mkdir(partial.c_str(), 0700) != 0) {
-    return Status::Failed("cannot create " + partial + ": " + std::strerror(errno),
-                          "check that --out-dir is writable and has space");
-  }
+  BAMORT_RETURN_IF_ERROR(o.env->CreateDirs(o.out_dir));
+  BAMORT_RETURN_IF_ERROR(
+      o.env->CreateDir(partial, 0700).WithHint("check that --out-dir is writable and has space"));
   bool keep_partial = false;
   Status s = CopyAndVerify(conn, o, partial, &keep_partial, r);
-  if (s.ok()) s = WriteFileAtomic(partial + "/" + kManifestFile, r->manifest.ToJsonText(), 0600);
-  if (s.ok()) s = FsyncDir(partial);
-  if (s.ok() && ::rename(partial.c_str(), r->set_dir.c_str()) != 0) {
-    s = Status::Failed("cannot rename " + partial + " to " + r->set_dir + ": " + std::strerror(errno));
-  }
+  if (s.ok()) s = CompletePhysicalSet(partial, r->set_dir, r->manifest.ToJsonText(), o.env);
   if (!s.ok()) {
-    if (!keep_partial) DeletePartialDir(partial);
+    if (!keep_partial) DeletePartialDir(partial, o.env);
     return s;
   }
-  FsyncDir(o.out_dir);
+  o.env->SyncDir(o.out_dir);
   lock.Release();
   if (!o.retention) return Status::Ok();
   SetListing listing;
-  Status ls = ListBackupSets(o.out_dir, &listing);
+  Status ls = ListBackupSets(o.out_dir, &listing, o.env);
   if (!ls.ok()) {
     r->warnings.push_back("retention skipped: " + ls.message());
     return Status::Ok();
   }
   r->retention = PlanRetention(listing, o.policy, o.config.name, r->set_dir, o.now);
-  ApplyRetention(listing, &r->retention, &r->warnings);
+  ApplyRetention(listing, &r->retention, &r->warnings, o.env);
   r->retention_ran = true;
   return Status::Ok();
 }

@@ -33,6 +33,7 @@
 #include "backup/manifest.h"
 #include "backup/mariadb_backup.h"
 #include "server/private_server.h"
+#include "common/env.h"
 #include "common/status.h"
 #include "config/db_config.h"
 #include "db/connection.h"
@@ -54,6 +55,7 @@ struct PhysicalBackupOptions {
   bool retention = true;
   RetentionPolicy policy;
   SystemTime now{};
+  Env* env = Env::Default();     // the folders it creates, checks and renames
 };
 
 struct PhysicalBackupResult {
@@ -75,5 +77,11 @@ struct PhysicalBackupResult {
 
 // conn: the source, already checked by the caller (version state read).
 Status MakePhysicalBackup(Connection* conn, const PhysicalBackupOptions& options, PhysicalBackupResult* result);
+
+// The last step: manifest_json becomes the partial folder's manifest.json, the folder is
+// synced and renamed to set_dir. On failure the partial folder is where it was (the caller
+// decides whether to remove it) and the error names it.
+Status CompletePhysicalSet(const std::string& partial, const std::string& set_dir, const std::string& manifest_json,
+                           Env* env = Env::Default());
 
 }  // namespace bamort

@@ -13,7 +13,6 @@
 #include <memory>
 #include <thread>
 
-#include <Poco/File.h>
 #include <spdlog/spdlog.h>
 
 #include "backup/gzip_file.h"
@@ -103,10 +102,8 @@ Status CheckStopped(const PhysicalRestoreOptions& o) {
 
 // Step 4: unpack and prepare beside the data directory, owned like it.
 Status Unpack(const PhysicalRestoreOptions& o, const MariadbBackupTool& tool, PhysicalRestoreResult* r) {
-  if (::mkdir(r->work_dir.c_str(), 0700) != 0) {
-    return Status::Failed("cannot create " + r->work_dir + ": " + std::strerror(errno),
-                          "the folder that holds the data directory must be writable");
-  }
+  BAMORT_RETURN_IF_ERROR(
+      o.env->CreateDir(r->work_dir, 0700).WithHint("the folder that holds the data directory must be writable"));
   auto t = Clock::now();
   StreamExtractor extractor;
   BAMORT_RETURN_IF_ERROR(extractor.Start(tool, r->work_dir, TmpDir() + "/mbstream.err"));
@@ -119,7 +116,7 @@ Status Unpack(const PhysicalRestoreOptions& o, const MariadbBackupTool& tool, Ph
   t = Clock::now();
   const std::string prepare_log = TmpDir() + "/bamort-restore-prepare-" + std::to_string(::getpid()) + ".log";
   BAMORT_RETURN_IF_ERROR(PrepareCopy(tool, r->work_dir, prepare_log));
-  ::unlink(prepare_log.c_str());  // kept only when the prepare failed (its error names it)
+  o.env->RemoveFile(prepare_log);  // kept only when the prepare failed (its error names it)
   r->prepare_ms = Ms(t);
   struct stat st {};
   if (::stat(o.datadir.c_str(), &st) != 0) return Status::Failed("cannot stat " + o.datadir + ": " + std::strerror(errno));
@@ -140,7 +137,7 @@ Status StartAndCompare(const PhysicalRestoreOptions& o, PhysicalRestoreResult* r
   auto t = Clock::now();
   const std::string log = TmpDir() + "/bamort-restore-start-" + std::to_string(::getpid()) + ".log";
   BAMORT_RETURN_IF_ERROR(RunLogged({"/bin/sh", "-c", o.start_command}, log, "--start-command"));
-  ::unlink(log.c_str());  // kept only when the command failed (its error names it)
+  o.env->RemoveFile(log);  // kept only when the command failed (its error names it)
   std::unique_ptr<Connection> conn;
   DbConfig c = o.config;
   c.connect_timeout_seconds = 2;
@@ -167,6 +164,23 @@ Status StartAndCompare(const PhysicalRestoreOptions& o, PhysicalRestoreResult* r
 
 }  // namespace
 
+Status SwapDataDir(const std::string& datadir, const std::string& old_datadir, const std::string& work_dir,
+                   Env* env) {
+  Status aside = env->Rename(datadir, old_datadir);
+  if (!aside.ok()) {
+    return aside.WithContext("cannot move " + datadir + " aside")
+        .WithHint("a data directory that is a mount point cannot be renamed; restore into its parent");
+  }
+  Status in_place = env->Rename(work_dir, datadir);
+  if (in_place.ok()) return Status::Ok();
+  Status back = env->Rename(old_datadir, datadir);
+  Status failed = in_place.WithContext("cannot move the restored copy into place");
+  if (back.ok()) return failed;
+  // The server would find no data directory: say where it is.
+  return failed.WithHint("moving the data directory back failed too (" + back.message() + "): it is in " +
+                         old_datadir + "; mv " + old_datadir + " " + datadir + " before the server starts");
+}
+
 Status RestorePhysical(const PhysicalRestoreOptions& o, PhysicalRestoreResult* r) {
   BAMORT_RETURN_IF_ERROR(CheckSet(o, r));
   MariadbBackupTool tool;
@@ -174,8 +188,8 @@ Status RestorePhysical(const PhysicalRestoreOptions& o, PhysicalRestoreResult* r
   const std::string made_with = r->manifest.physical->optValue<std::string>("tool_version", "");
   BAMORT_RETURN_IF_ERROR(CheckSameVersion(tool, made_with, "the set was made with mariadb-backup of"));
   if (o.check_only) return Status::Ok();
-  struct stat st {};
-  if (::stat(o.datadir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+  FileInfo datadir;
+  if (!o.env->Stat(o.datadir, &datadir).ok() || !datadir.is_dir) {
     return Status::BadInput("--datadir " + o.datadir + " is not a folder");
   }
   BAMORT_RETURN_IF_ERROR(CheckStopped(o));
@@ -194,22 +208,11 @@ Status RestorePhysical(const PhysicalRestoreOptions& o, PhysicalRestoreResult* r
   Status s = Unpack(o, tool, r);
   if (!s.ok()) {
     // Only our own folder exists so far: remove it, the data directory was not touched.
-    try {
-      Poco::File(r->work_dir).remove(true);
-    } catch (const std::exception& e) {
-      spdlog::warn("restore: could not remove {}: {}", r->work_dir, e.what());
-    }
+    Status removed = RemoveTree(r->work_dir, o.env);
+    if (!removed.ok()) spdlog::warn("restore: could not remove {}: {}", r->work_dir, removed.message());
     return s;
   }
-  if (::rename(o.datadir.c_str(), r->old_datadir.c_str()) != 0) {
-    return Status::Failed("cannot move " + o.datadir + " aside: " + std::strerror(errno),
-                          "a data directory that is a mount point cannot be renamed; restore into its parent");
-  }
-  if (::rename(r->work_dir.c_str(), o.datadir.c_str()) != 0) {
-    std::string why = std::strerror(errno);
-    ::rename(r->old_datadir.c_str(), o.datadir.c_str());
-    return Status::Failed("cannot move the restored copy into place: " + why);
-  }
+  BAMORT_RETURN_IF_ERROR(SwapDataDir(o.datadir, r->old_datadir, r->work_dir, o.env));
   r->files_moved = true;
   spdlog::info("restore: {} moved aside to {}, the set's files are in place; starting the server", o.datadir,
                r->old_datadir);

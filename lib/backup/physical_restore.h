@@ -27,6 +27,7 @@
 
 #include "backup/manifest.h"
 #include "common/clock.h"
+#include "common/env.h"
 #include "common/status.h"
 #include "config/db_config.h"
 
@@ -43,6 +44,7 @@ struct PhysicalRestoreOptions {
   bool dry_run = false;
   bool check_only = false;      // steps 1 and 2 only: the set and the tool, nothing else
   SystemTime now{};
+  Env* env = Env::Default();    // the folders it creates, renames and removes
 };
 
 struct PhysicalRestoreResult {
@@ -60,5 +62,11 @@ struct PhysicalRestoreResult {
 };
 
 Status RestorePhysical(const PhysicalRestoreOptions& options, PhysicalRestoreResult* result);
+
+// Step 5: datadir is renamed to old_datadir, then work_dir takes datadir's name. When the
+// second rename fails the first is undone, so the server finds its data directory where
+// it was; the error names the paths of the rename that failed.
+Status SwapDataDir(const std::string& datadir, const std::string& old_datadir, const std::string& work_dir,
+                   Env* env = Env::Default());
 
 }  // namespace bamort

@@ -3,7 +3,6 @@
 #include <chrono>
 #include <memory>
 
-#include <Poco/File.h>
 #include <Poco/Path.h>
 
 #include "backup/json_export.h"
@@ -112,9 +111,10 @@ class RestoreRun {
 // 1. The set: manifest and every file, before anything is touched.
 Status RestoreRun::ReadSet() {
   std::string set_dir = o_.backup, manifest_path;
-  Poco::File given(o_.backup);
-  if (!given.exists()) return Status::BadInput("backup set " + o_.backup + " does not exist", "see bamort-backup --list");
-  if (given.isDirectory()) {
+  FileInfo given, manifest;
+  deps_.env->Stat(o_.backup, &given);
+  if (!given.exists) return Status::BadInput("backup set " + o_.backup + " does not exist", "see bamort-backup --list");
+  if (given.is_dir) {
     manifest_path = set_dir + "/" + kManifestFile;
   } else {
     manifest_path = set_dir;
@@ -123,11 +123,12 @@ Status RestoreRun::ReadSet() {
   }
   r_->set_dir = set_dir;
   set_path_ = Poco::Path(set_dir).absolute().toString();
-  if (!Poco::File(manifest_path).exists()) {
+  deps_.env->Stat(manifest_path, &manifest);
+  if (!manifest.exists) {
     return Status::BadInput(manifest_path + " is missing: " + set_dir + " is not a complete backup set",
                             "an interrupted backup leaves no manifest; use another set (bamort-backup --list)");
   }
-  BAMORT_RETURN_IF_ERROR(ReadManifest(manifest_path, &r_->manifest));
+  BAMORT_RETURN_IF_ERROR(ReadManifest(manifest_path, &r_->manifest, deps_.env));
   r_->manifest_read = true;
   const bool sql = o_.from == RestoreSource::kSqlDump;
   source_ = r_->manifest.FindRole(sql ? "sql-dump" : "json-export");

@@ -25,6 +25,7 @@ FileInfo InfoOf(const struct stat& st) {
   info.is_dir = S_ISDIR(st.st_mode);
   info.is_regular = S_ISREG(st.st_mode);
   info.mode = static_cast<unsigned>(st.st_mode & 07777);
+  info.owner = static_cast<unsigned>(st.st_uid);
   info.modified = std::chrono::system_clock::from_time_t(st.st_mtime);
   return info;
 }
@@ -208,6 +209,19 @@ std::atomic<Env*>& CurrentEnv() {
 }
 
 }  // namespace
+
+Status RemoveTree(const std::string& dir, Env* env) {
+  FileInfo info;
+  BAMORT_RETURN_IF_ERROR(env->Stat(dir, &info));
+  if (!info.exists) return Status::Ok();
+  std::vector<DirEntry> entries;
+  BAMORT_RETURN_IF_ERROR(env->ListDir(dir, &entries));
+  for (const DirEntry& e : entries) {
+    const std::string path = dir + "/" + e.name;
+    BAMORT_RETURN_IF_ERROR(e.info.is_dir ? RemoveTree(path, env) : env->RemoveFile(path));
+  }
+  return env->RemoveDir(dir);
+}
 
 Env* Env::Default() { return CurrentEnv().load(std::memory_order_acquire); }
 

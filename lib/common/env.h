@@ -47,6 +47,7 @@ struct FileInfo {
   bool is_dir = false;
   bool is_regular = false;
   unsigned mode = 0;  // permission bits, e.g. 01777
+  unsigned owner = 0;  // the owner's uid
   SystemTime modified{};
 };
 
@@ -140,5 +141,10 @@ class EnvWrapper : public Env {
  private:
   Env* target_;
 };
+
+// A folder and everything under it, through env (ListDir, RemoveFile, RemoveDir); a
+// symlink is removed, never followed. A folder already gone is not an error. Stops at the
+// first failure, naming the path.
+Status RemoveTree(const std::string& dir, Env* env = Env::Default());
 
 }  // namespace bamort

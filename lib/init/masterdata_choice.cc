@@ -5,11 +5,11 @@
 #include <cstdlib>
 #include <vector>
 
-#include <Poco/File.h>
 #include <Poco/Path.h>
 #include <spdlog/spdlog.h>
 
 #include "build_info.h"
+#include "common/env.h"
 #include "masterdata/document.h"
 
 namespace bamort {
@@ -29,8 +29,10 @@ MasterDataLocation DefaultMasterDataSource() {
   }
   // A build that runs from its build folder (tests, scripts/demo.sh) finds the source tree's set.
   candidates.push_back({std::string(kSourceDir) + "/masterdata", "source tree"});
-  for (const MasterDataLocation& c : candidates)
-    if (Poco::File(c.path).exists()) return c;
+  for (const MasterDataLocation& c : candidates) {
+    FileInfo info;
+    if (Env::Default()->Stat(c.path, &info).ok() && info.exists) return c;
+  }
   std::string searched;
   for (const MasterDataLocation& c : candidates) searched += (searched.empty() ? "" : ", ") + c.path;
   return {"", "not found (searched BAMORT_MASTERDATA_DIR, " + searched + ")"};

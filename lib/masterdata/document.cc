@@ -1,18 +1,15 @@
 #include "masterdata/document.h"
 
-#include <sys/stat.h>
-
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <algorithm>
 #include <set>
 
-#include <Poco/DirectoryIterator.h>
 #include <Poco/Exception.h>
-#include <Poco/File.h>
 #include <Poco/Path.h>
 
+#include "common/env.h"
 #include "common/file_io.h"
 #include "common/joining_thread.h"
 #include "common/text.h"
@@ -340,15 +337,15 @@ Status ParseV2Document(const std::string& text, const std::string& file, MasterD
 }  // namespace
 
 Status ReadDirectoryFiles(const std::string& dir, FileSet* out) {
-  try {
-    for (Poco::DirectoryIterator it(dir), end; it != end; ++it) {
-      if (!it->isFile() || it->isLink()) continue;
-      std::string content;
-      BAMORT_RETURN_IF_ERROR(ReadFileToString(it->path(), &content, kMaxMasterDataBytes));
-      (*out)[it.name()] = std::move(content);
-    }
-  } catch (const Poco::Exception& e) {
-    return Status::BadInput(dir + ": cannot read directory: " + e.displayText());
+  Env* env = Env::Default();
+  std::vector<DirEntry> entries;
+  Status listed = env->ListDir(dir, &entries);
+  if (!listed.ok()) return Status::BadInput(dir + ": cannot read directory: " + listed.message());
+  for (const DirEntry& e : entries) {
+    if (!e.info.is_regular) continue;  // lstat's view: a symlink is skipped
+    std::string content;
+    BAMORT_RETURN_IF_ERROR(env->ReadFileToString(dir + "/" + e.name, &content, kMaxMasterDataBytes));
+    (*out)[e.name] = std::move(content);
   }
   return Status::Ok();
 }
@@ -363,17 +360,11 @@ Status ParseFileSet(const FileSet& files, const std::string& source_name, Master
 namespace {
 
 Status ReadUnchecked(const std::string& source, MasterDataDocument* doc, SourceInfo* info) {
-  Poco::File f(source);
-  bool exists = false, is_dir = false;
-  try {
-    exists = f.exists();
-    is_dir = exists && f.isDirectory();
-  } catch (const Poco::Exception& e) {
-    return Status::BadInput(source + ": " + e.displayText());
-  }
-  if (!exists) return Status::BadInput(source + ": no such file or directory");
-  struct stat st {};
-  if (!is_dir && (::stat(source.c_str(), &st) != 0 || !S_ISREG(st.st_mode)))
+  FileInfo f;
+  Status stat = Env::Default()->Stat(source, &f);
+  if (!stat.ok() || !f.exists) return Status::BadInput(source + ": no such file or directory");
+  const bool is_dir = f.is_dir;
+  if (!is_dir && !f.is_regular)
     return Status::BadInput(source + " is not a regular file or directory (a device or pipe is not master data)");
   if (is_dir) {
     info->kind = "directory";

@@ -2,10 +2,9 @@
 
 #include <algorithm>
 
-#include <Poco/DirectoryIterator.h>
-#include <Poco/File.h>
 #include <Poco/Path.h>
 
+#include "common/env.h"
 #include "common/file_io.h"
 #include "common/embedded_files.h"
 
@@ -33,13 +32,19 @@ class DirectorySource : public MigrationSource {
   explicit DirectorySource(std::string dir) : dir_(std::move(dir)) {}
   Status Load(std::vector<Migration>* out) const override {
     out->clear();
-    Poco::File d(dir_);
-    if (!d.exists() || !d.isDirectory()) return Status::BadInput("--migrations-dir: " + dir_ + " is not a directory");
-    for (Poco::DirectoryIterator it(dir_), end; it != end; ++it) {
-      std::string name = it.name();
+    Env* env = Env::Default();
+    FileInfo d;
+    std::vector<DirEntry> entries;
+    if (!env->Stat(dir_, &d).ok() || !d.is_dir) {
+      return Status::BadInput("--migrations-dir: " + dir_ + " is not a directory");
+    }
+    Status listed = env->ListDir(dir_, &entries);
+    if (!listed.ok()) return Status::BadInput("--migrations-dir: " + listed.message());
+    for (const DirEntry& e : entries) {
+      const std::string& name = e.name;
       if (name.size() < 4 || name.substr(name.size() - 4) != ".sql") continue;
       std::string content;
-      BAMORT_RETURN_IF_ERROR(ReadFileToString(it->path(), &content, kMaxSqlFileBytes));
+      BAMORT_RETURN_IF_ERROR(env->ReadFileToString(dir_ + "/" + name, &content, kMaxSqlFileBytes));
       Migration m;
       BAMORT_RETURN_IF_ERROR(ParseMigration(name, content, &m).WithContext(dir_));
       out->push_back(std::move(m));

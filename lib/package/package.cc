@@ -8,6 +8,7 @@
 #include <archive_entry.h>
 #include <unistd.h>
 
+#include "common/env.h"
 #include "common/sha256.h"
 #include "common/utf8.h"
 
@@ -206,12 +207,12 @@ Status WritePackage(const std::string& path, const FileMap& masterdata, const st
     if (s.ok() && archive_write_close(wa.a) != ARCHIVE_OK)
       s = Status::Failed(path + ": cannot finish package: " + ArchiveError(wa.a));
     if (!s.ok()) {
-      std::remove(tmp.c_str());
+      Env::Default()->RemoveFile(tmp);
       return s;
     }
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
+  if (!Env::Default()->Rename(tmp, path).ok()) {
+    Env::Default()->RemoveFile(tmp);
     return Status::Failed(path + ": cannot rename the finished package into place");
   }
   return Status::Ok();

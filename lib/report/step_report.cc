@@ -8,7 +8,6 @@
 #include <set>
 #include <sstream>
 
-#include <Poco/File.h>
 #include <Poco/Path.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/JSONException.h>
@@ -197,7 +196,7 @@ Status CheckReportWritable(const std::string& path) {
                             "give a writable --report / --reports-dir (BAMORT_REPORTS_DIR); nothing was done");
   }
   ::close(fd);
-  ::unlink(probe.c_str());
+  Env::Default()->RemoveFile(probe);
   return Status::Ok();
 }
 
@@ -279,7 +278,9 @@ Status ReadReport(const std::string& path, StepReport* out) {
 }
 
 Status ValidatePreviousReport(const std::string& path, const ReportExpectation& expect, StepReport* out) {
-  if (!Poco::File(path).exists()) {
+  FileInfo report;
+  Env::Default()->Stat(path, &report);
+  if (!report.exists) {
     return Status::Precondition("required report " + path + " does not exist",
                                 expect.job.empty() ? "" : "run bamort-" + expect.job + " first");
   }

@@ -1,6 +1,5 @@
 #include "server/private_server.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -16,10 +15,10 @@
 #include <thread>
 #include <vector>
 
-#include <Poco/File.h>
 #include <spdlog/spdlog.h>
 
 #include "server/client_process.h"
+#include "common/env.h"
 #include "common/file_io.h"
 #include "db/connection.h"
 
@@ -52,34 +51,23 @@ std::string FindProgram(const std::string& name) {
   return "";
 }
 
-void RemoveTree(const std::string& dir) {
-  try {
-    Poco::File f(dir);
-    if (f.exists()) f.remove(true);
-  } catch (const std::exception& e) {
-    spdlog::warn("could not remove the verify server folder {}: {}", dir, e.what());
-  }
+void RemoveServerDir(const std::string& dir) {
+  Status removed = RemoveTree(dir);
+  if (!removed.ok()) spdlog::warn("could not remove the verify server folder {}: {}", dir, removed.message());
 }
 
 // Folders of earlier runs whose job is gone (killed): bamort-verify-<pid>-XXXXXX.
 void RemoveOrphanedDirs(const std::string& base) {
-  DIR* d = ::opendir(base.c_str());
-  if (!d) return;
-  std::vector<std::string> stale;
-  while (dirent* e = ::readdir(d)) {
-    std::string n = e->d_name;
+  std::vector<DirEntry> entries;
+  if (!Env::Default()->ListDir(base, &entries).ok()) return;
+  for (const DirEntry& e : entries) {
+    const std::string& n = e.name;
     if (n.rfind(kDirPrefix, 0) != 0) continue;
     long pid = std::strtol(n.c_str() + std::strlen(kDirPrefix), nullptr, 10);
-    struct stat st {};
-    if (pid <= 0 || ::lstat((base + "/" + n).c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid()) {
-      continue;
-    }
-    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) stale.push_back(base + "/" + n);
-  }
-  ::closedir(d);
-  for (const std::string& s : stale) {
-    spdlog::info("removing {} left by a verify that was killed", s);
-    RemoveTree(s);
+    if (pid <= 0 || !e.info.is_dir || e.info.owner != ::geteuid()) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    spdlog::info("removing {} left by a verify that was killed", base + "/" + n);
+    RemoveServerDir(base + "/" + n);
   }
 }
 
@@ -149,7 +137,7 @@ Status PrivateServer::CreateForCopy(const PrivateServerOptions& options) {
   if (!::mkdtemp(buf.data())) return Status::Failed("cannot create " + templ + ": " + Errno());
   dir_ = buf.data();
   for (const char* sub : {"/tmp", "/data"}) {
-    if (::mkdir((dir_ + sub).c_str(), 0700) != 0) return Status::Failed("cannot create " + dir_ + sub + ": " + Errno());
+    BAMORT_RETURN_IF_ERROR(Env::Default()->CreateDir(dir_ + sub, 0700));
   }
   mariadbd_ = FindProgram("mariadbd");
   return Status::Ok();
@@ -196,7 +184,8 @@ Status PrivateServer::WaitUntilReady(int timeout_seconds) {
       server_pid_ = -1;
       return Status::Failed("the private verify server did not start: " + LogTail(dir_ + "/error.log"));
     }
-    if (::access((dir_ + "/sock").c_str(), F_OK) == 0) {
+    FileInfo sock;
+    if (Env::Default()->Stat(dir_ + "/sock", &sock).ok() && sock.exists) {
       std::unique_ptr<Connection> conn;
       if (Connection::Open(c, &conn, false).ok()) return Status::Ok();
     }
@@ -213,7 +202,7 @@ void PrivateServer::Stop() {
   // would cost seconds.
   KillGroup(&server_pid_);
   KillGroup(&install_pid_);
-  if (!dir_.empty()) RemoveTree(dir_);
+  if (!dir_.empty()) RemoveServerDir(dir_);
   dir_.clear();
 }
 
