@@ -523,7 +523,7 @@ physical_way_back() {
     # A restore killed after it stopped mariadb but before it made its work folder.
     if [ "$(service_state mariadb)" = running ]; then log "no physical restore to undo in $parent"; rcode=3; return 3; fi
     log "no physical restore to undo in $parent, and mariadb is not running (a restore killed before its first step?): starting it"
-    db_start && wait_db_healthy || { rcode=1; return 1; }
+    if ! db_start || ! wait_db_healthy; then rcode=1; return 1; fi
     log "mariadb is healthy on its data directory $db_datadir_host, which was not touched"
     rcode=0; return 0
   fi

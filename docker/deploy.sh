@@ -286,7 +286,7 @@ fi
 # password files handed to the jobs). The EXIT trap removes it; a deploy.sh killed by
 # SIGKILL cannot, so each run first removes the folders of runs whose process is gone.
 for stale in "${TMPDIR:-/tmp}"/bamort-deploy.*; do
-  [ -d "$stale" ] && [ -O "$stale" ] && [ -f "$stale/pid" ] || continue
+  if [ ! -d "$stale" ] || [ ! -O "$stale" ] || [ ! -f "$stale/pid" ]; then continue; fi
   if ! kill -0 "$(cat "$stale/pid" 2>/dev/null || echo 0)" 2>/dev/null; then
     rm -rf "$stale" && log "removed $stale, the private folder of a deploy.sh that was killed (it may have held a password file)"
   fi
