@@ -10,17 +10,17 @@
 //  5. in ".<set>.partial": mariadb-backup --backup --stream=mbstream, read by this
 //     process, compressed into physical.mbstream.gz (igzip, gzip_file.h, sha256 while
 //     writing) and at the same time unpacked by mbstream -x into a private folder;
-//     meanwhile the source's row counts and CHECKSUM TABLE are read in a consistent
-//     snapshot opened before the copy began (A), and again after it ended (B);
 //  6. the unpacked copy is prepared (mariadb-backup --prepare) and opened by a private
-//     throwaway mariadbd (private_server.h, never the production server); its tables
-//     (C) are read the same way;
-//  7. A != B: the database changed while the copy ran, the set is not kept (as the
-//     logical backup does). C != A: the copy does not compare: the partial folder is
-//     kept with an unverified manifest for inspection. Otherwise C goes into the
+//     throwaway mariadbd (private_server.h, never the production server); its tables'
+//     row counts and CHECKSUM TABLE (C) are read, while the source's are read in a
+//     consistent snapshot opened right after the copy ended (S);
+//  7. C == S: the copy equals a state the source really had. C != S: the source is read
+//     again; if it changed, the database is still being written and nothing is kept
+//     (as the logical backup does); if not, the copy does not compare: the partial
+//     folder is kept with an unverified manifest for inspection. C goes into the
 //     manifest (the restore compares with it), with the binlog/LSN position;
 //  8. manifest.json, fsync, rename to the final name, retention as for logical sets.
-// docs/DECISIONS.md says why A and B stand in for the source at the copy's point.
+// docs/DECISIONS.md says why one reading after the copy is enough.
 // Not thread-safe; the engine owns its threads and child processes and ends them on
 // every path.
 #pragma once

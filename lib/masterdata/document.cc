@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <set>
 
-#include <Poco/Exception.h>
 #include <Poco/Path.h>
 
 #include "common/env.h"

@@ -16,6 +16,7 @@
 
 #include "backup/manifest.h"
 #include "common/file_io.h"
+#include "report/step_report.h"
 #include "test_support.h"
 
 namespace bamort::testing {
@@ -185,6 +186,28 @@ TEST_F(PhysicalBackup, MariadbBackupOfAnotherVersionIsRefused) {
   EXPECT_NE(r.err.find("10.6.99"), std::string::npos) << r.err;
   EXPECT_TRUE(DirEntries(out).empty());
   Poco::File(dir).remove(true);
+  Poco::File(out).remove(true);
+}
+
+// A copy that does not equal the source is not a set: here the application commits between
+// the copy's end and the source's reading (the test-only Env's write), so the reading holds a
+// row the copy lacks, and reads the same again: exit 1, the partial folder kept unverified.
+TEST_F(PhysicalBackup, ACopyThatDiffersFromTheSourceIsNotASet) {
+  if (!installed_) GTEST_SKIP() << "mariadb-backup is not installed (scripts/install-deps.sh installs it)";
+  ScratchDatabase db("phys_differ");
+  FillSource(db);
+  const std::string out = NewTempDir("phys-differ-out");
+  ProcessResult r = db.Job("backup-faults", {"--physical", "--out-dir", out, "--no-retention", "--report", out + "/r.json"},
+                           {{"BAMORT_TEST_WRITE_BEFORE_SNAPSHOT_B", "INSERT INTO skills VALUES (999999, 1, 'late')"}});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("verification failed: the prepared copy differs from the source (table skills"),
+            std::string::npos) << r.err;
+  StepReport report;
+  ASSERT_TRUE(ReadReport(out + "/r.json", &report).ok());
+  EXPECT_EQ(report.status, "failed");
+  EXPECT_TRUE(BackupSetDirs(out).empty()) << "no set that looks done";
+  std::string partial = report.details->optValue<std::string>("partial_path", "");
+  EXPECT_FALSE(partial.empty());
   Poco::File(out).remove(true);
 }
 
