@@ -146,7 +146,7 @@ size_t JobCli::Add(const std::string& name, const std::string& value_name, const
   if (!IsFlagName(name)) throw std::logic_error(where + ": a flag name is lower-case words joined by '-'");
   if (Find(name)) throw std::logic_error(where + " twice");
   if (help.empty()) throw std::logic_error(where + " without a help text");
-  specs_.push_back({name, value_name, help, group});
+  specs_.push_back({name, value_name, help, group, std::nullopt});
   return specs_.size() - 1;
 }
 
