@@ -4,7 +4,9 @@
 #            against `mariadb-dump --single-transaction | gzip -1`
 #   restore: bamort-restore --target-db (from the SQL dump) against `gunzip | mariadb`
 #   references of other kinds, in the same rounds: `mydumper -t 2 -c` / `myloader -t 2`
-#            (logical, parallel) and `mariadb-backup --backup` + `--prepare` (physical);
+#            (logical, parallel) and `mariadb-backup --backup` + `--prepare` (physical),
+#            the latter against `bamort-backup --physical` (which always verifies its copy
+#            in a private server);
 #            their Debian packages are installed here when missing (CI does not need them)
 # on a migrated copy of the small legacy fixture grown by a table of character data to
 # BENCH_BACKUP_MB megabytes (default 1024; generated pseudo-random text, so it does not
@@ -94,7 +96,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 : >"$work/times"
 for run in $(seq 1 "$runs"); do
   echo "round $run of $runs, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-  rm -rf "$work/sets" "$work/ref.sql.gz" "$work/mydumper" "$work/physical"
+  rm -rf "$work/sets" "$work/ref.sql.gz" "$work/mydumper" "$work/physical" "$work/psets"
   t0=$(now)
   mariadb-dump "${client[@]}" --single-transaction --routines --events "$BAMORT_DB_NAME" | gzip -1 >"$work/ref.sql.gz"
   t1=$(now)
@@ -121,6 +123,12 @@ for run in $(seq 1 "$runs"); do
   mariadb-backup --no-defaults --prepare --target-dir="$work/physical" >>"$work/mariadb-backup.log" 2>&1
   t2=$(now)
   phys_backup=$(secs "$t0" "$t1"); phys_prepare=$(secs "$t1" "$t2"); phys_total=$(secs "$t0" "$t2")
+  t0=$(now)
+  "$build/bamort-backup" --physical --out-dir "$work/psets" --no-retention --report "$work/physical.json" 2>/dev/null
+  t1=$(now)
+  ours_phys=$(secs "$t0" "$t1")
+  ours_phys_parts=$(jq -r '.details.timings | "copy \(.copy_ms / 1000) s, prepare \(.prepare_ms / 1000) s, open \(.open_ms / 1000) s, compare \(.compare_ms / 1000) s"' "$work/physical.json")
+  pset_dir=$(jq -r '.outputs.backup_set' "$work/physical.json")
 
   sql -e "DROP DATABASE IF EXISTS ref_restore; DROP DATABASE IF EXISTS ours_restore; DROP DATABASE IF EXISTS myl_restore;
     CREATE DATABASE ref_restore; CREATE DATABASE ours_restore; CREATE DATABASE myl_restore"
@@ -153,20 +161,23 @@ for run in $(seq 1 "$runs"); do
     "bamort-restore --target-db (checks, load, compare)" "$ours_restore" \
     "mydumper -t 2 -c" "$myd_dump" \
     "myloader -t 2" "$myl_restore" \
-    "mariadb-backup --backup + --prepare" "$phys_backup + $phys_prepare"
+    "mariadb-backup --backup + --prepare" "$phys_backup + $phys_prepare" \
+    "bamort-backup --physical (copy, prepare, open, compare)" "$ours_phys"
+  echo "  bamort-backup --physical parts: $ours_phys_parts"
   # The restore's own account of its time (RestoreResult::phases_ms, in its log).
   echo "  bamort-restore phases: $(sed -n 's/.*time per phase: //p' "$work/restore.log" | tail -1)"
   echo "  round $run: restore / myloader -t 2 = $(ratio "$ours_restore" "$myl_restore")," \
     "load average at the round's end: $load_after"
   echo "$ref_dump $ours_sql $ours_total $ref_restore $ours_load $ours_restore $ours_check $ours_compare" \
     "$myd_dump $myl_restore $phys_backup $phys_prepare $phys_total $(ratio "$ours_restore" "$myl_restore")" \
-    >>"$work/times"
+    "$ours_phys $(ratio "$ours_phys" "$phys_total")" >>"$work/times"
 done
 
 col() { awk -v c="$1" '{print $c}' "$work/times" | median; }
 ref_dump=$(col 1); ours_sql=$(col 2); ours_total=$(col 3); ref_restore=$(col 4); ours_load=$(col 5); ours_restore=$(col 6)
 ours_check=$(col 7); ours_compare=$(col 8)
 myd_dump=$(col 9); myl_restore=$(col 10); phys_backup=$(col 11); phys_prepare=$(col 12); phys_total=$(col 13)
+ours_phys=$(col 15)
 echo
 echo "medians of $runs rounds ($shape, buffer pool $buffer_pool, load average now: $(cut -d' ' -f1-3 /proc/loadavg)):"
 printf '%-60s %8s s\n' "mariadb-dump --single-transaction | gzip -1" "$ref_dump" \
@@ -180,7 +191,8 @@ printf '%-60s %8s s\n' "mariadb-dump --single-transaction | gzip -1" "$ref_dump"
   "mydumper -t 2 -c" "$myd_dump" \
   "myloader -t 2" "$myl_restore" \
   "mariadb-backup --backup" "$phys_backup" \
-  "mariadb-backup --prepare" "$phys_prepare"
+  "mariadb-backup --prepare" "$phys_prepare" \
+  "bamort-backup --physical (verified)" "$ours_phys"
 echo
 echo "ratio backup SQL part / reference:   $(ratio "$ours_sql" "$ref_dump")"
 echo "ratio backup whole set / reference:  $(ratio "$ours_total" "$ref_dump")   (aim: <= 0.50)"
@@ -190,6 +202,8 @@ echo "ratio restore / myloader -t 2 per round: $(awk '{printf "%s ", $14}' "$wor
 echo "ratio restore load part / myloader:   $(ratio "$ours_load" "$myl_restore")"
 echo "ratio backup whole set / mydumper:    $(ratio "$ours_total" "$myd_dump")"
 echo "ratio backup whole set / mariadb-backup --backup + --prepare: $(ratio "$ours_total" "$phys_total")"
+echo "ratio backup --physical / mariadb-backup --backup + --prepare: $(ratio "$ours_phys" "$phys_total")" \
+  "(per round: $(awk '{printf "%s ", $16}' "$work/times")); aim: --physical <= 10 s on 1 GB"
 echo "sizes: reference $(du -m "$work/ref.sql.gz" | cut -f1) MB, mydumper $(du -sm "$work/mydumper" | cut -f1) MB," \
-  "physical $(du -sm "$work/physical" | cut -f1) MB, set $(du -sm "$set_dir" | cut -f1) MB" \
+  "physical $(du -sm "$work/physical" | cut -f1) MB, physical set $(du -sm "$pset_dir" | cut -f1) MB, set $(du -sm "$set_dir" | cut -f1) MB" \
   "($(cd "$set_dir" && du -m ./*.gz | tr '\t\n' '  '))"

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Benchmark of docker/deploy.sh end to end (issue 7): wall time per step, read from the
-# step reports (duration_ms), on two databases of a throwaway server:
+# step reports (duration_ms), on three databases of a throwaway server:
 #   legacy  the real legacy Bamort database (../shared/fixtures/legacy-init00.sql), or the
 #           project's tests/fixtures/legacy-small.sql when the real data is absent (said so);
 #   big     the same grown to BENCH_DEPLOY_MB megabytes (default 1024) of characters with
-#           462 KB base64 images in char_chars.image, Bamort's heavy data.
+#           462 KB base64 images in char_chars.image, Bamort's heavy data;
+#   bigphys the same as big, deployed with --backup-kind physical --no-auto-restore (the
+#           verified physical pre-deploy backup; left out when mariadb-backup is missing).
 # deploy.sh runs with --native (the binaries of BUILD_DIR), a package made by bamort-prepare
 # from tests/fixtures/export-v1-small. Prints a table. Its one check of its own (exit 1):
 # no single migration may take more than BENCH_MIGRATION_MAX_MS (default 1000) on the big
@@ -12,6 +14,7 @@
 # migration that rewrites a whole table shows up here).
 #
 #   scripts/bench-deploy.sh [BUILD_DIR]      (default: build)
+#   BENCH_DEPLOY_CASES="bigphys" scripts/bench-deploy.sh     only some of the cases
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -66,45 +69,61 @@ report_ms() {
 }
 
 results=() slowest=()
-run_case() {  # NAME
-  local db=bench_$1 start end code=0 size
+run_case() {  # NAME [DEPLOY ARGS...]
+  local name=$1 db=bench_$1 start end code=0 size
+  shift
   size=$(sql -N -e "SELECT ROUND(SUM(DATA_LENGTH + INDEX_LENGTH) / 1048576) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$db'")
-  echo "--- deploy.sh on $1 ($size MB on disk)"
+  echo "--- deploy.sh on $name ($size MB on disk)"
   start=$(date +%s.%N)
   BAMORT_DB_NAME=$db "$here/docker/deploy.sh" --native --bin-dir "$build" --reports-root "$work/reports" \
-    --backup-dir "$work/backups" --run-id "$1" "$work/package.tar.gz" >"$work/$1.log" 2>&1 || code=$?
+    --backup-dir "$work/backups" --run-id "$name" "$@" "$work/package.tar.gz" >"$work/$name.log" 2>&1 || code=$?
   end=$(date +%s.%N)
-  [ "$code" = 0 ] || { tail -30 "$work/$1.log"; echo "bench-deploy: deploy.sh on $1 exited $code" >&2; exit 1; }
+  [ "$code" = 0 ] || { tail -30 "$work/$name.log"; echo "bench-deploy: deploy.sh on $name exited $code" >&2; exit 1; }
   local row step
-  row=$(printf '%-8s %7s' "$1" "$size")
+  row=$(printf '%-12s %7s' "$name" "$size")
   for step in backup status migrate import validate; do
-    row+=$(printf ' %9s' "$(awk -v ms="$(report_ms "$1" "$step")" 'BEGIN{ if (ms == "-") print "-"; else printf "%.2f", ms / 1000 }')")
+    row+=$(printf ' %9s' "$(awk -v ms="$(report_ms "$name" "$step")" 'BEGIN{ if (ms == "-") print "-"; else printf "%.2f", ms / 1000 }')")
   done
   row+=$(printf ' %9s' "$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.2f", b - a}')")
   results+=("$row")
-  slowest+=("$1: $(jq -r '[.details.applied[] | {n: .number, ms: .duration_ms}] | sort_by(-.ms) | .[:3]
-    | map("\(.n) \(.ms / 1000) s") | join(", ")' "$work/reports/$1/migrate.json")")
+  slowest+=("$name: $(jq -r '[.details.applied[] | {n: .number, ms: .duration_ms}] | sort_by(-.ms) | .[:3]
+    | map("\(.n) \(.ms / 1000) s") | join(", ")' "$work/reports/$name/migrate.json")")
 }
 
-load bench_legacy
-run_case legacy
-load bench_big
-grow bench_big "$mb"
-run_case big
+cases=" ${BENCH_DEPLOY_CASES:-legacy big bigphys} "
+if [[ $cases == *" legacy "* ]]; then load bench_legacy; run_case legacy; fi
+if [[ $cases == *" big "* ]]; then load bench_big; grow bench_big "$mb"; run_case big; fi
+# The same deploy with the physical pre-deploy backup (docs/DEPLOY.md "Physical pre-deploy
+# backup on a native host"): a set copies the whole server, so the logical case's database
+# is dropped first and the server holds the legacy database and this one.
+if [[ $cases != *" bigphys "* ]]; then
+  :
+elif command -v mariadb-backup >/dev/null; then
+  sql -e "DROP DATABASE IF EXISTS bench_big"
+  load bench_bigphys
+  grow bench_bigphys "$mb"
+  run_case bigphys --backup-kind physical --no-auto-restore
+  phys_parts=$(jq -r '.details.timings | "copy \(.copy_ms / 1000) s, prepare \(.prepare_ms / 1000) s, open \(.open_ms / 1000) s, compare \(.compare_ms / 1000) s"' \
+    "$work/reports/bigphys/backup.json")
+else
+  echo "NOTE: mariadb-backup is not installed: the physical case is left out (apt-get install mariadb-backup)"
+fi
 
 echo
 echo "deploy.sh --native, seconds per step (duration_ms of each report) and wall time of the whole run;"
 echo "fixture $(basename "$fixture"), load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs"
-printf '%-8s %7s %9s %9s %9s %9s %9s %9s\n' case MB backup status migrate import validate total
+printf '%-12s %7s %9s %9s %9s %9s %9s %9s\n' case MB backup status migrate import validate total
 printf '%s\n' "${results[@]}"
+[ -z "${phys_parts:-}" ] || echo "bigphys: the verified physical backup's parts: $phys_parts"
 echo "slowest migrations (number, seconds):"
 printf '  %s\n' "${slowest[@]}"
 
 max_ms=${BENCH_MIGRATION_MAX_MS:-1000}
 too_slow=$(jq -r --argjson max "$max_ms" '[.details.applied[] | select(.duration_ms > $max)
-  | "\(.number) (\(.duration_ms) ms)"] | join(", ")' "$work/reports/big/migrate.json")
+  | "\(.number) (\(.duration_ms) ms)"] | join(", ")' "$work/reports/big/migrate.json" \
+  "$work/reports/bigphys/migrate.json" 2>/dev/null | grep -v '^$' | paste -sd' ' || true)
 if [ -n "$too_slow" ]; then
   echo "FAIL: migrations over $max_ms ms on the big database: $too_slow" >&2
   exit 1
 fi
-echo "ok: every migration on the big database took at most $max_ms ms"
+echo "ok: every migration on the big databases took at most $max_ms ms"
