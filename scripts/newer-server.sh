@@ -22,16 +22,24 @@ suite=${BAMORT_NEWER_SUITE:-trixie}
 [ "$(id -u)" = 0 ] || { echo "newer-server: needs root (debootstrap, chroot)" >&2; exit 2; }
 [ -x "$build_dir/tests/integration_tests" ] || { echo "newer-server: build first: $build_dir/tests/integration_tests is missing" >&2; exit 2; }
 
-if ! [ -x "$root/usr/sbin/mariadbd" ]; then
+# mariadb-install-db needs my_print_defaults, which Debian 13's 11.8.9 ships in
+# mariadb-client-core (it was in mariadb-server-core before): a root without it is made again.
+if ! [ -x "$root/usr/sbin/mariadbd" ] || ! [ -x "$root/usr/bin/my_print_defaults" ]; then
   command -v debootstrap >/dev/null || "$here/scripts/install-deps.sh" debootstrap
-  mirror=$(grep -rhoE '^(URIs:|deb) +https?://[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
-           grep -v security | head -1 | awk '{print $2}')
+  # The Debian mirror apt uses: only the files apt reads (not *.disabled, *.save, ...), only
+  # a Debian archive (not nodesource or the like, nor the security archive). Any of these
+  # files may be missing, so nothing here may fail the script.
+  mirror=$(shopt -s nullglob
+           cat /dev/null /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null |
+             grep -oE '^(URIs:|deb) +https?://[^ ]+' | awk '{print $2}' | grep -v security |
+             grep -E '/debian/?$' | head -1 || true)
   mirror=${mirror:-http://deb.debian.org/debian}
   echo "newer-server: installing Debian $suite's MariaDB into $root from $mirror (debootstrap, 2-3 minutes)"
   rm -rf "$root.partial"
-  debootstrap --variant=minbase --include=mariadb-server-core "$suite" "$root.partial" "$mirror" \
+  debootstrap --variant=minbase --include=mariadb-server-core,mariadb-client-core "$suite" "$root.partial" "$mirror" \
     >"/tmp/newer-server-debootstrap.log" 2>&1 ||
     { tail -20 /tmp/newer-server-debootstrap.log >&2; echo "newer-server: debootstrap failed" >&2; exit 1; }
+  rm -rf "$root"
   mv "$root.partial" "$root"
 fi
 # mariadb-install-db resolves this machine's name, so the chroot needs its hosts file.
