@@ -4,7 +4,10 @@
 // bamort_job_main. The shipped bamort-<job> binaries do not contain this file.
 //   BAMORT_TEST_KILL_AFTER_STATEMENTS=k     SIGKILL right after the k-th migration statement of
 //                                           the run committed and its progress was recorded
-//   BAMORT_TEST_WRITE_BEFORE_SNAPSHOT_B=SQL another connection commits SQL before snapshot B
+//   BAMORT_TEST_WRITE_BEFORE_SNAPSHOT_B=SQL SQL is committed before the source is read again: in the
+//                                           logical backup by another connection before snapshot B, in
+//                                           the physical one by the job's own connection between the
+//                                           copy's end and the source's reading
 //   BAMORT_TEST_NOW=RFC3339                 the time the job thinks it is
 #include <atomic>
 #include <csignal>
