@@ -25,7 +25,7 @@ std::string NotOperationMarkCondition(const std::string& column) {
 bool IsOperationMarkTable(const std::string& table) { return table == kOperationMarkTable; }
 
 std::string OperationMark::Describe() const {
-  if (operation.empty()) return "a restore or init that was killed while it wrote its mark";
+  if (operation.empty()) return "restore or init that was killed while it wrote its mark";
   std::string what = operation == "restore" ? "restore of " + detail
                      : operation == "init"  ? "initialisation (admin user '" + detail + "')"
                                             : operation + " (" + detail + ")";

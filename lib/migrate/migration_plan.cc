@@ -52,7 +52,11 @@ Status RunningMigrationRefusal(const MigrationRecord& dirty, const LockHolder& h
 Status PlanMigrate(const DbVersionState& state, const std::vector<Migration>& migrations,
                    const UpPlanRequest& request, std::vector<const Migration*>* plan) {
   plan->clear();
-  if (state.operation && state.operation->operation != request.part_of_operation) return OperationRefusal(state);
+  // A mark without its row (a Begin killed between its two statements) names no operation:
+  // it is nobody's own mark, so it stops every migrate, the one of an init too.
+  if (state.operation && (state.operation->operation.empty() || state.operation->operation != request.part_of_operation)) {
+    return OperationRefusal(state);
+  }
   if (state.dirty) return request.running ? Status::Ok() : DirtyRefusal(*state.dirty);
   if (state.migration_number > migrations.back().number) {
     return Status::Precondition(AssessCompatibility(state, migrations).reason,

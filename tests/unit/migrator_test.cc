@@ -263,6 +263,20 @@ TEST_F(MigratorTest, AnotherOperationsMarkStopsItButItsOwnDoesNot) {
   EXPECT_EQ(State().migration_number, 4);
 }
 
+// A status that says "incomplete" while migrate said "nothing pending" was a CI failure:
+// the mark of a restore killed between creating its table and writing its row has no
+// operation, which equalled a plain migrate's empty part_of_operation.
+TEST_F(MigratorTest, AMarkWithoutItsRowStopsEveryMigrate) {
+  driver.operation = OperationMark{"", "", 0, "unknown", ""};
+  Status s = Migrate();
+  EXPECT_EQ(s.code(), StatusCode::kPrecondition);
+  EXPECT_NE(s.message().find("killed while it wrote its mark"), std::string::npos) << s.message();
+  MigrateOptions o;
+  o.part_of_operation = "init";
+  EXPECT_EQ(Migrate(o).code(), StatusCode::kPrecondition);
+  EXPECT_TRUE(driver.executed.empty());
+}
+
 TEST_F(MigratorTest, ACallersLockIsUsedAndLeftToTheCaller) {
   driver.caller_holds_lock = true;
   driver.locked = true;
