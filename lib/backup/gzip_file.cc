@@ -102,7 +102,7 @@ Status GzipFileWriter::WriteOldest() {
   return WriteAll(fd_, member.data(), member.size(), path_);
 }
 
-Status GzipFileWriter::Finish() {
+Status GzipFileWriter::Finish(bool sync) {
   // An empty input still becomes a valid (empty) gzip file.
   if (!chunk_.empty() || (uncompressed_ == 0 && compressed_ == 0 && in_flight_.empty())) {
     if (chunk_.empty()) {
@@ -115,7 +115,7 @@ Status GzipFileWriter::Finish() {
     }
   }
   while (!in_flight_.empty()) BAMORT_RETURN_IF_ERROR(WriteOldest());
-  if (::fsync(fd_) != 0 || ::close(fd_) != 0) {
+  if ((sync && ::fsync(fd_) != 0) || ::close(fd_) != 0) {
     fd_ = -1;
     return Status::Failed("cannot flush " + path_ + ": " + std::strerror(errno));
   }

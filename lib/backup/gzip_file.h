@@ -40,7 +40,9 @@ class GzipFileWriter {
   // igzip level 0 (fastest) to 3; threads 0 = one per core.
   Status Open(const std::string& path, int level = 1, unsigned threads = 0);
   Status Write(std::string_view data);
-  Status Finish();
+  // Writes what is left and closes the file; with sync = false the caller fsyncs it later
+  // (the physical backup does so beside its verification).
+  Status Finish(bool sync = true);
 
   uint64_t uncompressed_bytes() const { return uncompressed_; }
   uint64_t compressed_bytes() const { return compressed_; }

@@ -71,6 +71,7 @@ class StreamExtractor {
 
   Status Start(const MariadbBackupTool& tool, const std::string& dir, const std::string& log_name);
   Status Write(std::string_view data);
+  int fd() const { return child_.fd(); }  // mbstream's stdin
   // Closes its stdin and waits: ok when mbstream unpacked everything.
   Status Finish();
 

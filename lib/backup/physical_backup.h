@@ -10,17 +10,18 @@
 //  5. in ".<set>.partial": mariadb-backup --backup --stream=mbstream, read by this
 //     process, compressed into physical.mbstream.gz (igzip, gzip_file.h, sha256 while
 //     writing) and at the same time unpacked by mbstream -x into a private folder;
-//  6. the unpacked copy is prepared (mariadb-backup --prepare) and opened by a private
-//     throwaway mariadbd (private_server.h, never the production server); its tables'
-//     row counts and CHECKSUM TABLE (C) are read, while the source's are read in a
-//     consistent snapshot opened right after the copy ended (S);
-//  7. C == S: the copy equals a state the source really had. C != S: the source is read
-//     again; if it changed, the database is still being written and nothing is kept
-//     (as the logical backup does); if not, the copy does not compare: the partial
-//     folder is kept with an unverified manifest for inspection. C goes into the
+//  6. beside the copy, the source's row counts and CHECKSUM TABLE are read in a consistent
+//     snapshot opened just before it (A); the unpacked copy is prepared (mariadb-backup
+//     --prepare) and opened by a private throwaway mariadbd (private_server.h, never the
+//     production server), and its tables are read (C);
+//  7. C == A: the copy equals a state the source really had. C != A (a commit during the
+//     copy): the source is read again now (S), and C == S is as good. C != S: the source
+//     is read once more; if it changed, the database is still being written and nothing
+//     is kept (as the logical backup does); if not, the copy does not compare: the
+//     partial folder is kept with an unverified manifest for inspection. C goes into the
 //     manifest (the restore compares with it), with the binlog/LSN position;
 //  8. manifest.json, fsync, rename to the final name, retention as for logical sets.
-// docs/DECISIONS.md says why one reading after the copy is enough.
+// docs/DECISIONS.md says why a reading beside the copy, or else one after it, is enough.
 // Not thread-safe; the engine owns its threads and child processes and ends them on
 // every path.
 #pragma once
@@ -67,8 +68,9 @@ struct PhysicalBackupResult {
   PhysicalPosition position;
   uint64_t stream_bytes = 0;
   int64_t copy_ms = 0, prepare_ms = 0, open_ms = 0, compare_ms = 0;
-  std::vector<std::string> changed_during_backup;  // tables whose A and B differ
-  std::vector<std::string> differences;            // copy (C) vs source (A)
+  bool source_read_after_copy = false;             // C differed from A: compared with S
+  std::vector<std::string> changed_during_backup;  // tables whose S and a reading after it differ
+  std::vector<std::string> differences;            // copy (C) vs the source (A, or S)
   bool retention_ran = false;
   RetentionPlan retention;
   std::vector<std::string> warnings;

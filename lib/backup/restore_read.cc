@@ -1,51 +1,11 @@
 #include "backup/restore_read.h"
 
-#include <condition_variable>
-#include <deque>
 #include <future>
-#include <mutex>
 
+#include "common/block_queue.h"
 #include "common/sha256.h"
 
 namespace bamort {
-
-namespace {
-
-// The compressed blocks on their way from the reader to the hashing thread.
-class BlockQueue {
- public:
-  static constexpr size_t kMaxBlocks = 64;  // of 256 KB each (gzip_file.cc's read size)
-
-  void Push(std::string_view block) {
-    std::unique_lock<std::mutex> lock(mu_);
-    room_.wait(lock, [&] { return blocks_.size() < kMaxBlocks; });
-    blocks_.emplace_back(block);
-    ready_.notify_one();
-  }
-  void Close() {
-    std::lock_guard<std::mutex> lock(mu_);
-    closed_ = true;
-    ready_.notify_one();
-  }
-  // False once closed and empty.
-  bool Pop(std::string* block) {
-    std::unique_lock<std::mutex> lock(mu_);
-    ready_.wait(lock, [&] { return closed_ || !blocks_.empty(); });
-    if (blocks_.empty()) return false;
-    *block = std::move(blocks_.front());
-    blocks_.pop_front();
-    room_.notify_one();
-    return true;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable ready_, room_;
-  std::deque<std::string> blocks_;
-  bool closed_ = false;
-};
-
-}  // namespace
 
 Status ReadSetOnce(const std::string& set_dir, const Manifest& manifest, const ManifestFile& source, bool sql_dump,
                    SetReadResult* out) {
@@ -56,7 +16,7 @@ Status ReadSetOnce(const std::string& set_dir, const Manifest& manifest, const M
   for (const ManifestFile& f : manifest.files) {
     if (f.name != source.name) others.files.push_back(f);
   }
-  BlockQueue queue;
+  BlockQueue queue(64);  // blocks of 256 KB (gzip_file.cc's read size)
   std::string hex;
   uint64_t size = 0;
   // std::async's future waits for its thread when destroyed: joined on every path.

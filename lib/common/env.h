@@ -37,6 +37,9 @@ inline constexpr size_t kMaxInputFileBytes = 256u << 20;   // anything else (chi
 // Names of the fault points, kept here so the hooks and the engines agree.
 inline constexpr const char* kFaultAfterMigrationStatement = "migrate.after_statement";
 inline constexpr const char* kFaultBeforeSnapshotB = "backup.before_snapshot_b";
+inline constexpr const char* kFaultDuringPhysicalCopy = "backup.physical.during_copy";
+inline constexpr const char* kFaultBetweenPhysicalReadings = "backup.physical.between_readings";
+inline constexpr const char* kFaultTamperPhysicalCopy = "backup.physical.tamper_copy";
 inline constexpr const char* kFaultRestoreBeforeDrop = "restore.before_drop";
 inline constexpr const char* kFaultRestoreAfterCompare = "restore.after_compare";
 

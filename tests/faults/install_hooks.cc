@@ -6,12 +6,21 @@
 //                                           the run committed and its progress was recorded
 //   BAMORT_TEST_WRITE_BEFORE_SNAPSHOT_B=SQL SQL is committed before the source is read again: in the
 //                                           logical backup by another connection before snapshot B, in
-//                                           the physical one by the job's own connection between the
-//                                           copy's end and the source's reading
+//                                           the physical one by the job's own connection after the copy
+//                                           differed from the reading beside it, before the source's
+//                                           reading after the copy
+//   BAMORT_TEST_WRITE_DURING_COPY=SQL       physical backup: committed by the job's connection after the
+//                                           source's reading beside the copy opened its snapshot, before
+//                                           mariadb-backup starts (a commit during the copy)
+//   BAMORT_TEST_WRITE_BETWEEN_READINGS=SQL  physical backup: committed between the source's reading after
+//                                           the copy and the one after that
+//   BAMORT_TEST_TAMPER_COPY=SQL             physical backup: run in the private server on the prepared copy
+//                                           before its tables are read (a copy that does not compare)
 //   BAMORT_TEST_NOW=RFC3339                 the time the job thinks it is
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -35,15 +44,24 @@ class HookEnv : public bamort::EnvWrapper {
     }
   }
   std::optional<std::string> FaultPointSql(const char* name) override {
-    if (write_before_b_ && std::string(name) == bamort::kFaultBeforeSnapshotB) return write_before_b_;
-    return std::nullopt;
+    auto sql = sql_at_.find(name);
+    if (sql == sql_at_.end()) return std::nullopt;
+    return sql->second;
   }
 
   void ReadEnvironment() {
     if (const char* k = std::getenv("BAMORT_TEST_KILL_AFTER_STATEMENTS"); k && *k) {
       kill_after_ = std::strtol(k, nullptr, 10);
     }
-    if (const char* sql = std::getenv("BAMORT_TEST_WRITE_BEFORE_SNAPSHOT_B"); sql && *sql) write_before_b_ = sql;
+    const std::pair<const char*, const char*> kSqlVariables[] = {
+        {"BAMORT_TEST_WRITE_BEFORE_SNAPSHOT_B", bamort::kFaultBeforeSnapshotB},
+        {"BAMORT_TEST_WRITE_DURING_COPY", bamort::kFaultDuringPhysicalCopy},
+        {"BAMORT_TEST_WRITE_BETWEEN_READINGS", bamort::kFaultBetweenPhysicalReadings},
+        {"BAMORT_TEST_TAMPER_COPY", bamort::kFaultTamperPhysicalCopy},
+    };
+    for (const auto& [variable, point] : kSqlVariables) {
+      if (const char* sql = std::getenv(variable); sql && *sql) sql_at_[point] = sql;
+    }
     if (const char* now = std::getenv("BAMORT_TEST_NOW"); now && *now) {
       bamort::SystemTime t;
       if (bamort::ParseRfc3339(now, &t)) now_ = t;
@@ -53,7 +71,7 @@ class HookEnv : public bamort::EnvWrapper {
  private:
   long kill_after_ = 0;
   std::atomic<long> committed_in_run_{0};
-  std::optional<std::string> write_before_b_;
+  std::map<std::string, std::string> sql_at_;  // fault point -> the SQL to run there
   std::optional<bamort::SystemTime> now_;
 };
 

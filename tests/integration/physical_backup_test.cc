@@ -189,26 +189,88 @@ TEST_F(PhysicalBackup, MariadbBackupOfAnotherVersionIsRefused) {
   Poco::File(out).remove(true);
 }
 
-// A copy that does not equal the source is not a set: here the application commits between
-// the copy's end and the source's reading (the test-only Env's write), so the reading holds a
-// row the copy lacks, and reads the same again: exit 1, the partial folder kept unverified.
-TEST_F(PhysicalBackup, ACopyThatDiffersFromTheSourceIsNotASet) {
-  if (!installed_) GTEST_SKIP() << "mariadb-backup is not installed (scripts/install-deps.sh installs it)";
-  ScratchDatabase db("phys_differ");
-  FillSource(db);
-  const std::string out = NewTempDir("phys-differ-out");
-  ProcessResult r = db.Job("backup-faults", {"--physical", "--out-dir", out, "--no-retention", "--report", out + "/r.json"},
-                           {{"BAMORT_TEST_WRITE_BEFORE_SNAPSHOT_B", "INSERT INTO skills VALUES (999999, 1, 'late')"}});
-  EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_NE(r.err.find("verification failed: the prepared copy differs from the source (table skills"),
-            std::string::npos) << r.err;
+// The quiet case: the source read beside the copy equals the copy, and no reading after it
+// is needed (the manifest says which reading the copy was compared with).
+TEST_F(PhysicalBackup, AQuietSourceIsComparedWithTheReadingBesideTheCopy) {
+  ASSERT_EQ(made_.exit_code, 0) << made_.err;
+  Manifest m;
+  ASSERT_TRUE(ReadManifest(SetDir() + "/manifest.json", &m).ok());
+  ASSERT_TRUE(m.verification);
+  EXPECT_NE(m.verification->getValue<std::string>("compared").find("opened before the copy"), std::string::npos);
+  EXPECT_EQ(made_.err.find("reading the source again"), std::string::npos) << made_.err;
+}
+
+// Runs bamort-backup-faults --physical on a fresh source with the test-only Env's SQL at
+// fault points (tests/faults/install_hooks.cc); "{db}" in the SQL is the source's name.
+struct FaultRun {
+  std::string out;
+  ProcessResult r;
   StepReport report;
-  ASSERT_TRUE(ReadReport(out + "/r.json", &report).ok());
-  EXPECT_EQ(report.status, "failed");
-  EXPECT_TRUE(BackupSetDirs(out).empty()) << "no set that looks done";
-  std::string partial = report.details->optValue<std::string>("partial_path", "");
-  EXPECT_FALSE(partial.empty());
-  Poco::File(out).remove(true);
+};
+void RunPhysicalWithFaults(const std::string& name, std::map<std::string, std::string> faults, FaultRun* run) {
+  ScratchDatabase db(name);
+  FillSource(db);
+  for (auto& [variable, sql] : faults) {
+    for (size_t at = sql.find("{db}"); at != std::string::npos; at = sql.find("{db}")) sql.replace(at, 4, db.name());
+  }
+  run->out = NewTempDir(name + "-out");
+  run->r = db.Job("backup-faults", {"--physical", "--out-dir", run->out, "--no-retention", "--report",
+                                    run->out + "/r.json"},
+                  faults);
+  ASSERT_TRUE(ReadReport(run->out + "/r.json", &run->report).ok()) << run->r.err;
+}
+
+// A commit during the copy: the copy holds it, the reading beside the copy (opened before it)
+// does not. The source is read again after the copy, the copy equals that reading, and the
+// set is verified with the row in it.
+TEST_F(PhysicalBackup, ACommitDuringTheCopyIsComparedWithAReadingAfterIt) {
+  FaultRun run;
+  RunPhysicalWithFaults("phys_during", {{"BAMORT_TEST_WRITE_DURING_COPY", "INSERT INTO skills VALUES (999999, 1, 'during')"}},
+                        &run);
+  ASSERT_EQ(run.r.exit_code, 0) << run.r.err;
+  EXPECT_NE(run.r.err.find("differs from the source's reading before it (table skills"), std::string::npos) << run.r.err;
+  Manifest m;
+  ASSERT_TRUE(ReadManifest(run.report.outputs->getValue<std::string>("manifest"), &m).ok());
+  EXPECT_TRUE(m.verified);
+  EXPECT_EQ(m.tables.at("skills").rows, 6001u) << "the copy holds the commit made during it";
+  ASSERT_TRUE(m.verification);
+  EXPECT_NE(m.verification->getValue<std::string>("compared").find("opened after the copy"), std::string::npos);
+  Poco::File(run.out).remove(true);
+}
+
+// Commits during the copy, right after it and between the two readings after it: the
+// database is still being written, so nothing can be compared and nothing is kept.
+TEST_F(PhysicalBackup, ADatabaseStillBeingWrittenKeepsNothing) {
+  FaultRun run;
+  RunPhysicalWithFaults("phys_busy",
+                        {{"BAMORT_TEST_WRITE_DURING_COPY", "INSERT INTO skills VALUES (999997, 1, 'during')"},
+                         {"BAMORT_TEST_WRITE_BEFORE_SNAPSHOT_B", "INSERT INTO skills VALUES (999998, 1, 'after')"},
+                         {"BAMORT_TEST_WRITE_BETWEEN_READINGS", "INSERT INTO skills VALUES (999999, 1, 'later')"}},
+                        &run);
+  EXPECT_EQ(run.r.exit_code, 1) << run.r.err;
+  EXPECT_NE(run.r.err.find("the database changed while the backup ran (table skills"), std::string::npos) << run.r.err;
+  EXPECT_EQ(run.report.status, "failed");
+  EXPECT_TRUE(DirEntries(run.out).size() == 1) << "only the report: no set and no partial folder";
+  Poco::File(run.out).remove(true);
+}
+
+// A copy that does not equal a source that stands still is not a set: here the prepared copy
+// is changed in the private server before its tables are read (the test-only Env's SQL).
+// Exit 1, the partial folder kept with an unverified manifest for inspection.
+TEST_F(PhysicalBackup, ACopyThatDiffersFromTheSourceIsNotASet) {
+  FaultRun run;
+  RunPhysicalWithFaults("phys_differ", {{"BAMORT_TEST_TAMPER_COPY", "DELETE FROM `{db}`.skills WHERE id = 1"}}, &run);
+  EXPECT_EQ(run.r.exit_code, 1) << run.r.err;
+  EXPECT_NE(run.r.err.find("verification failed: the prepared copy differs from the source (table skills"),
+            std::string::npos) << run.r.err;
+  EXPECT_EQ(run.report.status, "failed");
+  EXPECT_TRUE(BackupSetDirs(run.out).empty()) << "no set that looks done";
+  std::string partial = run.report.details->optValue<std::string>("partial_path", "");
+  ASSERT_FALSE(partial.empty());
+  Manifest m;
+  ASSERT_TRUE(ReadManifest(partial + "/manifest.json", &m).ok());
+  EXPECT_FALSE(m.verified);
+  Poco::File(run.out).remove(true);
 }
 
 TEST_F(PhysicalBackup, UserWithoutReloadAndProcessIsRefused) {
