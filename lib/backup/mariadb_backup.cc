@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "server/client_process.h"
+#include "server/throwaway_sync.h"
 #include "common/file_io.h"
 #include "common/secrets.h"
 
@@ -78,9 +79,10 @@ std::string VersionNumber(const std::string& version) {
   return dots >= 2 ? v : "";
 }
 
-Status RunLogged(const std::vector<std::string>& argv, const std::string& log_file, const std::string& what) {
+Status RunLogged(const std::vector<std::string>& argv, const std::string& log_file, const std::string& what,
+                 const std::vector<std::string>& extra_env) {
   pid_t pid = -1;
-  BAMORT_RETURN_IF_ERROR(SpawnLogged(argv, log_file, /*own_process_group=*/false, &pid));
+  BAMORT_RETURN_IF_ERROR(SpawnLogged(argv, log_file, /*own_process_group=*/false, &pid, extra_env));
   int st = 0;
   while (::waitpid(pid, &st, 0) < 0) {
     if (errno != EINTR) return Status::Failed("waitpid: " + Errno());
@@ -132,8 +134,15 @@ Status CheckSameVersion(const MariadbBackupTool& tool, const std::string& server
                               "mariadb-server) or give --mariadb-backup PATH; a logical backup works across versions");
 }
 
-Status PrepareCopy(const MariadbBackupTool& tool, const std::string& dir, const std::string& log_file) {
-  return RunLogged({tool.path, "--prepare", "--target-dir=" + dir}, log_file, "mariadb-backup --prepare");
+Status PrepareCopy(const MariadbBackupTool& tool, const std::string& dir, const std::string& log_file, CopyUse use) {
+  if (use == CopyUse::kDurable) {
+    return RunLogged({tool.path, "--prepare", "--target-dir=" + dir}, log_file, "mariadb-backup --prepare");
+  }
+  // Buffered and unsynced (server/throwaway_sync.h): on 1 GB 0.1-0.2 s instead of 1-2.4 s.
+  std::vector<std::string> argv = {tool.path, "--prepare"};
+  for (const std::string& a : BufferedDataFileOptions()) argv.push_back(a);
+  argv.push_back("--target-dir=" + dir);
+  return RunLogged(argv, log_file, "mariadb-backup --prepare", ThrowawayWritesEnvironment());
 }
 
 Poco::JSON::Object::Ptr PhysicalPosition::ToJson() const {

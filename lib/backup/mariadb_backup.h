@@ -42,10 +42,13 @@ Status CheckSameVersion(const MariadbBackupTool& tool, const std::string& server
 
 // Runs argv with stdout and stderr into log_file; ok on exit 0, else kFailed saying
 // what failed with the log's last lines (redacted).
-Status RunLogged(const std::vector<std::string>& argv, const std::string& log_file, const std::string& what);
+Status RunLogged(const std::vector<std::string>& argv, const std::string& log_file, const std::string& what,
+                 const std::vector<std::string>& extra_env = {});
 // mariadb-backup --prepare on an unpacked copy: afterwards dir is a data directory a
-// mariadbd of the same version opens.
-Status PrepareCopy(const MariadbBackupTool& tool, const std::string& dir, const std::string& log_file);
+// mariadbd of the same version opens. kThrowaway (a backup's verify copy, deleted after the
+// comparison) skips its fsync calls (server/throwaway_sync.h); a restore's copy is kDurable.
+enum class CopyUse { kDurable, kThrowaway };
+Status PrepareCopy(const MariadbBackupTool& tool, const std::string& dir, const std::string& log_file, CopyUse use);
 
 // Where the copy stands in the source's history: InnoDB LSNs (xtrabackup_checkpoints)
 // and, when the source writes a binlog, its file, position and GTID

@@ -22,6 +22,7 @@
 #include "common/file_io.h"
 #include "db/named_lock.h"
 #include "db/privileges.h"
+#include "server/throwaway_sync.h"
 
 namespace bamort {
 
@@ -208,7 +209,7 @@ Status OpenCopy(const PhysicalBackupOptions& o, PrivateServer* server, const std
   const std::string data = server->dir() + "/data";
   BAMORT_RETURN_IF_ERROR(ReadPhysicalPosition(data, &r->position));
   auto t = Clock::now();
-  BAMORT_RETURN_IF_ERROR(PrepareCopy(r->tool, data, log_dir + "/prepare.log"));
+  BAMORT_RETURN_IF_ERROR(PrepareCopy(r->tool, data, log_dir + "/prepare.log", CopyUse::kThrowaway));
   r->prepare_ms = Ms(t);
   t = Clock::now();
   PrivateServerOptions so = o.server;
@@ -244,6 +245,9 @@ Poco::JSON::Object::Ptr VerificationJson(const PhysicalBackupResult& r, size_t t
   v->set("compared", std::string("rows and CHECKSUM TABLE of the prepared copy against the source's consistent "
                                   "snapshot opened ") + (r.source_read_after_copy ? "after" : "before") + " the copy");
   v->set("tables", static_cast<uint64_t>(tables));
+  // The private copy's fsync calls were skipped (server/throwaway_sync.h); false when the
+  // preload library was not found, which only makes the verification slower.
+  v->set("private_copy_unsynced", !NoSyncLibrary().empty());
   v->set("prepare_ms", r.prepare_ms);
   v->set("open_ms", r.open_ms);
   v->set("duration_ms", r.prepare_ms + r.open_ms + r.compare_ms);
@@ -296,6 +300,7 @@ Status CopyAndVerify(Connection* conn, const PhysicalBackupOptions& o, const std
   BAMORT_RETURN_IF_ERROR(BeginSourceSnapshot(o.config, &before_conn, &before_read, &before));
   CommitFaultSql(o.env, kFaultDuringPhysicalCopy, conn);  // an application commit during the copy
   auto t = Clock::now();
+  spdlog::debug("physical backup: copying; the source's reading beside the copy has begun");
   ManifestFile file;
   BAMORT_RETURN_IF_ERROR(CopyServer(o, r->datadir, stream_path, server.dir() + "/data", tmp_dir, r, &file));
   r->copy_ms = Ms(t);
@@ -303,7 +308,9 @@ Status CopyAndVerify(Connection* conn, const PhysicalBackupOptions& o, const std
   // The set's file reaches the disk while the copy is verified.
   std::future<Status> synced = std::async(std::launch::async, [&o, &stream_path] { return o.env->SyncFile(stream_path); });
   Status opened = OpenCopy(o, &server, tmp_dir, r, &copy);
+  spdlog::debug("physical backup: the copy opened and read {} ms after the copy", Ms(t) - r->copy_ms);
   Status read = before_read.get();
+  spdlog::debug("physical backup: the source's reading beside the copy done {} ms after the copy", Ms(t) - r->copy_ms);
   BAMORT_RETURN_IF_ERROR(opened);
   BAMORT_RETURN_IF_ERROR(read.WithContext("reading the source's tables (beside the copy)"));
   BAMORT_RETURN_IF_ERROR(CompareWithSource(conn, o, before, copy, r));
@@ -313,6 +320,7 @@ Status CopyAndVerify(Connection* conn, const PhysicalBackupOptions& o, const std
   r->manifest.verification = VerificationJson(*r, copy.size());
   r->manifest.verified = r->differences.empty();
   BAMORT_RETURN_IF_ERROR(synced.get().WithContext("writing the set's stream file to disk"));
+  spdlog::debug("physical backup: the set's stream file on disk {} ms after the copy", Ms(t) - r->copy_ms);
   if (!r->manifest.verified) {
     *keep_partial = true;
     r->partial_dir = partial;

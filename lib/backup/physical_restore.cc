@@ -115,7 +115,7 @@ Status Unpack(const PhysicalRestoreOptions& o, const MariadbBackupTool& tool, Ph
   r->unpack_ms = Ms(t);
   t = Clock::now();
   const std::string prepare_log = TmpDir() + "/bamort-restore-prepare-" + std::to_string(::getpid()) + ".log";
-  BAMORT_RETURN_IF_ERROR(PrepareCopy(tool, r->work_dir, prepare_log));
+  BAMORT_RETURN_IF_ERROR(PrepareCopy(tool, r->work_dir, prepare_log, CopyUse::kDurable));
   o.env->RemoveFile(prepare_log);  // kept only when the prepare failed (its error names it)
   r->prepare_ms = Ms(t);
   struct stat st {};

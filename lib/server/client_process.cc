@@ -60,13 +60,28 @@ void DieWithParent(pid_t parent) {
   if (::getppid() != parent) ::_exit(1);
 }
 
-Status SpawnLogged(const std::vector<std::string>& argv, const std::string& log, bool own_process_group, pid_t* out) {
+Status SpawnLogged(const std::vector<std::string>& argv, const std::string& log, bool own_process_group, pid_t* out,
+                   const std::vector<std::string>& extra_env) {
   int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Status::Failed("cannot create " + log + ": " + Errno());
   std::vector<std::string> copy = argv;
   std::vector<char*> args;
   for (std::string& a : copy) args.push_back(a.data());
   args.push_back(nullptr);
+  // The environment is built before fork: between fork and exec only async-signal-safe calls.
+  std::vector<std::string> env_copy;
+  for (char** e = environ; *e; ++e) {
+    const std::string entry = *e;
+    bool replaced = false;
+    for (const std::string& extra : extra_env) {
+      replaced = replaced || entry.compare(0, extra.find('=') + 1, extra, 0, extra.find('=') + 1) == 0;
+    }
+    if (!replaced) env_copy.push_back(entry);
+  }
+  env_copy.insert(env_copy.end(), extra_env.begin(), extra_env.end());
+  std::vector<char*> envp;
+  for (std::string& e : env_copy) envp.push_back(e.data());
+  envp.push_back(nullptr);
   const pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) {
@@ -80,7 +95,7 @@ Status SpawnLogged(const std::vector<std::string>& argv, const std::string& log,
     ::dup2(in, 0);
     ::dup2(fd, 1);
     ::dup2(fd, 2);
-    ::execvp(args[0], args.data());
+    ::execvpe(args[0], args.data(), envp.data());
     const char msg[] = "cannot execute the program\n";
     (void)!::write(2, msg, sizeof msg - 1);
     ::_exit(127);

@@ -51,8 +51,10 @@ void DieWithParent(pid_t parent);
 // Starts argv (argv[0] looked up in PATH unless it holds a '/') with stdin from /dev/null
 // and stdout and stderr into `log` (created 0600), dying with the calling thread
 // (DieWithParent). With own_process_group the child leads a new process group, so killing
-// the group also reaches what it starts. The caller reaps *out.
-Status SpawnLogged(const std::vector<std::string>& argv, const std::string& log, bool own_process_group, pid_t* out);
+// the group also reaches what it starts. extra_env ("NAME=value") is added to the inherited
+// environment, replacing a variable of the same name. The caller reaps *out.
+Status SpawnLogged(const std::vector<std::string>& argv, const std::string& log, bool own_process_group, pid_t* out,
+                   const std::vector<std::string>& extra_env = {});
 
 class ChildProcess {
  public:

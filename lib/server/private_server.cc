@@ -18,6 +18,7 @@
 #include <spdlog/spdlog.h>
 
 #include "server/client_process.h"
+#include "server/throwaway_sync.h"
 #include "common/env.h"
 #include "common/file_io.h"
 #include "db/connection.h"
@@ -29,11 +30,6 @@ namespace {
 constexpr const char* kDirPrefix = "bamort-verify-";
 // The redo log the install and the server share: small, the data is thrown away.
 constexpr const char* kLogFileSize = "--innodb-log-file-size=32M";
-// Through the page cache, not O_DIRECT (the default since 10.6): the files this server opens
-// were mostly written a moment ago (an unpacked physical copy, a restored dump), so its reads
-// (CHECKSUM TABLE of every table) find them in memory instead of on disk. "loose": 11.0+
-// deprecates the option, and a server that does not know it must still start.
-constexpr const char* kBufferedDataFiles = "--loose-innodb-flush-method=fsync";
 
 std::string Errno() { return std::strerror(errno); }
 
@@ -127,7 +123,8 @@ Status PrivateServer::BeginInstall(const PrivateServerOptions& options) {
     argv.push_back(a);
   }
   spdlog::info("verify: initialising a private MariaDB in {}", dir_);
-  return SpawnLogged(argv, dir_ + "/install.log", /*own_process_group=*/true, &install_pid_);
+  return SpawnLogged(argv, dir_ + "/install.log", /*own_process_group=*/true, &install_pid_,
+                     ThrowawayWritesEnvironment());
 }
 
 Status PrivateServer::CreateForCopy(const PrivateServerOptions& options) {
@@ -170,13 +167,16 @@ Status PrivateServer::Start(const PrivateServerOptions& options) {
         std::string("--skip-name-resolve"), std::string("--character-set-server=utf8mb4"),
         std::string("--collation-server=utf8mb4_unicode_ci"), "--innodb-buffer-pool-size=" + options.buffer_pool_size,
         std::string(kLogFileSize), std::string("--innodb-flush-log-at-trx-commit=0"),
-        std::string(kBufferedDataFiles), std::string("--innodb-doublewrite=0"), std::string("--skip-log-bin"),
+        std::string("--innodb-doublewrite=0"), std::string("--skip-log-bin"),
         std::string("--event-scheduler=DISABLED"),
         std::string("--performance-schema=OFF"), std::string("--max-allowed-packet=1G")}) {
     argv.push_back(a);
   }
+  // Buffered and unsynced (server/throwaway_sync.h): everything it writes is thrown away.
+  for (const std::string& a : BufferedDataFileOptions()) argv.push_back(a);
   if (options.skip_grant_tables) argv.push_back("--skip-grant-tables");
-  BAMORT_RETURN_IF_ERROR(SpawnLogged(argv, dir_ + "/server.out", /*own_process_group=*/true, &server_pid_));
+  BAMORT_RETURN_IF_ERROR(SpawnLogged(argv, dir_ + "/server.out", /*own_process_group=*/true, &server_pid_,
+                                     ThrowawayWritesEnvironment()));
   return WaitUntilReady(options.start_timeout_seconds);
 }
 

@@ -197,6 +197,9 @@ TEST_F(PhysicalBackup, AQuietSourceIsComparedWithTheReadingBesideTheCopy) {
   ASSERT_TRUE(ReadManifest(SetDir() + "/manifest.json", &m).ok());
   ASSERT_TRUE(m.verification);
   EXPECT_NE(m.verification->getValue<std::string>("compared").find("opened before the copy"), std::string::npos);
+  // The job found libbamort-nosync.so beside itself (the build folder): the private copy's
+  // prepare and server skipped their fsync calls.
+  EXPECT_TRUE(m.verification->getValue<bool>("private_copy_unsynced"));
   EXPECT_EQ(made_.err.find("reading the source again"), std::string::npos) << made_.err;
 }
 
