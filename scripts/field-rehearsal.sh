@@ -276,6 +276,9 @@ char_counts "$work/counts-after"
 [ "$("${checks[@]}" field "$reports" backup 'd["details"]["kind"]')" = physical ] || fail "the pre-deploy backup is not physical"
 [ "$("${checks[@]}" field "$reports" backup 'd["details"]["verified"]')" = True ] || fail "the physical pre-deploy backup is not verified"
 grep -q 'backup kind: physical' "$work/deploy-field-deploy.log" || fail "deploy.sh's summary does not say the backup was physical"
+# The portable jobs found libbamort-nosync.so in the bundle: the private copy skipped its fsync calls.
+[ "$("${checks[@]}" field "$reports" backup 'd["details"]["verification"]["private_copy_unsynced"]')" = True ] ||
+  fail "the physical backup in the database's container did not preload libbamort-nosync.so"
 physical_ms=$("${checks[@]}" field "$reports" backup 'd["duration_ms"]')
 echo "pre-deploy backup: physical, verified, $physical_ms ms ($(grep 'backup kind:' "$work/deploy-field-deploy.log" | sed 's/^ *//'))"
 
