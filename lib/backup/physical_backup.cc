@@ -19,6 +19,7 @@
 #include "common/block_queue.h"
 #include "common/env.h"
 #include "common/joining_thread.h"
+#include "common/progress_ticker.h"
 #include "common/file_io.h"
 #include "db/named_lock.h"
 #include "db/privileges.h"
@@ -86,8 +87,9 @@ Status CheckSource(Connection* conn, const PhysicalBackupOptions& o, PhysicalBac
 }
 
 // Step 3: the set (compressed) and the private copy (the whole data directory).
-Status CheckSpace(const PhysicalBackupOptions& o, const std::string& datadir) {
+Status CheckSpace(const PhysicalBackupOptions& o, const std::string& datadir, uint64_t* datadir_bytes) {
   const uint64_t bytes = TreeBytes(datadir);
+  *datadir_bytes = bytes;
   const std::string verify_dir = PrivateServer::ParentDir(o.server);
   return CheckFreeSpace({{o.out_dir, "the physical backup set", bytes / 2 + (16u << 20)},
                          {verify_dir, "the private copy that verifies the set", bytes + bytes / 5 + (64u << 20)}});
@@ -132,6 +134,10 @@ Status CopyServer(const PhysicalBackupOptions& o, const std::string& datadir, co
   WidenPipe(backup.fd());
   constexpr size_t kBlock = 1 << 20;
   BlockQueue to_unpack(32);
+  // The stream is about as long as the data directory: the files plus a little framing.
+  ProgressTicker progress([r](uint64_t bytes) {
+    spdlog::info("physical backup: {} MB of about {} MB streamed", bytes >> 20, r->datadir_bytes >> 20);
+  });
   Status unpacked;
   Status s;
   {
@@ -153,6 +159,7 @@ Status CopyServer(const PhysicalBackupOptions& o, const std::string& datadir, co
       s = ReadBlock(backup.fd(), &block, &got);
       if (!s.ok() || got == 0) break;
       block.resize(got);
+      progress.Add(got);
       s = gz.Write(block);
       if (s.ok() && !to_unpack.Push(std::move(block))) s = Status::Failed("the feeder of mbstream stopped");
       if (!s.ok()) break;
@@ -347,7 +354,7 @@ Status MakePhysicalBackup(Connection* conn, const PhysicalBackupOptions& o, Phys
   r->manifest = o.manifest;
   r->manifest.kind = Manifest::kPhysical;
   BAMORT_RETURN_IF_ERROR(CheckSource(conn, o, r));
-  BAMORT_RETURN_IF_ERROR(CheckSpace(o, r->datadir));
+  BAMORT_RETURN_IF_ERROR(CheckSpace(o, r->datadir, &r->datadir_bytes));
   const std::string base_name = r->manifest.set_name;
   r->set_dir = o.out_dir + "/" + base_name;
   auto taken = [&o](const std::string& set_dir, const std::string& set_name) {

@@ -66,6 +66,7 @@ struct PhysicalBackupResult {
   Manifest manifest;
   MariadbBackupTool tool;
   PhysicalPosition position;
+  uint64_t datadir_bytes = 0;  // the source's data directory, before the copy (space check, progress)
   uint64_t stream_bytes = 0;
   int64_t copy_ms = 0, prepare_ms = 0, open_ms = 0, compare_ms = 0;
   bool source_read_after_copy = false;             // C differed from A: compared with S

@@ -3,36 +3,13 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 
 #include "backup/parallel_load.h"
+#include "common/progress_ticker.h"
 #include "db/operation_mark.h"
 
 namespace bamort {
-
-namespace {
-
-class ProgressTicker {
- public:
-  explicit ProgressTicker(const std::function<void(uint64_t)>& fn) : fn_(fn) {}
-  void Add(uint64_t n) {
-    bytes_ += n;
-    auto now = std::chrono::steady_clock::now();
-    if (fn_ && now - last_ >= std::chrono::seconds(5)) {
-      last_ = now;
-      fn_(bytes_);
-    }
-  }
-  uint64_t bytes() const { return bytes_; }
-
- private:
-  const std::function<void(uint64_t)>& fn_;
-  uint64_t bytes_ = 0;
-  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
-};
-
-}  // namespace
 
 Status DumpSqlToGzip(const DbConfig& config, const std::string& out_path,
                      const std::function<void(uint64_t sql_bytes)>& progress,
