@@ -18,6 +18,7 @@
 #include "backup/gzip_file.h"
 #include "backup/mariadb_backup.h"
 #include "backup/table_stats.h"
+#include "common/progress_ticker.h"
 #include "db/connection.h"
 
 namespace bamort {
@@ -108,7 +109,13 @@ Status Unpack(const PhysicalRestoreOptions& o, const MariadbBackupTool& tool, Ph
   StreamExtractor extractor;
   BAMORT_RETURN_IF_ERROR(extractor.Start(tool, r->work_dir, TmpDir() + "/mbstream.err"));
   const ManifestFile* stream = r->manifest.FindRole(kStreamRole);
-  Status read = ReadGzipFile(o.set_dir + "/" + stream->name, [&](std::string_view piece) { return extractor.Write(piece); });
+  ProgressTicker progress([stream](uint64_t bytes) {
+    spdlog::info("restore: {} MB of {} MB unpacked", bytes >> 20, stream->uncompressed_size >> 20);
+  });
+  Status read = ReadGzipFile(o.set_dir + "/" + stream->name, [&](std::string_view piece) {
+    progress.Add(piece.size());
+    return extractor.Write(piece);
+  });
   Status done = extractor.Finish();
   BAMORT_RETURN_IF_ERROR(read);
   BAMORT_RETURN_IF_ERROR(done);
