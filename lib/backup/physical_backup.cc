@@ -179,27 +179,36 @@ Status CopyServer(const PhysicalBackupOptions& o, const std::string& datadir, co
   return Status::Ok();
 }
 
-// A reading of the source: a consistent snapshot opened now, read on its own connection
-// in the background. The future's destructor waits, so the thread ends on every path.
-Status BeginSourceSnapshot(const DbConfig& config, std::unique_ptr<Connection>* conn, std::future<Status>* done,
-                           TableStats* out) {
+// A reading of the source: row counts and CHECKSUM TABLE in a consistent snapshot, which
+// it ends.
+Status ReadSnapshot(Connection* c, const std::string& database, TableStats* out) {
+  Status s = ReadTableStats(c, database, out);
+  Status end = c->Execute("COMMIT");
+  return s.ok() ? end : s;
+}
+
+Status OpenSnapshot(const DbConfig& config, std::unique_ptr<Connection>* conn) {
   BAMORT_RETURN_IF_ERROR(Connection::Open(config, conn));
-  BAMORT_RETURN_IF_ERROR((*conn)->Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"));
-  Connection* c = conn->get();
-  const std::string db = config.name;
-  *done = std::async(std::launch::async, [c, db, out] {
-    Status s = ReadTableStats(c, db, out);
-    Status end = c->Execute("COMMIT");
-    return s.ok() ? end : s;
-  });
+  return (*conn)->Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+}
+
+// A reading in a snapshot opened now, on its own connection in the background; *id is that
+// connection's id (to stop the reading with KILL QUERY). The future's destructor waits, so
+// the thread ends on every path.
+Status BeginSourceSnapshot(const DbConfig& config, std::unique_ptr<Connection>* conn, std::string* id,
+                           std::future<Status>* done, TableStats* out) {
+  BAMORT_RETURN_IF_ERROR(OpenSnapshot(config, conn));
+  Value connection_id;
+  BAMORT_RETURN_IF_ERROR((*conn)->QueryValue("SELECT CONNECTION_ID()", &connection_id));
+  *id = connection_id.value_or("");
+  *done = std::async(std::launch::async, [c = conn->get(), db = config.name, out] { return ReadSnapshot(c, db, out); });
   return Status::Ok();
 }
 
 Status ReadSourceNow(const DbConfig& config, TableStats* out) {
   std::unique_ptr<Connection> conn;
-  std::future<Status> done;
-  BAMORT_RETURN_IF_ERROR(BeginSourceSnapshot(config, &conn, &done, out));
-  return done.get();
+  BAMORT_RETURN_IF_ERROR(OpenSnapshot(config, &conn));
+  return ReadSnapshot(conn.get(), config.name, out);
 }
 
 // Fault point (common/env.h; only a test's Env answers it): SQL that conn commits here.
@@ -303,13 +312,20 @@ Status CopyAndVerify(Connection* conn, const PhysicalBackupOptions& o, const std
   // database (deploy.sh stops the backend first) then needs no reading after the copy.
   TableStats before, copy;
   std::unique_ptr<Connection> before_conn;
+  std::string before_id;
   std::future<Status> before_read;
-  BAMORT_RETURN_IF_ERROR(BeginSourceSnapshot(o.config, &before_conn, &before_read, &before));
+  BAMORT_RETURN_IF_ERROR(BeginSourceSnapshot(o.config, &before_conn, &before_id, &before_read, &before));
   CommitFaultSql(o.env, kFaultDuringPhysicalCopy, conn);  // an application commit during the copy
   auto t = Clock::now();
   spdlog::debug("physical backup: copying; the source's reading beside the copy has begun");
   ManifestFile file;
-  BAMORT_RETURN_IF_ERROR(CopyServer(o, r->datadir, stream_path, server.dir() + "/data", tmp_dir, r, &file));
+  Status copied = CopyServer(o, r->datadir, stream_path, server.dir() + "/data", tmp_dir, r, &file);
+  if (!copied.ok()) {
+    // The reading beside it is of no use now: stop it instead of waiting for its whole pass
+    // over the source (best effort: without it the error only comes later).
+    if (!before_id.empty()) conn->Execute("KILL QUERY " + before_id).ok();
+    return copied;
+  }
   r->copy_ms = Ms(t);
   spdlog::info("physical backup: {} MB streamed by mariadb-backup in {} ms", r->stream_bytes >> 20, r->copy_ms);
   // The set's file reaches the disk while the copy is verified.

@@ -5,6 +5,8 @@
 #include <climits>
 #include <cstdlib>
 
+#include <spdlog/spdlog.h>
+
 namespace bamort {
 
 namespace {
@@ -21,7 +23,12 @@ std::string ExecutableDir() {
 
 std::string FindLibrary() {
   if (const char* given = std::getenv("BAMORT_NOSYNC_LIBRARY"); given && *given) {
-    if (std::string(given) == "none" || ::access(given, R_OK) != 0) return "";
+    if (std::string(given) == "none") return "";
+    if (::access(given, R_OK) != 0) {
+      spdlog::warn("BAMORT_NOSYNC_LIBRARY={} is not a readable file: the private servers sync as usual (slower)",
+                   given);
+      return "";
+    }
     return given;
   }
   const std::string dir = ExecutableDir();

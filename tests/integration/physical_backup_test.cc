@@ -189,6 +189,25 @@ TEST_F(PhysicalBackup, MariadbBackupOfAnotherVersionIsRefused) {
   Poco::File(out).remove(true);
 }
 
+// mariadb-backup fails in the middle of its copy (here: the real one for --version, an error
+// for --backup): exit 1 naming it with its own message, nothing kept. (The source's reading
+// beside the copy is then stopped with KILL QUERY; on a source this small it has ended anyway.)
+TEST_F(PhysicalBackup, AFailingCopyFailsTheBackupAndKeepsNothing) {
+  const std::string dir = NewTempDir("phys-failing");
+  const std::string fake = dir + "/mariadb-backup";
+  ASSERT_TRUE(WriteFileAtomic(fake, "#!/bin/sh\ncase \"$*\" in *--version*) exec mariadb-backup --version ;; esac\n"
+                                    "echo 'simulated: cannot read the redo log' >&2\nexit 1\n", 0755).ok());
+  const std::string out = NewTempDir("phys-failing-out");
+  ProcessResult r = source_->Job("backup", {"--physical", "--mariadb-backup", fake, "--out-dir", out,
+                                            "--no-retention", "--report", out + "/r.json"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("mariadb-backup --backup"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("simulated: cannot read the redo log"), std::string::npos) << r.err;
+  EXPECT_EQ(DirEntries(out), std::vector<std::string>{"r.json"}) << "no set and no partial folder";
+  Poco::File(dir).remove(true);
+  Poco::File(out).remove(true);
+}
+
 // The quiet case: the source read beside the copy equals the copy, and no reading after it
 // is needed (the manifest says which reading the copy was compared with).
 TEST_F(PhysicalBackup, AQuietSourceIsComparedWithTheReadingBesideTheCopy) {
